@@ -1,0 +1,12 @@
+import createClient, { type ClientOptions } from 'openapi-fetch';
+import type { paths } from './schema.ts';
+
+export type { paths, components } from './schema.ts';
+export * from './format.ts';
+
+/** The typed Kartu API client, generated from /api/openapi.json (see scripts/generate-client.ts). */
+export function createKartuClient(options: ClientOptions = {}) {
+  return createClient<paths>({ credentials: 'same-origin', ...options });
+}
+
+export type KartuClient = ReturnType<typeof createKartuClient>;

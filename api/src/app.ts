@@ -1,0 +1,121 @@
+import { createReadStream } from 'node:fs';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { bodyParser } from '@koa/bodyparser';
+import Koa from 'koa';
+import { sql } from 'kysely';
+import { databaseKind } from '@kartu/db';
+import { apiKeyRoutes } from './api-keys/api-keys.routes.ts';
+import { authRoutes } from './auth/auth.routes.ts';
+import type { AppDeps } from './deps.ts';
+import { buildOpenApiDocument, docsInit, docsPage } from './http/openapi.ts';
+import { problemOf, sendProblem } from './http/problem.ts';
+import { Routes } from './http/route.ts';
+import { pointsRoutes } from './ledger/points.routes.ts';
+import { memberAuthRoutes } from './member-auth/member-auth.routes.ts';
+import { memberRoutes } from './members/members.routes.ts';
+import { outboxRoutes } from './outbox/outbox.routes.ts';
+import { scanRoutes } from './scan/scan.routes.ts';
+import { safeEqual } from './shared/crypto.ts';
+import { DomainError } from './shared/errors.ts';
+import { verifyLedger } from './ledger/verify.ts';
+import { newId } from './shared/ids.ts';
+import { staffRoutes } from './staff/staff.routes.ts';
+import { storeRoutes } from './stores/stores.routes.ts';
+import { tenantRoutes } from './tenants/tenants.routes.ts';
+import { transactionRoutes } from './transactions/transactions.routes.ts';
+
+const routeModules = [
+  tenantRoutes, authRoutes, storeRoutes, staffRoutes, apiKeyRoutes, memberRoutes, scanRoutes,
+  transactionRoutes, pointsRoutes, memberAuthRoutes, outboxRoutes,
+];
+
+const swaggerDir = join(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'), '..');
+const swaggerAssets = new Set(['swagger-ui.css', 'swagger-ui-bundle.js']);
+
+export function buildRoutes(deps?: AppDeps): Routes {
+  const routes = new Routes(deps);
+  for (const register of routeModules) register(routes);
+  return routes;
+}
+
+export function createApp(deps: AppDeps) {
+  const app = new Koa({ proxy: process.env.KARTU_TRUST_PROXY === 'on' });
+  const routes = buildRoutes(deps);
+  const openapi = buildOpenApiDocument(routes);
+
+  app.use(async (ctx, next) => {
+    const requestId = ctx.get('X-Request-Id').slice(0, 100) || newId();
+    ctx.set('X-Request-Id', requestId);
+    ctx.set('X-Content-Type-Options', 'nosniff');
+    ctx.set('Referrer-Policy', 'same-origin');
+    const started = performance.now();
+    const log = deps.log.child({ requestId });
+    ctx.state.log = log;
+    try {
+      await next();
+    } catch (error) {
+      renderError(ctx, error, log);
+    }
+    if (ctx.status === 404 && ctx.body === undefined) {
+      sendProblem(ctx, problemOf(new DomainError('not_found', `No endpoint ${ctx.method} ${ctx.path}`)));
+    }
+    log.debug({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) }, 'request');
+  });
+
+  app.use(async (ctx, next) => {
+    if (['POST', 'PATCH', 'PUT'].includes(ctx.method) && ctx.request.length && !ctx.is('application/json')) {
+      throw new DomainError('unsupported_media_type', 'Send the body as application/json');
+    }
+    await next();
+  });
+  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '1mb' }));
+
+  routes.router.get('/api/health', async (ctx) => {
+    await sql`select 1`.execute(deps.db);
+    ctx.body = { status: 'ok', database: databaseKind(deps.db) };
+  });
+  // For command-line tools on this machine while the server holds the embedded database.
+  routes.router.get('/api/internal/ledger/verify', async (ctx) => {
+    const token = /^Bearer (\S+)$/.exec(ctx.get('Authorization'))?.[1];
+    if (!deps.adminToken || !token || !safeEqual(Buffer.from(token), Buffer.from(deps.adminToken))) {
+      throw new DomainError('forbidden', 'Local tools only');
+    }
+    ctx.body = await verifyLedger(deps.db);
+  });
+  routes.router.get('/api/openapi.json', (ctx) => {
+    ctx.body = openapi;
+  });
+  routes.router.get('/api/docs', (ctx) => {
+    ctx.type = 'html';
+    ctx.body = docsPage;
+  });
+  routes.router.get('/api/docs/init.js', (ctx) => {
+    ctx.type = 'application/javascript';
+    ctx.body = docsInit;
+  });
+  routes.router.get('/api/docs/assets/:file', (ctx) => {
+    if (!swaggerAssets.has(ctx.params.file)) return;
+    ctx.type = ctx.params.file.endsWith('.css') ? 'text/css' : 'application/javascript';
+    ctx.set('Cache-Control', 'public, max-age=86400');
+    ctx.body = createReadStream(join(swaggerDir, ctx.params.file));
+  });
+
+  app.use(routes.router.routes());
+  app.use(routes.router.allowedMethods());
+  return { app, openapi };
+}
+
+function renderError(ctx: Koa.Context, error: unknown, log: AppDeps['log']) {
+  if (error instanceof DomainError) return sendProblem(ctx, problemOf(error));
+  const status = (error as { status?: number; statusCode?: number }).status ?? (error as { statusCode?: number }).statusCode;
+  if (status === 413) return sendProblem(ctx, problemOf(new DomainError('payload_too_large', 'The body is larger than 1 MB')));
+  if (status && status >= 400 && status < 500) {
+    return sendProblem(ctx, problemOf(new DomainError('validation', 'The body is not valid JSON', {}, [{ path: 'body', message: 'Invalid JSON' }])));
+  }
+  log.error({ err: error }, 'unhandled error');
+  sendProblem(ctx, {
+    type: 'about:blank', title: 'Internal error', status: 500, code: 'internal',
+    detail: `Something went wrong on our side; quote request ${ctx.response.get('X-Request-Id')}`,
+  });
+}

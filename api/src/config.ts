@@ -1,0 +1,68 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { sha256 } from './shared/crypto.ts';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  /** Demo mode: seeded demo tenant, one-time codes on the console and unmasked in the outbox. */
+  demo: boolean;
+  /** KARTU_SIGNUP=on opens retailer sign-up on a production server. */
+  signupForced: boolean;
+  /** 32-byte key derived from KARTU_SECRET_KEY; encrypts card-signing keys and signs scan tokens. */
+  secretKey: Buffer;
+  allowPrivateTargets: boolean;
+  secureCookies: boolean;
+  tls: { cert: string; key: string } | undefined;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const databaseUrl = env.DATABASE_URL || undefined;
+  const dataDir = resolveFromRoot(env.KARTU_DATA_DIR || 'data');
+  const demo = env.KARTU_DEMO ? env.KARTU_DEMO === 'on' : !databaseUrl;
+  const tls = env.KARTU_TLS_CERT && env.KARTU_TLS_KEY
+    ? { cert: resolveFromRoot(env.KARTU_TLS_CERT), key: resolveFromRoot(env.KARTU_TLS_KEY) }
+    : undefined;
+  return {
+    port: Number(env.PORT || 3000),
+    host: env.HOST || '0.0.0.0',
+    databaseUrl,
+    dataDir,
+    demo,
+    signupForced: env.KARTU_SIGNUP === 'on',
+    secretKey: secretKey(env.KARTU_SECRET_KEY, databaseUrl, dataDir),
+    allowPrivateTargets: env.KARTU_ALLOW_PRIVATE_TARGETS === 'on',
+    secureCookies: Boolean(tls) || env.KARTU_SECURE_COOKIES === 'on',
+    tls,
+    logLevel: env.LOG_LEVEL || 'info',
+  };
+}
+
+export function resolveFromRoot(path: string): string {
+  return isAbsolute(path) ? path : join(repoRoot, path);
+}
+
+// Embedded database: the key is generated once into the data folder. Postgres: it must be given,
+// because the data it protects lives in a database the server does not own.
+function secretKey(given: string | undefined, databaseUrl: string | undefined, dataDir: string): Buffer {
+  if (given) {
+    if (given.length < 32) throw new ConfigError('KARTU_SECRET_KEY must be at least 32 characters');
+    return sha256(given);
+  }
+  if (databaseUrl) throw new ConfigError('KARTU_SECRET_KEY is required when DATABASE_URL is set');
+  const file = join(dataDir, 'secret.key');
+  if (!existsSync(file)) {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600 });
+  }
+  return sha256(readFileSync(file, 'utf8').trim());
+}

@@ -1,0 +1,94 @@
+import type { AppDeps } from '../deps.ts';
+import { hashPassword } from '../auth/passwords.ts';
+import { redeemPoints } from '../ledger/points.service.ts';
+import { createMember } from '../members/members.service.ts';
+import { newId } from '../shared/ids.ts';
+import type { Principal } from '../shared/principal.ts';
+import { insertStaff } from '../staff/staff.repository.ts';
+import { createStore } from '../stores/stores.service.ts';
+import { anyTenantExists, insertTier } from '../tenants/tenants.repository.ts';
+import { signUpRetailer } from '../tenants/tenants.service.ts';
+import { postSale } from '../transactions/transactions.service.ts';
+
+export const DEMO_PASSWORD = 'kartu-demo';
+export const DEMO_MEMBER_PHONE = '+6281210000001';
+
+const FIRST = ['Siti', 'Budi', 'Dewi', 'Agus', 'Rina', 'Andi', 'Putri', 'Joko', 'Maya', 'Rizky', 'Wulan', 'Hendra', 'Ayu', 'Fajar', 'Lestari', 'Dimas', 'Indah', 'Bayu', 'Sari', 'Yusuf'];
+const LAST = ['Rahayu', 'Santoso', 'Wijaya', 'Pratama', 'Kusuma', 'Saputra', 'Hidayat', 'Lestari', 'Nugroho', 'Siregar', 'Halim', 'Gunawan', 'Permata', 'Hakim'];
+const PRODUCTS = [
+  { sku: 'KOPI-250', name: 'Kopi Toraja 250 g', category: 'kopi', price: 8500000 },
+  { sku: 'KOPI-1K', name: 'Kopi Toraja 1 kg', category: 'kopi', price: 29000000 },
+  { sku: 'TEH-50', name: 'Teh Melati 50 kantong', category: 'teh', price: 2500000 },
+  { sku: 'GULA-1K', name: 'Gula Aren 1 kg', category: 'bahan', price: 3800000 },
+  { sku: 'SUSU-1L', name: 'Susu Segar 1 L', category: 'susu', price: 2200000 },
+  { sku: 'ROTI-TAWAR', name: 'Roti Tawar', category: 'roti', price: 1800000 },
+  { sku: 'CANGKIR', name: 'Cangkir Keramik', category: 'peralatan', price: 6500000 },
+  { sku: 'V60', name: 'Dripper V60', category: 'peralatan', price: 17500000 },
+];
+
+/** A small deterministic generator, so every demo database looks the same. */
+function random(seed: number) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Seeds "Toko Demo" on an empty database: staff, two stores, a tier ladder, and a few hundred
+ * members with a year of purchases posted through the same services the API uses.
+ */
+export async function seedDemoIfEmpty(deps: AppDeps, memberCount = 300): Promise<boolean> {
+  const { db, config } = deps;
+  if (await anyTenantExists(db)) return false;
+  const started = Date.now();
+  const owner = await signUpRetailer(db, config, {
+    retailerName: 'Toko Demo', email: 'owner@demo.kartu', password: DEMO_PASSWORD, slug: 'demo', currency: 'IDR', timeZone: 'Asia/Jakarta', locale: 'id',
+  });
+  const principal: Principal = { kind: 'staff', tenantId: owner.tenantId, id: owner.ownerId, role: 'owner', storeId: null, sessionId: owner.session.token };
+  await db.updateTable('staff').set({ name: 'Ibu Pemilik' }).where('tenant_id', '=', owner.tenantId).where('id', '=', owner.ownerId).execute();
+
+  const jakarta = await createStore(db, principal, { code: 'JKT01', name: 'Toko Demo Kemang', region: 'DKI Jakarta', timeZone: 'Asia/Jakarta' });
+  const makassar = await createStore(db, principal, { code: 'MKS01', name: 'Toko Demo Makassar', region: 'Sulawesi Selatan', timeZone: 'Asia/Makassar' });
+  const passwordHash = await hashPassword(DEMO_PASSWORD);
+  for (const [email, name, role, storeId] of [
+    ['marketer@demo.kartu', 'Mbak Marketing', 'marketer', null],
+    ['cashier@demo.kartu', 'Mas Kasir', 'cashier', jakarta.id],
+  ] as const) {
+    await insertStaff(db, { tenant_id: owner.tenantId, id: newId(), email, name, role, password_hash: passwordHash, store_id: storeId });
+  }
+  for (const [rank, code, name] of [[1, 'silver', 'Silver'], [2, 'gold', 'Gold']] as const) {
+    await insertTier(db, { tenant_id: owner.tenantId, id: newId(), code, name, rank });
+  }
+
+  const rand = random(20261123);
+  const pick = <T>(list: readonly T[]) => list[Math.floor(rand() * list.length)];
+  const now = Date.now();
+  for (let i = 0; i < memberCount; i++) {
+    const name = `${pick(FIRST)} ${pick(LAST)}`;
+    const phone = `+628121${String(i + 1).padStart(7, '0')}`;
+    const member = await createMember(db, principal, {
+      name: i === 0 ? 'Siti Rahayu' : name, phone, email: i % 3 === 0 ? `member${i + 1}@contoh.id` : undefined,
+      marketingOptIn: rand() < 0.7, birthDate: `19${70 + Math.floor(rand() * 35)}-0${1 + Math.floor(rand() * 9)}-1${Math.floor(rand() * 9)}`,
+    });
+    const visits = i === 0 ? 12 : Math.floor(rand() * rand() * 20);
+    for (let v = 0; v < visits; v++) {
+      const items = Array.from({ length: 1 + Math.floor(rand() * 4) }, () => {
+        const product = pick(PRODUCTS);
+        return { sku: product.sku, name: product.name, category: product.category, quantity: 1 + Math.floor(rand() * 3), unitPrice: product.price };
+      });
+      const store = rand() < 0.7 ? jakarta : makassar;
+      const occurredAt = new Date(now - Math.floor(rand() * 365 * 86400e3)).toISOString();
+      await postSale(db, principal, config, { memberId: member.id, storeId: store.id, receiptNo: `${store.code}-${i + 1}-${v + 1}`, channel: 'store', items, occurredAt }, { importing: true });
+    }
+    const balance = (await db.selectFrom('point_accounts').select('balance').where('tenant_id', '=', owner.tenantId).where('member_id', '=', member.id).executeTakeFirstOrThrow()).balance;
+    if (balance > 20 && rand() < 0.3) {
+      await redeemPoints(db, principal, config, member.id, { points: Math.floor(balance / 2), note: 'Tukar poin di kasir' });
+    }
+  }
+  await db.deleteFrom('sessions').where('tenant_id', '=', owner.tenantId).execute();
+  deps.log.info({ members: memberCount, ms: Date.now() - started }, 'seeded demo retailer');
+  return true;
+}

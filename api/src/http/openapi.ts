@@ -1,0 +1,35 @@
+import { OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import type { Routes } from './route.ts';
+
+export function buildOpenApiDocument(routes: Routes) {
+  return new OpenApiGeneratorV31(routes.registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'Kartu API',
+      version: '1.0.0',
+      description:
+        'Loyalty and membership cards for retailers. Amounts are integers in minor units of the tenant currency ' +
+        '(IDR: Rp 1 = 100); points are integers. Errors are application/problem+json. POST calls marked with a required ' +
+        'Idempotency-Key replay the first response for the same key and body, answer 422 for the same key with another ' +
+        'body, and 409 (idempotency-in-progress, with Retry-After) while the first is still running.',
+    },
+    servers: [{ url: '/' }],
+  });
+}
+
+export const docsPage = `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>Kartu API</title>
+  <link rel="stylesheet" href="/api/docs/assets/swagger-ui.css">
+</head>
+<body>
+  <div id="docs"></div>
+  <script src="/api/docs/assets/swagger-ui-bundle.js"></script>
+  <script src="/api/docs/init.js"></script>
+</body>
+</html>`;
+
+export const docsInit = `window.ui = SwaggerUIBundle({ url: '/api/openapi.json', dom_id: '#docs', deepLinking: true });`;

@@ -1,0 +1,81 @@
+import type { Context } from 'koa';
+import { z } from 'zod';
+import { DomainError, type ErrorCode, type FieldError } from '../shared/errors.ts';
+
+// The one table from domain error codes to HTTP.
+const statusOf: Record<ErrorCode, { status: number; title: string }> = {
+  validation: { status: 400, title: 'Invalid request' },
+  unauthenticated: { status: 401, title: 'Sign-in required' },
+  forbidden: { status: 403, title: 'Forbidden' },
+  not_found: { status: 404, title: 'Not found' },
+  signup_closed: { status: 403, title: 'Retailer sign-up is closed' },
+  slug_taken: { status: 409, title: 'Slug already taken' },
+  email_taken: { status: 409, title: 'Email already in use' },
+  phone_taken: { status: 409, title: 'Phone number already registered' },
+  store_code_taken: { status: 409, title: 'Store code already in use' },
+  duplicate_receipt: { status: 409, title: 'Receipt already posted' },
+  checkout_changed: { status: 409, title: 'The checkout changed since it was evaluated' },
+  insufficient_points: { status: 409, title: 'Not enough points' },
+  presence_required: { status: 403, title: 'Member presence required' },
+  invalid_code: { status: 401, title: 'Invalid or expired code' },
+  rate_limited: { status: 429, title: 'Too many requests' },
+  idempotency_key_mismatch: { status: 422, title: 'Idempotency key reused with a different request' },
+  idempotency_in_progress: { status: 409, title: 'A request with this idempotency key is in progress' },
+  unsupported_media_type: { status: 415, title: 'Unsupported media type' },
+  payload_too_large: { status: 413, title: 'Payload too large' },
+};
+
+export const problemTypeBase = 'https://kartu.dev/problems/';
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+  errors?: FieldError[];
+  [extra: string]: unknown;
+}
+
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    code: z.string(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .catchall(z.unknown())
+  .meta({ id: 'Problem', description: 'RFC 9457 problem details' });
+
+export function problemOf(error: DomainError): Problem {
+  const { status, title } = statusOf[error.code];
+  return {
+    type: problemTypeBase + error.code.replaceAll('_', '-'),
+    title,
+    status,
+    detail: error.message,
+    code: error.code,
+    ...(error.fieldErrors.length ? { errors: error.fieldErrors } : {}),
+    ...error.extra,
+  };
+}
+
+export function sendProblem(ctx: Context, problem: Problem): void {
+  ctx.status = problem.status;
+  ctx.type = 'application/problem+json';
+  ctx.body = problem;
+  if (problem.status === 429 || problem.code === 'idempotency_in_progress') {
+    ctx.set('Retry-After', String(problem.retryAfter ?? 1));
+  }
+}
+
+export function fromZodError(error: z.ZodError, where: 'body' | 'query' | 'params' | 'headers'): DomainError {
+  const errors = error.issues.map((issue) => ({
+    path: [where, ...issue.path].join('.'),
+    message: issue.message,
+  }));
+  const detail = errors.map((e) => `${e.path}: ${e.message}`).join('; ');
+  return new DomainError('validation', detail, {}, errors);
+}

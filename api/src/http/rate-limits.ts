@@ -1,0 +1,26 @@
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimitedError } from '../shared/errors.ts';
+
+// Per-process limits (rate-limiter-flexible). Several API processes each keep their own
+// counters; a shared store is a later step (issue 11).
+export function createRateLimits() {
+  return {
+    loginByIp: new RateLimiterMemory({ points: 30, duration: 15 * 60 }),
+    loginByEmail: new RateLimiterMemory({ points: 10, duration: 15 * 60 }),
+    otpSendByPhone: new RateLimiterMemory({ points: 3, duration: 10 * 60 }),
+    otpSendByIp: new RateLimiterMemory({ points: 60, duration: 10 * 60 }),
+    otpVerifyByIp: new RateLimiterMemory({ points: 60, duration: 10 * 60 }),
+    scanByIp: new RateLimiterMemory({ points: 600, duration: 60 }),
+  };
+}
+
+export type RateLimits = ReturnType<typeof createRateLimits>;
+
+export async function consume(limiter: RateLimiterMemory, key: string): Promise<void> {
+  try {
+    await limiter.consume(key);
+  } catch (error) {
+    if (error instanceof RateLimiterRes) throw new RateLimitedError(Math.max(1, Math.ceil(error.msBeforeNext / 1000)));
+    throw error;
+  }
+}

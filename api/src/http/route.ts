@@ -1,0 +1,172 @@
+import Router from '@koa/router';
+import { extendZodWithOpenApi, OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import type { Context } from 'koa';
+import { z } from 'zod';
+import type { AppDeps } from '../deps.ts';
+import { authenticate } from './authenticate.ts';
+import { DomainError } from '../shared/errors.ts';
+import { can, type Permission, type Principal } from '../shared/principal.ts';
+import { runIdempotent } from '../idempotency/idempotency.service.ts';
+import { fromZodError, ProblemSchema } from './problem.ts';
+
+extendZodWithOpenApi(z);
+
+type PrincipalKind = Principal['kind'];
+type AnyObject = z.ZodType<Record<string, unknown>>;
+
+export interface Reply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface RouteInput<P, Q, B, K extends PrincipalKind | never> {
+  params: P;
+  query: Q;
+  body: B;
+  principal: Extract<Principal, { kind: K }>;
+  /** The database, or the transaction that also stores the idempotent response. */
+  db: AppDeps['db'];
+  deps: AppDeps;
+}
+
+export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z.ZodType, K extends PrincipalKind> {
+  method: 'get' | 'post' | 'patch' | 'delete';
+  /** OpenAPI-style path: /api/v1/members/{id} */
+  path: string;
+  summary: string;
+  tags: string[];
+  /** Who may call: principal kinds, and for staff and API keys the permission they need. */
+  auth: { principals: K[]; permission?: Permission } | 'public';
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** POST routes accept an Idempotency-Key; 'required' makes it mandatory (API.md's (I) routes). */
+  idempotency?: 'required' | 'optional';
+  responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
+  handler: (input: RouteInput<z.infer<P>, z.infer<Q>, z.infer<B>, K>, ctx: Context) => Promise<Reply | void>;
+}
+
+export const IdempotencyKeyHeader = z.string().min(1).max(255);
+
+export class Routes {
+  readonly router = new Router();
+  readonly registry = new OpenAPIRegistry();
+
+  /** Without deps the routes can only be documented (the OpenAPI generator for the typed client). */
+  constructor(private readonly maybeDeps?: AppDeps) {
+    this.registry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: 'kartu_session' });
+    this.registry.registerComponent('securitySchemes', 'apiKey', { type: 'http', scheme: 'bearer' });
+  }
+
+  private get deps(): AppDeps {
+    if (!this.maybeDeps) throw new Error('these routes were built for documentation only');
+    return this.maybeDeps;
+  }
+
+  add<P extends AnyObject = z.ZodObject<{}>, Q extends AnyObject = z.ZodObject<{}>, B extends z.ZodType = z.ZodUndefined, K extends PrincipalKind = never>(
+    spec: RouteSpec<P, Q, B, K>,
+  ): void {
+    this.document(spec);
+    const koaPath = spec.path.replace(/\{(\w+)\}/g, ':$1');
+    this.router[spec.method](koaPath, async (ctx) => {
+      const reply = await this.handle(spec, ctx);
+      if (!reply) return;
+      ctx.status = reply.status;
+      for (const [name, value] of Object.entries(reply.headers ?? {})) ctx.set(name, value);
+      if (reply.body !== undefined) ctx.body = reply.body;
+    });
+  }
+
+  private async handle<P extends AnyObject, Q extends AnyObject, B extends z.ZodType, K extends PrincipalKind>(
+    spec: RouteSpec<P, Q, B, K>,
+    ctx: Context,
+  ): Promise<Reply | void> {
+    const deps = this.deps;
+    const principal = spec.auth === 'public' ? undefined : await this.authorize(spec.auth, ctx);
+    const params = parse(spec.params, ctx.params, 'params');
+    const query = parse(spec.query, ctx.query, 'query');
+    const body = spec.body ? parse(spec.body, (ctx.request as { body?: unknown }).body, 'body') : undefined;
+    const input = { params, query, body, principal, db: deps.db, deps } as RouteInput<z.infer<P>, z.infer<Q>, z.infer<B>, K>;
+
+    const key = spec.method === 'post' ? ctx.get('Idempotency-Key') : '';
+    if (spec.idempotency === 'required' && !key) {
+      throw new DomainError('validation', 'The Idempotency-Key header is required', {}, [
+        { path: 'headers.Idempotency-Key', message: 'Required' },
+      ]);
+    }
+    if (!key || !principal) return spec.handler(input, ctx);
+    const keyCheck = IdempotencyKeyHeader.safeParse(key);
+    if (!keyCheck.success) throw fromZodError(keyCheck.error, 'headers');
+    return runIdempotent(
+      deps.db,
+      { principal, route: `${spec.method.toUpperCase()} ${spec.path}`, key, request: { params, body } },
+      async (trx) => (await spec.handler({ ...input, db: trx }, ctx)) ?? { status: 204 },
+    );
+  }
+
+  private async authorize(auth: { principals: PrincipalKind[]; permission?: Permission }, ctx: Context) {
+    const principal = await authenticate(this.deps, ctx, auth.principals);
+    if (auth.permission && !can(principal, auth.permission)) {
+      throw new DomainError('forbidden', `Your role may not do this (${auth.permission})`);
+    }
+    return principal;
+  }
+
+  private document<P extends AnyObject, Q extends AnyObject, B extends z.ZodType, K extends PrincipalKind>(
+    spec: RouteSpec<P, Q, B, K>,
+  ): void {
+    const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ProblemSchema } } });
+    const responses: Record<string, unknown> = {};
+    for (const [status, r] of Object.entries(spec.responses)) {
+      responses[status] = r.schema
+        ? { description: r.description, content: { [r.contentType ?? 'application/json']: { schema: r.schema } } }
+        : { description: r.description };
+    }
+    if (spec.params || spec.query || spec.body) responses[400] ??= problem('Invalid request: `errors` names each bad field');
+    if (spec.auth !== 'public') {
+      responses[401] ??= problem('No valid session or API key');
+      responses[403] ??= problem('The caller may not do this');
+    }
+    if (spec.idempotency) {
+      responses[409] ??= problem('Conflict; or a request with the same Idempotency-Key is still running (see Retry-After)');
+      responses[422] ??= problem('The Idempotency-Key was used before with a different request');
+    }
+    responses[429] ??= problem('Rate limited (see Retry-After)');
+    const headers = spec.method === 'post'
+      ? z.object({
+          'Idempotency-Key': (spec.idempotency === 'required' ? IdempotencyKeyHeader : IdempotencyKeyHeader.optional()).meta({
+            description: 'Makes a retry safe: same key and body return the first response; 1–255 characters',
+          }),
+        })
+      : undefined;
+    this.registry.registerPath({
+      method: spec.method,
+      path: spec.path,
+      summary: spec.summary,
+      tags: spec.tags,
+      security: spec.auth === 'public' ? [] : securityOf(spec.auth.principals),
+      request: {
+        params: spec.params as z.ZodObject | undefined,
+        query: spec.query as z.ZodObject | undefined,
+        headers,
+        body: spec.body ? { content: { 'application/json': { schema: spec.body } }, required: true } : undefined,
+      },
+      responses: responses as never,
+    });
+  }
+}
+
+function securityOf(kinds: PrincipalKind[]) {
+  const schemes: Record<string, string[]>[] = [];
+  if (kinds.includes('staff') || kinds.includes('member')) schemes.push({ session: [] });
+  if (kinds.includes('api_key')) schemes.push({ apiKey: [] });
+  return schemes;
+}
+
+function parse<T extends z.ZodType | undefined>(schema: T, value: unknown, where: 'body' | 'query' | 'params') {
+  if (!schema) return {};
+  const result = schema.safeParse(value ?? (where === 'body' ? undefined : {}));
+  if (!result.success) throw fromZodError(result.error, where);
+  return result.data;
+}

@@ -1,0 +1,38 @@
+import { recordAudit } from '../audit/audit.repository.ts';
+import type { AppDeps, Db } from '../deps.ts';
+import { assertMemberPresent } from '../scan/presence.ts';
+import { actorOf, type Principal } from '../shared/principal.ts';
+import { inTransaction } from '../shared/transaction.ts';
+import { effectiveStoreId } from '../stores/stores.service.ts';
+import { credit, debit, lockAccount } from './ledger.service.ts';
+
+export async function redeemPoints(
+  db: Db,
+  principal: Principal,
+  config: AppDeps['config'],
+  memberId: string,
+  input: { points: number; scanToken?: string; note?: string; storeId?: string },
+) {
+  const storeId = effectiveStoreId(principal, input.storeId);
+  return inTransaction(db, async (trx) => {
+    const account = await lockAccount(trx, principal.tenantId, memberId);
+    await assertMemberPresent(trx, principal, config.secretKey, { memberId, storeId, scanToken: input.scanToken, action: 'points.redeem' });
+    const after = await debit(trx, principal.tenantId, account, {
+      kind: 'redeem', points: input.points, note: input.note ?? null, reference: 'redemption', actor: actorOf(principal),
+    });
+    return { points: after };
+  });
+}
+
+/** An admin's correction: a compensating entry, never an edit. Negative takes from the oldest lots. */
+export async function adjustPoints(db: Db, principal: Principal, memberId: string, input: { points: number; reason: string }) {
+  return inTransaction(db, async (trx) => {
+    const account = await lockAccount(trx, principal.tenantId, memberId);
+    const posting = { kind: 'adjust' as const, points: Math.abs(input.points), note: input.reason, reference: 'adjustment', actor: actorOf(principal) };
+    const after = input.points > 0
+      ? await credit(trx, principal.tenantId, account, posting)
+      : await debit(trx, principal.tenantId, account, posting);
+    await recordAudit(trx, principal, { action: 'points.adjusted', targetType: 'member', targetId: memberId, details: input });
+    return { points: after };
+  });
+}

@@ -1,0 +1,111 @@
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
+import { createDb, migrateToLatest } from '@kartu/db';
+import { createApp } from './app.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import type { AppDeps } from './deps.ts';
+import { createRateLimits } from './http/rate-limits.ts';
+import { seedDemoIfEmpty } from './demo/seed.ts';
+import { loadFrontend } from './server/frontends.ts';
+import { landingPage } from './server/landing.ts';
+import { readLiveServer, removePidFile, writePidFile } from './server/pid-file.ts';
+
+async function main() {
+  const config = loadConfig();
+  const log = pino({ level: config.logLevel });
+  if (!config.databaseUrl) {
+    const live = readLiveServer(config.dataDir);
+    if (live) throw new ConfigError(`Another Kartu server (pid ${live.pid}, port ${live.port}) has ${config.dataDir} open`);
+  }
+
+  const started = performance.now();
+  const db = await createDb({ url: config.databaseUrl, dataDir: config.dataDir });
+  const applied = await migrateToLatest(db);
+  if (applied.length) log.info({ migrations: applied }, 'migrated');
+  const adminToken = randomBytes(24).toString('base64url');
+  const deps: AppDeps = { db, config, log, limits: createRateLimits(), adminToken };
+  const seeded = config.demo ? await seedDemoIfEmpty(deps) : false;
+
+  const { app } = createApp(deps);
+  const api = app.callback();
+  const [portal, memberApp] = await Promise.all([loadFrontend('portal'), loadFrontend('member-app')]);
+  const landing = landingPage(config.demo);
+
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
+    const path = req.url ?? '/';
+    const notFound = () => {
+      res.writeHead(404, { 'Content-Type': 'text/plain' });
+      res.end('Not found');
+    };
+    if (path === '/api' || path.startsWith('/api/')) return api(req, res);
+    if (path === '/portal' || path.startsWith('/portal/') || path.startsWith('/portal?')) return portal(req, res, notFound);
+    if (path === '/app' || path.startsWith('/app/') || path.startsWith('/app?')) return memberApp(req, res, notFound);
+    if (path === '/' || path.startsWith('/?')) {
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+      return res.end(landing);
+    }
+    notFound();
+  };
+  const server = config.tls
+    ? createHttpsServer({ cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) }, handle)
+    : createHttpServer(handle);
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 15_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? new ConfigError(`Port ${config.port} is in use; set PORT to another`) : error));
+    server.listen(config.port, config.host, resolve);
+  });
+  const port = (server.address() as AddressInfo).port;
+  if (!config.databaseUrl) writePidFile(config.dataDir, { pid: process.pid, port, adminToken });
+
+  const base = `${config.tls ? 'https' : 'http'}://localhost:${port}`;
+  const lines = [
+    '',
+    `  Kartu is running on ${base}  (${config.databaseUrl ? 'PostgreSQL' : `embedded PGlite in ${config.dataDir}`}, ready in ${Math.round(performance.now() - started)} ms)`,
+    '',
+    `  Portal (staff, till)   ${base}/portal/`,
+    `  Member app             ${base}/app/`,
+    `  API docs               ${base}/api/docs`,
+  ];
+  if (config.demo) {
+    lines.push(
+      '',
+      `  Demo mode${seeded ? ' — seeded "Toko Demo" just now' : ''}. Sign in to the portal with`,
+      '    owner@demo.kartu · marketer@demo.kartu · cashier@demo.kartu   password: kartu-demo',
+      '  One-time codes for the member app are printed here and shown in the portal outbox.',
+    );
+  }
+  console.log(lines.join('\n') + '\n');
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 10_000).unref();
+    const closed = new Promise((resolve) => server.close(resolve));
+    server.closeIdleConnections(); // keep-alive connections would hold close() open
+    await closed;
+    await db.destroy();
+    if (!config.databaseUrl) removePidFile(config.dataDir);
+    clearTimeout(force);
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((error) => {
+  if (error instanceof ConfigError) {
+    console.error(`Kartu cannot start: ${error.message}`);
+  } else {
+    console.error(error);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import { clearSessionCookie, MEMBER_COOKIE, setSessionCookie } from '../http/authenticate.ts';
+import type { Routes } from '../http/route.ts';
+import { CursorQuery } from '../http/schemas.ts';
+import { cardOfMember } from '../cards/cards.service.ts';
+import { closeSession } from '../auth/auth.service.ts';
+import { pointsOf } from '../ledger/ledger.service.ts';
+import { PointsSchema, toPointsView } from '../ledger/points.mapper.ts';
+import { MemberSchema } from '../members/members.mapper.ts';
+import { getMember } from '../members/members.service.ts';
+import { requestCode, verifyCode } from './otp.service.ts';
+
+const Slug = z.string().min(2).max(40);
+const Phone = z.string().trim().min(6).max(30);
+
+export function memberAuthRoutes(routes: Routes) {
+  routes.add({
+    method: 'post',
+    path: '/api/v1/member-auth/otp',
+    summary: 'Send a 6-digit sign-in code to a member’s phone (valid 5 minutes, 5 tries)',
+    tags: ['Member app'],
+    auth: 'public',
+    body: z.object({ slug: Slug, phone: Phone }),
+    responses: { 202: { description: 'Sent if the phone is a member', schema: z.object({ expiresInSeconds: z.number().int() }) } },
+    handler: async ({ deps, body }, ctx) => ({ status: 202, body: await requestCode(deps, body, ctx.ip) }),
+  });
+
+  routes.add({
+    method: 'post',
+    path: '/api/v1/member-auth/verify',
+    summary: 'Check the code; signs the member in with a session cookie',
+    tags: ['Member app'],
+    auth: 'public',
+    body: z.object({ slug: Slug, phone: Phone, code: z.string().regex(/^\d{6}$/, 'Six digits') }),
+    responses: { 200: { description: 'Signed in', schema: z.object({ member: MemberSchema }) }, 401: { description: 'Wrong, expired or used-up code' } },
+    handler: async ({ deps, body }, ctx) => {
+      const { tenantId, memberId, session } = await verifyCode(deps, body, ctx.ip);
+      setSessionCookie(ctx, deps, MEMBER_COOKIE, session.token, session.expiresAt);
+      return { status: 200, body: { member: await getMember(deps.db, tenantId, memberId) } };
+    },
+  });
+
+  routes.add({
+    method: 'post',
+    path: '/api/v1/member-auth/logout',
+    summary: 'Member sign-out',
+    tags: ['Member app'],
+    auth: 'public',
+    responses: { 204: { description: 'Signed out' } },
+    handler: async ({ deps }, ctx) => {
+      await closeSession(deps.db, ctx.cookies.get(MEMBER_COOKIE));
+      clearSessionCookie(ctx, MEMBER_COOKIE);
+      return { status: 204 };
+    },
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/api/v1/me',
+    summary: 'The signed-in member',
+    tags: ['Member app'],
+    auth: { principals: ['member'] },
+    responses: { 200: { description: 'The member', schema: MemberSchema } },
+    handler: async ({ db, principal }) => ({ status: 200, body: await getMember(db, principal.tenantId, principal.id) }),
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/api/v1/me/card',
+    summary: 'The member’s card number and the code its QR encodes',
+    tags: ['Member app'],
+    auth: { principals: ['member'] },
+    responses: { 200: { description: 'The card', schema: z.object({ cardNumber: z.string(), code: z.string() }) } },
+    handler: async ({ db, deps, principal }) => ({
+      status: 200,
+      body: await cardOfMember(db, deps.config.secretKey, principal.tenantId, principal.id),
+    }),
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/api/v1/me/points',
+    summary: 'The member’s balances and points history',
+    tags: ['Member app'],
+    auth: { principals: ['member'] },
+    query: CursorQuery,
+    responses: { 200: { description: 'Points', schema: PointsSchema } },
+    handler: async ({ db, principal, query }) => ({
+      status: 200,
+      body: toPointsView(await pointsOf(db, principal.tenantId, principal.id, query.cursor)),
+    }),
+  });
+}

@@ -1,0 +1,81 @@
+import { sql, type ExpressionBuilder } from 'kysely';
+import type { DB } from '@kartu/db';
+import type { Db } from '../deps.ts';
+
+export async function phoneTaken(db: Db, tenantId: string, phone: string) {
+  return Boolean(await db.selectFrom('members').select('id').where('tenant_id', '=', tenantId).where('phone', '=', phone).executeTakeFirst());
+}
+
+export async function insertMember(
+  db: Db,
+  row: { tenant_id: string; id: string; name: string; phone: string; email: string | null; birth_date: string | null; marketing_opt_in: boolean; tier_id: string; source: string },
+) {
+  await db.insertInto('members').values(row).execute();
+}
+
+export async function baseTierId(db: Db, tenantId: string): Promise<string> {
+  const tier = await db.selectFrom('tiers').select('id').where('tenant_id', '=', tenantId).orderBy('rank').limit(1).executeTakeFirstOrThrow();
+  return tier.id;
+}
+
+/** A member with tier, balances and active card number, in one read. */
+function memberDetails(db: Db, tenantId: string) {
+  return db
+    .selectFrom('members as m')
+    .innerJoin('tiers as t', (j) => j.onRef('t.tenant_id', '=', 'm.tenant_id').onRef('t.id', '=', 'm.tier_id'))
+    .innerJoin('point_accounts as a', (j) => j.onRef('a.tenant_id', '=', 'm.tenant_id').onRef('a.member_id', '=', 'm.id'))
+    .leftJoin('cards as c', (j) =>
+      j.onRef('c.tenant_id', '=', 'm.tenant_id').onRef('c.member_id', '=', 'm.id').on('c.status', '=', 'active'),
+    )
+    .select([
+      'm.id', 'm.name', 'm.phone', 'm.email', 'm.birth_date', 'm.status', 'm.lifecycle_stage', 'm.created_at',
+      't.code as tier_code', 't.name as tier_name', 'a.balance', 'a.pending', 'a.debt', 'c.number as card_number',
+    ])
+    .where('m.tenant_id', '=', tenantId);
+}
+
+export type MemberRow = NonNullable<Awaited<ReturnType<typeof findMember>>>;
+
+export function findMember(db: Db, tenantId: string, id: string) {
+  return memberDetails(db, tenantId).where('m.id', '=', id).executeTakeFirst();
+}
+
+export function findMemberByPhone(db: Db, tenantId: string, phone: string) {
+  return db.selectFrom('members').select(['id', 'status']).where('tenant_id', '=', tenantId).where('phone', '=', phone).executeTakeFirst();
+}
+
+export interface MemberSearch {
+  text?: string;
+  phone?: string | null;
+  cardNumber?: string | null;
+}
+
+export function searchMembers(db: Db, tenantId: string, search: MemberSearch, limit: number, beforeId?: string) {
+  let query = memberDetails(db, tenantId).orderBy('m.id', 'desc').limit(limit + 1);
+  if (beforeId) query = query.where('m.id', '<', beforeId);
+  const text = search.text?.trim().toLowerCase();
+  if (text) {
+    query = query.where((eb: ExpressionBuilder<any, any>) => {
+      const likeText = `${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      const anyOf = [
+        eb(sql`lower(m.name)`, 'like', likeText),
+        eb(sql`lower(m.name)`, 'like', `% ${likeText}`),
+        eb(sql`lower(m.email)`, '=', text),
+      ];
+      if (search.phone) anyOf.push(eb('m.phone', '=', search.phone));
+      if (search.cardNumber) {
+        anyOf.push(
+          eb.exists(
+            eb.selectFrom('cards as k').select('k.id')
+              .whereRef('k.tenant_id', '=', 'm.tenant_id').whereRef('k.member_id', '=', 'm.id')
+              .where('k.number', '=', search.cardNumber),
+          ),
+        );
+      }
+      return eb.or(anyOf);
+    }) as typeof query;
+  }
+  return query.execute();
+}
+
+export type { DB };

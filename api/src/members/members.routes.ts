@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { renderCardPdf } from '../cards/card-pdf.ts';
+import { cardOfMember } from '../cards/cards.service.ts';
+import type { Routes } from '../http/route.ts';
+import { CursorQuery, IdParams, page } from '../http/schemas.ts';
+import { getTenant } from '../tenants/tenants.service.ts';
+import { MemberSchema } from './members.mapper.ts';
+import { createMember, getMember, searchMembers } from './members.service.ts';
+
+const MemberPage = page(MemberSchema, 'MemberPage');
+
+export function memberRoutes(routes: Routes) {
+  routes.add({
+    method: 'post',
+    path: '/api/v1/members',
+    summary: 'Enrol a member; the phone is normalised to E.164 and must be new in the retailer',
+    tags: ['Members'],
+    auth: { principals: ['staff', 'api_key'], permission: 'members.write' },
+    body: z.object({
+      name: z.string().trim().min(1).max(100),
+      phone: z.string().trim().min(6).max(30).meta({ example: '0812 3456 7890' }),
+      email: z.email().max(200).optional(),
+      birthDate: z.iso.date().optional(),
+      marketingOptIn: z.boolean().optional(),
+      referralCode: z.string().max(40).optional(),
+    }),
+    responses: { 201: { description: 'Created', schema: MemberSchema }, 409: { description: 'Phone already registered' } },
+    handler: async ({ db, principal, body }) => ({ status: 201, body: await createMember(db, principal, body) }),
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/api/v1/members',
+    summary: 'Search members by name, phone, email or card number',
+    tags: ['Members'],
+    auth: { principals: ['staff', 'api_key'], permission: 'members.read' },
+    query: CursorQuery.extend({ query: z.string().max(100).optional() }),
+    responses: { 200: { description: 'A page of members, newest first', schema: MemberPage } },
+    handler: async ({ db, principal, query }) => ({ status: 200, body: await searchMembers(db, principal, query.query, query.cursor) }),
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/api/v1/members/{id}',
+    summary: 'A member with tier, balances and card number',
+    tags: ['Members'],
+    auth: { principals: ['staff', 'api_key'], permission: 'members.read' },
+    params: IdParams,
+    responses: { 200: { description: 'The member', schema: MemberSchema } },
+    handler: async ({ db, principal, params }) => ({ status: 200, body: await getMember(db, principal.tenantId, params.id) }),
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/api/v1/members/{id}/card.pdf',
+    summary: 'A printable CR80 card with the member’s signed QR',
+    tags: ['Members'],
+    auth: { principals: ['staff', 'api_key'], permission: 'members.read' },
+    params: IdParams,
+    responses: { 200: { description: 'PDF', schema: z.string().meta({ format: 'binary' }), contentType: 'application/pdf' } },
+    handler: async ({ db, deps, principal, params }) => {
+      const member = await getMember(db, principal.tenantId, params.id);
+      const card = await cardOfMember(db, deps.config.secretKey, principal.tenantId, member.id);
+      const tenant = await getTenant(db, principal.tenantId);
+      const pdf = await renderCardPdf({ retailer: tenant.name, name: member.name, cardNumber: card.cardNumber, code: card.code });
+      return {
+        status: 200,
+        body: pdf,
+        headers: { 'Content-Type': 'application/pdf', 'Content-Disposition': `inline; filename="kartu-${card.cardNumber}.pdf"` },
+      };
+    },
+  });
+}

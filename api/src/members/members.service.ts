@@ -1,0 +1,64 @@
+import type { Db } from '../deps.ts';
+import { issueCard } from '../cards/cards.service.ts';
+import { normaliseTypedCardNumber } from '../cards/luhn.ts';
+import { openAccount } from '../ledger/ledger.service.ts';
+import { DomainError, invalidField, notFound } from '../shared/errors.ts';
+import { newId } from '../shared/ids.ts';
+import type { Principal } from '../shared/principal.ts';
+import { inTransaction } from '../shared/transaction.ts';
+import { toMemberView } from './members.mapper.ts';
+import * as repo from './members.repository.ts';
+import { normalisePhone } from './phone.ts';
+
+export interface NewMember {
+  name: string;
+  phone: string;
+  email?: string;
+  birthDate?: string;
+  marketingOptIn?: boolean;
+  referralCode?: string;
+  source?: string;
+}
+
+export function requirePhone(input: string, field = 'body.phone'): string {
+  const phone = normalisePhone(input);
+  if (!phone) throw invalidField(field, 'Not a valid phone number (e.g. 0812 3456 7890 or +62 812 3456 7890)');
+  return phone;
+}
+
+export async function createMember(db: Db, principal: Principal, input: NewMember) {
+  const phone = requirePhone(input.phone);
+  return inTransaction(db, async (trx) => {
+    const tenantId = principal.tenantId;
+    if (await repo.phoneTaken(trx, tenantId, phone)) {
+      throw new DomainError('phone_taken', `${phone} is already a member`, {}, [{ path: 'body.phone', message: 'Already registered' }]);
+    }
+    const id = newId();
+    await repo.insertMember(trx, {
+      tenant_id: tenantId, id, name: input.name.trim(), phone, email: input.email?.toLowerCase() ?? null, birth_date: input.birthDate ?? null,
+      marketing_opt_in: input.marketingOptIn ?? false, tier_id: await repo.baseTierId(trx, tenantId), source: input.source ?? 'in_store',
+    });
+    await openAccount(trx, tenantId, id);
+    await issueCard(trx, tenantId, id);
+    return getMember(trx, tenantId, id);
+  });
+}
+
+export async function getMember(db: Db, tenantId: string, id: string) {
+  const row = await repo.findMember(db, tenantId, id);
+  if (!row) throw notFound('Member');
+  return toMemberView(row);
+}
+
+export async function searchMembers(db: Db, principal: Principal, query: string | undefined, cursor: string | undefined, limit = 25) {
+  const text = query?.trim();
+  const rows = await repo.searchMembers(
+    db,
+    principal.tenantId,
+    { text, phone: text ? normalisePhone(text) : null, cardNumber: text ? normaliseTypedCardNumber(text) : null },
+    limit,
+    cursor,
+  );
+  const page = rows.slice(0, limit);
+  return { items: page.map(toMemberView), nextCursor: rows.length > limit ? page.at(-1)!.id : null };
+}

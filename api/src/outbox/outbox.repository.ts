@@ -1,0 +1,14 @@
+import type { Db } from '../deps.ts';
+
+export async function insertMessage(
+  db: Db,
+  row: { tenant_id: string; id: string; channel: 'sms' | 'whatsapp' | 'email'; recipient: string; purpose: string; body: string; secret: string | null; status: 'pending' | 'unconfigured' },
+) {
+  await db.insertInto('outbox_messages').values(row).execute();
+}
+
+export function listMessages(db: Db, tenantId: string, limit: number, beforeId?: string) {
+  let query = db.selectFrom('outbox_messages').selectAll().where('tenant_id', '=', tenantId).orderBy('id', 'desc').limit(limit + 1);
+  if (beforeId) query = query.where('id', '<', beforeId);
+  return query.execute();
+}

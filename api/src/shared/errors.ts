@@ -1,0 +1,49 @@
+// Typed domain errors. Services throw these; http/problem.ts maps each code to HTTP once.
+export type ErrorCode =
+  | 'validation'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not_found'
+  | 'signup_closed'
+  | 'slug_taken'
+  | 'email_taken'
+  | 'phone_taken'
+  | 'store_code_taken'
+  | 'duplicate_receipt'
+  | 'checkout_changed'
+  | 'insufficient_points'
+  | 'presence_required'
+  | 'invalid_code'
+  | 'rate_limited'
+  | 'idempotency_key_mismatch'
+  | 'idempotency_in_progress'
+  | 'unsupported_media_type'
+  | 'payload_too_large';
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly extra: Record<string, unknown> = {},
+    readonly fieldErrors: FieldError[] = [],
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export const notFound = (what: string) => new DomainError('not_found', `${what} not found`);
+
+export const invalidField = (path: string, message: string) =>
+  new DomainError('validation', `${path}: ${message}`, {}, [{ path, message }]);
+
+export class RateLimitedError extends DomainError {
+  constructor(readonly retryAfterSeconds: number, message = 'Too many attempts; try again later') {
+    super('rate_limited', message, { retryAfter: retryAfterSeconds });
+  }
+}

@@ -1,0 +1,62 @@
+import type { StaffRole } from '@kartu/db';
+
+export type Principal =
+  | { kind: 'staff'; tenantId: string; id: string; role: StaffRole; storeId: string | null; sessionId: string }
+  | { kind: 'api_key'; tenantId: string; id: string; scopes: ApiKeyScope[]; storeId: string | null }
+  | { kind: 'member'; tenantId: string; id: string; sessionId: string };
+
+export type ApiKeyScope = 'pos' | 'read' | 'admin';
+
+export type Permission =
+  | 'members.read'
+  | 'members.write'
+  | 'scan'
+  | 'sales.post'
+  | 'points.redeem'
+  | 'points.adjust'
+  | 'stores.read'
+  | 'stores.manage'
+  | 'staff.manage'
+  | 'api_keys.manage'
+  | 'programs.manage'
+  | 'outbox.read'
+  | 'audit.read';
+
+const everything: Permission[] = [
+  'members.read', 'members.write', 'scan', 'sales.post', 'points.redeem', 'points.adjust',
+  'stores.read', 'stores.manage', 'staff.manage', 'api_keys.manage', 'programs.manage', 'outbox.read', 'audit.read',
+];
+
+// The one permission table: roles for staff, scopes for API keys.
+const grants: Record<StaffRole | `scope:${ApiKeyScope}`, ReadonlySet<Permission>> = {
+  owner: new Set(everything),
+  admin: new Set(everything),
+  marketer: new Set(['members.read', 'members.write', 'stores.read', 'programs.manage', 'outbox.read']),
+  cashier: new Set(['members.read', 'members.write', 'scan', 'sales.post', 'points.redeem', 'stores.read']),
+  'scope:pos': new Set(['members.read', 'members.write', 'scan', 'sales.post', 'points.redeem', 'stores.read']),
+  'scope:read': new Set(['members.read', 'stores.read']),
+  'scope:admin': new Set(everything.filter((p) => p !== 'staff.manage' && p !== 'api_keys.manage')),
+};
+
+export function can(principal: Principal, permission: Permission): boolean {
+  switch (principal.kind) {
+    case 'staff':
+      return grants[principal.role].has(permission);
+    case 'api_key':
+      return principal.scopes.some((scope) => grants[`scope:${scope}`].has(permission));
+    case 'member':
+      return false;
+  }
+}
+
+/** Cashiers and POS keys act for a member only with the member present (a fresh scan or a one-time code). */
+export function needsMemberPresence(principal: Principal): boolean {
+  if (principal.kind === 'staff') return principal.role === 'cashier' || principal.role === 'marketer';
+  if (principal.kind === 'api_key') return !principal.scopes.includes('admin');
+  return false;
+}
+
+export const actorOf = (principal: Principal) => ({ actor_kind: principal.kind, actor_id: principal.id });
+
+/** The identity that scopes idempotency keys: the API key, the staff member or the member. */
+export const callerOf = (principal: Principal) => `${principal.kind}:${principal.id}`;

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import type { Routes } from '../http/route.ts';
+import { createStore, listStores } from './stores.service.ts';
+
+const StoreSchema = z
+  .object({ id: z.uuid(), code: z.string(), name: z.string(), region: z.string().nullable(), timeZone: z.string() })
+  .meta({ id: 'Store' });
+
+const toStore = (s: { id: string; code: string; name: string; region: string | null; time_zone: string }) => ({
+  id: s.id, code: s.code, name: s.name, region: s.region, timeZone: s.time_zone,
+});
+
+export function storeRoutes(routes: Routes) {
+  routes.add({
+    method: 'post',
+    path: '/api/v1/stores',
+    summary: 'Create a store; campaign hours use its time zone',
+    tags: ['Platform'],
+    auth: { principals: ['staff', 'api_key'], permission: 'stores.manage' },
+    body: z.object({
+      code: z.string().trim().min(1).max(20).regex(/^[A-Za-z0-9_-]+$/, 'Letters, digits, - and _'),
+      name: z.string().trim().min(1).max(100),
+      region: z.string().trim().max(100).optional(),
+      timeZone: z.enum(['Asia/Jakarta', 'Asia/Makassar', 'Asia/Jayapura']).optional(),
+    }),
+    responses: { 201: { description: 'Created', schema: StoreSchema } },
+    handler: async ({ db, principal, body }) => ({ status: 201, body: toStore(await createStore(db, principal, body)) }),
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/api/v1/stores',
+    summary: 'List the stores',
+    tags: ['Platform'],
+    auth: { principals: ['staff', 'api_key'], permission: 'stores.read' },
+    responses: { 200: { description: 'Stores', schema: z.object({ items: z.array(StoreSchema) }) } },
+    handler: async ({ db, principal }) => ({ status: 200, body: { items: (await listStores(db, principal)).map(toStore) } }),
+  });
+}

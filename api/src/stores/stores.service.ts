@@ -1,0 +1,40 @@
+import { recordAudit } from '../audit/audit.repository.ts';
+import type { Db } from '../deps.ts';
+import { DomainError, invalidField } from '../shared/errors.ts';
+import { newId } from '../shared/ids.ts';
+import type { Principal } from '../shared/principal.ts';
+import { inTransaction } from '../shared/transaction.ts';
+import { getTenant } from '../tenants/tenants.service.ts';
+import * as repo from './stores.repository.ts';
+
+export async function requireStore(db: Db, tenantId: string, storeId: string, field: string) {
+  const store = await repo.findStore(db, tenantId, storeId);
+  if (!store) throw invalidField(field, 'No such store');
+  return store;
+}
+
+/** The store a POS call acts at: a store-bound key or cashier may not act for another store. */
+export function effectiveStoreId(principal: Principal, requested: string | undefined): string | null {
+  const bound = principal.kind === 'member' ? null : principal.storeId;
+  if (bound && requested && requested !== bound) {
+    throw new DomainError('forbidden', 'This key or staff member is bound to another store');
+  }
+  return requested ?? bound ?? null;
+}
+
+export async function createStore(db: Db, principal: Principal, input: { code: string; name: string; region?: string; timeZone?: string }) {
+  return inTransaction(db, async (trx) => {
+    if (await repo.storeCodeTaken(trx, principal.tenantId, input.code)) {
+      throw new DomainError('store_code_taken', `Store code ${input.code} is in use`, {}, [{ path: 'body.code', message: 'Taken' }]);
+    }
+    const tenant = await getTenant(trx, principal.tenantId);
+    const id = newId();
+    await repo.insertStore(trx, {
+      tenant_id: principal.tenantId, id, code: input.code, name: input.name, region: input.region ?? null, time_zone: input.timeZone ?? tenant.time_zone,
+    });
+    await recordAudit(trx, principal, { action: 'store.created', targetType: 'store', targetId: id, details: input });
+    return (await repo.findStore(trx, principal.tenantId, id))!;
+  });
+}
+
+export const listStores = (db: Db, principal: Principal) => repo.listStores(db, principal.tenantId);

@@ -1,0 +1,33 @@
+import type { Db } from '../deps.ts';
+
+export async function anyTenantExists(db: Db): Promise<boolean> {
+  return Boolean(await db.selectFrom('tenants').select('id').limit(1).executeTakeFirst());
+}
+
+export function findTenantById(db: Db, id: string) {
+  return db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export function findTenantBySlug(db: Db, slug: string) {
+  return db.selectFrom('tenants').selectAll().where('slug', '=', slug).executeTakeFirst();
+}
+
+export async function slugTaken(db: Db, slug: string): Promise<boolean> {
+  return Boolean(await db.selectFrom('tenants').select('id').where('slug', '=', slug).executeTakeFirst());
+}
+
+/** The tenant plain `/app` opens: the demo retailer, or the only one. */
+export async function findDefaultTenant(db: Db) {
+  const demo = await findTenantBySlug(db, 'demo');
+  if (demo) return demo;
+  const firstTwo = await db.selectFrom('tenants').selectAll().orderBy('created_at').limit(2).execute();
+  return firstTwo.length === 1 ? firstTwo[0] : undefined;
+}
+
+export async function insertTenant(db: Db, row: { id: string; slug: string; name: string; currency: string; time_zone: string; locale: 'id' | 'en' }) {
+  await db.insertInto('tenants').values(row).execute();
+}
+
+export async function insertTier(db: Db, row: { tenant_id: string; id: string; code: string; name: string; rank: number }) {
+  await db.insertInto('tiers').values(row).execute();
+}

@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import type { DB } from '@kartu/db';
+import type { Selectable } from 'kysely';
+import { Balances, TierRef } from '../members/members.mapper.ts';
+
+export const SaleLineSchema = z.object({
+  id: z.uuid(),
+  sku: z.string(),
+  name: z.string().nullable(),
+  category: z.string().nullable(),
+  quantity: z.number().int(),
+  unitPrice: z.number().int(),
+  amount: z.number().int(),
+  points: z.number().int(),
+});
+
+export const TransactionSchema = z
+  .object({
+    id: z.uuid(),
+    receiptNo: z.string(),
+    storeId: z.uuid().nullable(),
+    memberId: z.uuid().nullable(),
+    channel: z.enum(['store', 'online']),
+    occurredAt: z.string(),
+    status: z.enum(['posted', 'voided']),
+    lines: z.array(SaleLineSchema),
+    subtotal: z.number().int(),
+    discount: z.number().int(),
+    pointsValue: z.number().int(),
+    total: z.number().int(),
+    pointsEarned: z.number().int(),
+    pointsRedeemed: z.number().int(),
+  })
+  .meta({ id: 'Transaction' });
+
+export const PostedSaleSchema = TransactionSchema.extend({
+  breakdown: z.array(z.object({ rule: z.string(), points: z.number().int() })),
+  points: Balances.nullable(),
+  tier: TierRef.nullable(),
+}).meta({ id: 'PostedSale' });
+
+type TransactionRow = Selectable<DB['transactions']>;
+type LineRow = Selectable<DB['transaction_lines']>;
+
+export function toTransactionView(row: TransactionRow, lines: LineRow[]): z.infer<typeof TransactionSchema> {
+  return {
+    id: row.id,
+    receiptNo: row.receipt_no,
+    storeId: row.store_id,
+    memberId: row.member_id,
+    channel: row.channel,
+    occurredAt: new Date(row.occurred_at).toISOString(),
+    status: row.status,
+    lines: lines.map((line) => ({
+      id: line.id, sku: line.sku, name: line.name, category: line.category, quantity: line.quantity,
+      unitPrice: line.unit_price, amount: line.amount, points: line.points,
+    })),
+    subtotal: row.subtotal,
+    discount: row.discount,
+    pointsValue: row.points_value,
+    total: row.total,
+    pointsEarned: row.points_earned,
+    pointsRedeemed: row.points_redeemed,
+  };
+}

@@ -1,0 +1,129 @@
+import type { AppDeps, Db } from '../deps.ts';
+import { earnPoints } from '../earning/earning-engine.ts';
+import { credit, debit, lockAccount } from '../ledger/ledger.service.ts';
+import { getMember } from '../members/members.service.ts';
+import { assertMemberPresent } from '../scan/presence.ts';
+import { DomainError, invalidField, notFound } from '../shared/errors.ts';
+import { newId } from '../shared/ids.ts';
+import { actorOf, type Principal } from '../shared/principal.ts';
+import { inTransaction } from '../shared/transaction.ts';
+import { effectiveStoreId, requireStore } from '../stores/stores.service.ts';
+import { getTenant } from '../tenants/tenants.service.ts';
+import { toTransactionView } from './transactions.mapper.ts';
+import * as repo from './transactions.repository.ts';
+
+export interface SaleInput {
+  memberId?: string;
+  scanToken?: string;
+  storeId?: string;
+  receiptNo: string;
+  occurredAt?: string;
+  channel: 'store' | 'online';
+  items: { sku: string; name?: string; category?: string; quantity: number; unitPrice: number }[];
+  shipping?: { fee: number; region?: string };
+  voucherCodes?: string[];
+  pointsToRedeem?: number;
+  expectedTotal?: number;
+}
+
+const MAX_BACKDATE_MS = 30 * 86400e3;
+const CLOCK_SKEW_MS = 5 * 60e3;
+
+/** Imports (the demo's year of history) may post older sales than a till may. */
+export interface SaleOptions {
+  importing?: boolean;
+}
+
+function occurredAtOf(input: SaleInput, now: number, options: SaleOptions): Date {
+  if (!input.occurredAt) return new Date(now);
+  const at = new Date(input.occurredAt);
+  if (at.getTime() > now + CLOCK_SKEW_MS) throw invalidField('body.occurredAt', 'Must not be in the future');
+  if (!options.importing && at.getTime() < now - MAX_BACKDATE_MS) throw invalidField('body.occurredAt', 'Must be within the last 30 days');
+  return at;
+}
+
+export async function postSale(db: Db, principal: Principal, config: AppDeps['config'], input: SaleInput, options: SaleOptions = {}) {
+  const occurredAt = occurredAtOf(input, Date.now(), options);
+  if (input.voucherCodes?.length) throw invalidField('body.voucherCodes.0', 'Unknown voucher code');
+  const pointsToRedeem = input.pointsToRedeem ?? 0;
+  if (pointsToRedeem > 0 && !input.memberId) throw invalidField('body.pointsToRedeem', 'Points can only be spent by a member');
+  const storeId = effectiveStoreId(principal, input.storeId);
+
+  return inTransaction(db, async (trx) => {
+    const tenantId = principal.tenantId;
+    const tenant = await getTenant(trx, tenantId);
+    if (storeId) await requireStore(trx, tenantId, storeId, 'body.storeId');
+    const member = input.memberId ? await getMember(trx, tenantId, input.memberId).catch(() => null) : null;
+    if (input.memberId) {
+      if (!member) throw invalidField('body.memberId', 'No such member');
+      if (member.status !== 'active') throw invalidField('body.memberId', 'This member is blocked');
+      if (pointsToRedeem > 0) {
+        await assertMemberPresent(trx, principal, config.secretKey, { memberId: input.memberId, storeId, scanToken: input.scanToken, action: 'points.redeem' });
+      }
+    }
+
+    const lines = input.items.map((item, index) => ({ ...item, lineNo: index + 1, amount: item.quantity * item.unitPrice }));
+    const subtotal = lines.reduce((sum, line) => sum + line.amount, 0);
+    const pointsValue = pointsToRedeem * tenant.point_value;
+    if (pointsValue > subtotal) throw invalidField('body.pointsToRedeem', 'Points may pay for the goods, not more');
+    const shippingFee = input.shipping?.fee ?? 0;
+    const total = subtotal - pointsValue + shippingFee;
+    if (input.expectedTotal !== undefined && input.expectedTotal !== total) {
+      throw new DomainError('checkout_changed', `The total is ${total}, not the expected ${input.expectedTotal}`, { total });
+    }
+    const earning = input.memberId
+      ? earnPoints({ lines, deductions: pointsValue, spendPerPoint: tenant.earn_spend_unit })
+      : { points: 0, linePoints: lines.map(() => 0), breakdown: [] };
+
+    const id = newId();
+    const actor = actorOf(principal);
+    const inserted = await repo.insertUnlessDuplicate(trx, {
+      tenant_id: tenantId, id, member_id: input.memberId ?? null, store_id: storeId, receipt_no: input.receiptNo, channel: input.channel,
+      occurred_at: occurredAt, subtotal, discount: 0, points_value: pointsValue, total, points_earned: earning.points,
+      points_redeemed: pointsToRedeem, ...actor,
+    });
+    if (!inserted) {
+      const existing = await repo.findByReceipt(trx, tenantId, storeId, input.receiptNo);
+      throw new DomainError('duplicate_receipt', `Receipt ${input.receiptNo} was already posted`, { transactionId: existing?.id }, [
+        { path: 'body.receiptNo', message: 'Already posted' },
+      ]);
+    }
+    const lineRows = lines.map((line, i) => ({
+      tenant_id: tenantId, id: newId(), transaction_id: id, line_no: line.lineNo, sku: line.sku, name: line.name ?? null,
+      category: line.category ?? null, quantity: line.quantity, unit_price: line.unitPrice, amount: line.amount, points: earning.linePoints[i],
+    }));
+    await repo.insertLines(trx, lineRows);
+
+    let points = null;
+    if (input.memberId) {
+      const account = await lockAccount(trx, tenantId, input.memberId);
+      const reference = `receipt:${input.receiptNo}`;
+      if (pointsToRedeem > 0) await debit(trx, tenantId, account, { kind: 'redeem', points: pointsToRedeem, transactionId: id, reference, actor });
+      if (earning.points > 0) await credit(trx, tenantId, account, { kind: 'earn', points: earning.points, transactionId: id, reference, actor });
+      points = { balance: account.balance, pending: account.pending, debt: account.debt };
+    }
+    const sale = await repo.findTransaction(trx, tenantId, id);
+    return {
+      ...toTransactionView(sale!, lineRows),
+      breakdown: earning.breakdown,
+      points,
+      tier: member?.tier ?? null,
+    };
+  });
+}
+
+export async function findTransactions(db: Db, principal: Principal, filter: { storeId?: string; receiptNo?: string; memberId?: string }, cursor?: string, limit = 25) {
+  const rows = await repo.listTransactions(db, principal.tenantId, filter, limit, cursor);
+  const page = rows.slice(0, limit);
+  const lines = await repo.linesOf(db, principal.tenantId, page.map((row) => row.id));
+  return {
+    items: page.map((row) => toTransactionView(row, lines.filter((line) => line.transaction_id === row.id))),
+    nextCursor: rows.length > limit ? page.at(-1)!.id : null,
+  };
+}
+
+export async function getTransaction(db: Db, principal: Principal, id: string) {
+  const row = await repo.findTransaction(db, principal.tenantId, id);
+  if (!row) throw notFound('Transaction');
+  return toTransactionView(row, await repo.linesOf(db, principal.tenantId, [id]));
+}

@@ -1,0 +1,72 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, Migrator, PostgresDialect, type MigrationProvider } from 'kysely';
+import { PGliteDialect } from 'kysely-pglite-dialect';
+import pg from 'pg';
+import { migrations } from '../migrations/index.ts';
+import type { DB } from './schema.ts';
+
+export type DatabaseKind = 'postgres' | 'pglite';
+
+export interface CreateDbOptions {
+  /** A postgres:// URL. Without it the embedded PGlite is used. */
+  url?: string;
+  /** PGlite data directory; `memory://` keeps it in memory (tests). */
+  dataDir?: string;
+  /** Pool size for Postgres. */
+  maxConnections?: number;
+}
+
+const INT8 = 20;
+const NUMERIC = 1700;
+const DATE = 1082;
+
+function parseInt8(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n)) throw new RangeError(`int8 value ${value} is outside the safe integer range`);
+  return n;
+}
+
+// The same JS types from both drivers: int8 → number, numeric (sums) → number, date → 'YYYY-MM-DD'.
+const parsers: Record<number, (value: string) => unknown> = {
+  [INT8]: parseInt8,
+  [NUMERIC]: (value) => Number(value),
+  [DATE]: (value) => value,
+};
+
+const kinds = new WeakMap<Kysely<DB>, { kind: DatabaseKind; pglite?: PGlite }>();
+
+export async function createDb(options: CreateDbOptions = {}): Promise<Kysely<DB>> {
+  if (options.url) {
+    const pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.maxConnections ?? 20,
+      types: {
+        getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+          parsers[oid] ?? pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+      },
+    });
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    kinds.set(db, { kind: 'postgres' });
+    return db;
+  }
+  const dataDir = options.dataDir ?? 'memory://';
+  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
+  const pglite = await PGlite.create(dataDir, { parsers });
+  const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
+  kinds.set(db, { kind: 'pglite', pglite });
+  return db;
+}
+
+export function databaseKind(db: Kysely<DB>): DatabaseKind {
+  return kinds.get(db)?.kind ?? 'postgres';
+}
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+export async function migrateToLatest(db: Kysely<DB>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error;
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

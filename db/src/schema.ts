@@ -1,0 +1,255 @@
+import type { ColumnType, Generated } from 'kysely';
+
+// Table types by hand, kept beside the migrations. int8 columns come back as JS numbers
+// (checked to be safe integers by createDb's type parsers); dates as 'YYYY-MM-DD' strings.
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+
+export interface TenantTable {
+  id: string;
+  slug: string;
+  name: string;
+  currency: Generated<string>;
+  time_zone: Generated<string>;
+  locale: Generated<'id' | 'en'>;
+  earn_spend_unit: Generated<number>;
+  point_value: Generated<number>;
+  created_at: CreatedAt;
+}
+
+export interface StoreTable {
+  tenant_id: string;
+  id: string;
+  code: string;
+  name: string;
+  region: string | null;
+  time_zone: string;
+  created_at: CreatedAt;
+}
+
+export type StaffRole = 'owner' | 'admin' | 'marketer' | 'cashier';
+
+export interface StaffTable {
+  tenant_id: string;
+  id: string;
+  email: string;
+  name: string;
+  role: StaffRole;
+  password_hash: string;
+  store_id: string | null;
+  active: Generated<boolean>;
+  created_at: CreatedAt;
+}
+
+export interface SessionTable {
+  tenant_id: string;
+  id: string;
+  principal_kind: 'staff' | 'member';
+  principal_id: string;
+  secret_hash: Buffer;
+  expires_at: Timestamp;
+  created_at: CreatedAt;
+}
+
+export interface ApiKeyTable {
+  tenant_id: string;
+  id: string;
+  name: string;
+  scopes: string[];
+  store_id: string | null;
+  secret_hash: Buffer;
+  created_by: string;
+  created_at: CreatedAt;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
+export interface AuditLogTable {
+  tenant_id: string;
+  id: string;
+  actor_kind: string;
+  actor_id: string | null;
+  action: string;
+  target_type: string;
+  target_id: string | null;
+  details: ColumnType<Record<string, unknown>, string | undefined, never>;
+  created_at: CreatedAt;
+}
+
+export interface TierTable {
+  tenant_id: string;
+  id: string;
+  code: string;
+  name: string;
+  rank: number;
+}
+
+export type LifecycleStage = 'prospect' | 'new' | 'active' | 'at_risk' | 'lapsed' | 'won_back';
+
+export interface MemberTable {
+  tenant_id: string;
+  id: string;
+  name: string;
+  phone: string;
+  email: string | null;
+  birth_date: string | null;
+  marketing_opt_in: Generated<boolean>;
+  status: Generated<'active' | 'blocked'>;
+  lifecycle_stage: Generated<LifecycleStage>;
+  tier_id: string;
+  source: Generated<string>;
+  created_at: CreatedAt;
+}
+
+export interface CardKeyTable {
+  tenant_id: string;
+  kid: string;
+  secret_enc: string;
+  created_at: CreatedAt;
+}
+
+export interface CardTable {
+  tenant_id: string;
+  id: string;
+  member_id: string;
+  number: string;
+  kid: string;
+  status: Generated<'active' | 'blocked' | 'replaced'>;
+  created_at: CreatedAt;
+}
+
+export interface PointAccountTable {
+  tenant_id: string;
+  id: string;
+  member_id: string;
+  balance: Generated<number>;
+  pending: Generated<number>;
+  debt: Generated<number>;
+  lifetime_earned: Generated<number>;
+  lifetime_redeemed: Generated<number>;
+  updated_at: Generated<Date>;
+}
+
+export type EntryKind = 'earn' | 'redeem' | 'expire' | 'adjust' | 'reverse' | 'return' | 'bonus' | 'debt' | 'repay';
+
+export interface PointEntryTable {
+  tenant_id: string;
+  id: string;
+  account_id: string;
+  kind: EntryKind;
+  bucket: Generated<'balance' | 'pending' | 'debt'>;
+  points: number;
+  balance_after: number;
+  transaction_id: string | null;
+  reference: string | null;
+  note: string | null;
+  actor_kind: string;
+  actor_id: string | null;
+  created_at: CreatedAt;
+}
+
+export interface PointLotTable {
+  tenant_id: string;
+  id: string;
+  account_id: string;
+  entry_id: string;
+  status: Generated<'posted' | 'pending'>;
+  points: number;
+  remaining: number;
+  expires_at: Timestamp | null;
+  created_at: CreatedAt;
+}
+
+export interface TransactionTable {
+  tenant_id: string;
+  id: string;
+  member_id: string | null;
+  store_id: string | null;
+  receipt_no: string;
+  channel: 'store' | 'online';
+  occurred_at: Timestamp;
+  subtotal: number;
+  discount: Generated<number>;
+  points_value: Generated<number>;
+  total: number;
+  points_earned: Generated<number>;
+  points_redeemed: Generated<number>;
+  status: Generated<'posted' | 'voided'>;
+  actor_kind: string;
+  actor_id: string | null;
+  created_at: CreatedAt;
+}
+
+export interface TransactionLineTable {
+  tenant_id: string;
+  id: string;
+  transaction_id: string;
+  line_no: number;
+  sku: string;
+  name: string | null;
+  category: string | null;
+  quantity: number;
+  unit_price: number;
+  amount: number;
+  points: Generated<number>;
+}
+
+export interface IdempotencyKeyTable {
+  tenant_id: string;
+  caller: string;
+  route: string;
+  key: string;
+  request_hash: string;
+  status: 'in_progress' | 'done';
+  response_status: number | null;
+  response_body: ColumnType<unknown, string | null, string | null>;
+  locked_at: Timestamp;
+  created_at: CreatedAt;
+}
+
+export interface OtpCodeTable {
+  tenant_id: string;
+  id: string;
+  phone: string;
+  code_hash: Buffer;
+  attempts: Generated<number>;
+  expires_at: Timestamp;
+  consumed_at: Timestamp | null;
+  created_at: CreatedAt;
+}
+
+export interface OutboxMessageTable {
+  tenant_id: string;
+  id: string;
+  channel: 'sms' | 'whatsapp' | 'email';
+  recipient: string;
+  purpose: string;
+  body: string;
+  secret: string | null;
+  status: Generated<'pending' | 'sent' | 'failed' | 'unconfigured'>;
+  attempts: Generated<number>;
+  last_error: string | null;
+  created_at: CreatedAt;
+  sent_at: Timestamp | null;
+}
+
+export interface DB {
+  tenants: TenantTable;
+  stores: StoreTable;
+  staff: StaffTable;
+  sessions: SessionTable;
+  api_keys: ApiKeyTable;
+  audit_log: AuditLogTable;
+  tiers: TierTable;
+  members: MemberTable;
+  card_keys: CardKeyTable;
+  cards: CardTable;
+  point_accounts: PointAccountTable;
+  point_entries: PointEntryTable;
+  point_lots: PointLotTable;
+  transactions: TransactionTable;
+  transaction_lines: TransactionLineTable;
+  idempotency_keys: IdempotencyKeyTable;
+  otp_codes: OtpCodeTable;
+  outbox_messages: OutboxMessageTable;
+}
