@@ -894,7 +894,9 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
                 /** @description Rate limited (see Retry-After) */
                 429: {
@@ -1132,7 +1134,9 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
                 /** @description Rate limited (see Retry-After) */
                 429: {
@@ -1310,7 +1314,9 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
                 /** @description The Idempotency-Key was used before with a different request */
                 422: {
@@ -1565,7 +1571,9 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
                 /** @description The Idempotency-Key was used before with a different request */
                 422: {
@@ -1667,7 +1675,9 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
                 /** @description Rate limited (see Retry-After) */
                 429: {
@@ -1807,7 +1817,9 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
                 /** @description Rate limited (see Retry-After) */
                 429: {
@@ -2274,8 +2286,8 @@ export interface components {
                 rule: string;
                 points: number;
             }[];
-            points: components["schemas"]["Balances"] & (Record<string, never> | null);
-            tier: components["schemas"]["TierRef"] & (Record<string, never> | null);
+            points: components["schemas"]["Balances"] | null;
+            tier: components["schemas"]["TierRef"] | null;
         };
         TransactionPage: {
             items: components["schemas"]["Transaction"][];

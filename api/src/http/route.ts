@@ -119,9 +119,8 @@ export class Routes {
     const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ProblemSchema } } });
     const responses: Record<string, unknown> = {};
     for (const [status, r] of Object.entries(spec.responses)) {
-      responses[status] = r.schema
-        ? { description: r.description, content: { [r.contentType ?? 'application/json']: { schema: r.schema } } }
-        : { description: r.description };
+      if (r.schema) responses[status] = { description: r.description, content: { [r.contentType ?? 'application/json']: { schema: r.schema } } };
+      else responses[status] = Number(status) >= 400 ? problem(r.description) : { description: r.description };
     }
     if (spec.params || spec.query || spec.body) responses[400] ??= problem('Invalid request: `errors` names each bad field');
     if (spec.auth !== 'public') {

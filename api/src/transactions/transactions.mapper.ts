@@ -35,8 +35,8 @@ export const TransactionSchema = z
 
 export const PostedSaleSchema = TransactionSchema.extend({
   breakdown: z.array(z.object({ rule: z.string(), points: z.number().int() })),
-  points: Balances.nullable(),
-  tier: TierRef.nullable(),
+  points: z.union([Balances, z.null()]),
+  tier: z.union([TierRef, z.null()]),
 }).meta({ id: 'PostedSale' });
 
 type TransactionRow = Selectable<DB['transactions']>;
