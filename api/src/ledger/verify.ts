@@ -13,7 +13,8 @@ export interface Violation {
  * DESIGN.md's ledger invariants, per account: balance = sum of posted entries = sum of live posted
  * lot remainders; pending = sum of pending lots; debt = debt entries; nothing negative.
  */
-export async function verifyLedger(db: Db): Promise<{ accounts: number; violations: Violation[] }> {
+export async function verifyLedger(db: Db, scope: { tenantId?: string } = {}): Promise<{ accounts: number; violations: Violation[] }> {
+  const tenantFilter = scope.tenantId ? sql`where a.tenant_id = ${scope.tenantId}` : sql``;
   const rows = await sql<{
     tenant_id: string; id: string; balance: number; pending: number; debt: number;
     entry_balance: number; entry_pending: number; entry_debt: number; lot_posted: number; lot_pending: number;
@@ -34,7 +35,8 @@ export async function verifyLedger(db: Db): Promise<{ accounts: number; violatio
              sum(remaining) filter (where status = 'posted') as posted,
              sum(remaining) filter (where status = 'pending') as pending
       from point_lots group by tenant_id, account_id
-    ) l on l.tenant_id = a.tenant_id and l.account_id = a.id`.execute(db);
+    ) l on l.tenant_id = a.tenant_id and l.account_id = a.id
+    ${tenantFilter}`.execute(db);
 
   const violations: Violation[] = [];
   for (const r of rows.rows) {
