@@ -9,7 +9,7 @@ import { createApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import type { AppDeps } from './deps.ts';
 import { createRateLimits } from './http/rate-limits.ts';
-import { seedDemoIfEmpty } from './demo/seed.ts';
+import { DEMO_MEMBER_PHONE, seedDemoIfEmpty } from './demo/seed.ts';
 import { loadFrontend } from './server/frontends.ts';
 import { landingPage } from './server/landing.ts';
 import { readLiveServer, removePidFile, writePidFile } from './server/pid-file.ts';
@@ -78,7 +78,8 @@ async function main() {
       '',
       `  Demo mode${seeded ? ' — seeded "Toko Demo" just now' : ''}. Sign in to the portal with`,
       '    owner@demo.kartu · marketer@demo.kartu · cashier@demo.kartu   password: kartu-demo',
-      '  One-time codes for the member app are printed here and shown in the portal outbox.',
+      `  Member app: demo member Siti Rahayu signs in with ${DEMO_MEMBER_PHONE.replace('+62', '0')}; one-time codes`,
+      '  are printed here and shown in the portal outbox.',
     );
   }
   console.log(lines.join('\n') + '\n');

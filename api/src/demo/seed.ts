@@ -68,7 +68,7 @@ export async function seedDemoIfEmpty(deps: AppDeps, memberCount = 300): Promise
   const now = Date.now();
   for (let i = 0; i < memberCount; i++) {
     const name = `${pick(FIRST)} ${pick(LAST)}`;
-    const phone = `+628121${String(i + 1).padStart(7, '0')}`;
+    const phone = i === 0 ? DEMO_MEMBER_PHONE : `+628121${String(i + 1).padStart(7, '0')}`;
     const member = await createMember(db, principal, {
       name: i === 0 ? 'Siti Rahayu' : name, phone, email: i % 3 === 0 ? `member${i + 1}@contoh.id` : undefined,
       marketingOptIn: rand() < 0.7, birthDate: `19${70 + Math.floor(rand() * 35)}-0${1 + Math.floor(rand() * 9)}-1${Math.floor(rand() * 9)}`,
