@@ -1894,7 +1894,10 @@ export interface paths {
         /** The signed-in member */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description The retailer the app shows: a session of another retailer answers 401 */
+                    slug?: string;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -1908,6 +1911,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Member"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description No valid session or API key */

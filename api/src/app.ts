@@ -40,7 +40,7 @@ export function buildRoutes(deps?: AppDeps): Routes {
 }
 
 export function createApp(deps: AppDeps) {
-  const app = new Koa({ proxy: process.env.KARTU_TRUST_PROXY === 'on' });
+  const app = new Koa({ proxy: deps.config.trustProxy });
   const routes = buildRoutes(deps);
   const openapi = buildOpenApiDocument(routes);
 

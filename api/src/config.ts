@@ -19,6 +19,8 @@ export interface Config {
   secretKey: Buffer;
   allowPrivateTargets: boolean;
   secureCookies: boolean;
+  /** Behind a reverse proxy: client IPs come from X-Forwarded-For. */
+  trustProxy: boolean;
   tls: { cert: string; key: string } | undefined;
   logLevel: string;
 }
@@ -42,6 +44,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretKey: secretKey(env.KARTU_SECRET_KEY, databaseUrl, dataDir),
     allowPrivateTargets: env.KARTU_ALLOW_PRIVATE_TARGETS === 'on',
     secureCookies: Boolean(tls) || env.KARTU_SECURE_COOKIES === 'on',
+    trustProxy: env.KARTU_TRUST_PROXY === 'on',
     tls,
     logLevel: env.LOG_LEVEL || 'info',
   };

@@ -74,13 +74,14 @@ export async function seedDemoIfEmpty(deps: AppDeps, memberCount = 300): Promise
       marketingOptIn: rand() < 0.7, birthDate: `19${70 + Math.floor(rand() * 35)}-0${1 + Math.floor(rand() * 9)}-1${Math.floor(rand() * 9)}`,
     });
     const visits = i === 0 ? 12 : Math.floor(rand() * rand() * 20);
-    for (let v = 0; v < visits; v++) {
+    const dates = Array.from({ length: visits }, () => now - Math.floor(rand() * 365 * 86400e3)).sort((a, b) => a - b);
+    for (const [v, date] of dates.entries()) {
       const items = Array.from({ length: 1 + Math.floor(rand() * 4) }, () => {
         const product = pick(PRODUCTS);
         return { sku: product.sku, name: product.name, category: product.category, quantity: 1 + Math.floor(rand() * 3), unitPrice: product.price };
       });
       const store = rand() < 0.7 ? jakarta : makassar;
-      const occurredAt = new Date(now - Math.floor(rand() * 365 * 86400e3)).toISOString();
+      const occurredAt = new Date(date).toISOString();
       await postSale(db, principal, config, { memberId: member.id, storeId: store.id, receiptNo: `${store.code}-${i + 1}-${v + 1}`, channel: 'store', items, occurredAt }, { importing: true });
     }
     const balance = (await db.selectFrom('point_accounts').select('balance').where('tenant_id', '=', owner.tenantId).where('member_id', '=', member.id).executeTakeFirstOrThrow()).balance;

@@ -54,13 +54,14 @@ export interface NewEntry {
   note: string | null;
   actor_kind: string;
   actor_id: string | null;
+  created_at?: Date;
 }
 
 export async function insertEntry(db: Db, entry: NewEntry) {
   await db.insertInto('point_entries').values(entry).execute();
 }
 
-export async function insertLot(db: Db, lot: { tenant_id: string; id: string; account_id: string; entry_id: string; points: number; expires_at: Date | null }) {
+export async function insertLot(db: Db, lot: { tenant_id: string; id: string; account_id: string; entry_id: string; points: number; expires_at: Date | null; created_at?: Date }) {
   await db.insertInto('point_lots').values({ ...lot, remaining: lot.points }).execute();
 }
 

@@ -18,6 +18,8 @@ export interface Posting {
   reference?: string | null;
   note?: string | null;
   actor: { actor_kind: string; actor_id: string | null };
+  /** When the entry happened, for imported history; otherwise now. */
+  at?: Date;
 }
 
 export async function openAccount(db: Db, tenantId: string, memberId: string) {
@@ -37,7 +39,9 @@ export async function credit(db: Db, tenantId: string, account: LockedAccount, p
   const after = await repo.addToBalance(db, tenantId, account.id, posting.points);
   const entryId = newId();
   await repo.insertEntry(db, entryOf(tenantId, account.id, entryId, posting, posting.points, after.balance));
-  await repo.insertLot(db, { tenant_id: tenantId, id: newId(), account_id: account.id, entry_id: entryId, points: posting.points, expires_at: expiresAt });
+  await repo.insertLot(db, {
+    tenant_id: tenantId, id: newId(), account_id: account.id, entry_id: entryId, points: posting.points, expires_at: expiresAt, created_at: posting.at,
+  });
   Object.assign(account, after);
   return after;
 }
@@ -68,6 +72,7 @@ function entryOf(tenantId: string, accountId: string, id: string, posting: Posti
     reference: posting.reference ?? null,
     note: posting.note ?? null,
     ...posting.actor,
+    created_at: posting.at,
   };
 }
 

@@ -8,6 +8,8 @@ import { pointsOf } from '../ledger/ledger.service.ts';
 import { PointsSchema, toPointsView } from '../ledger/points.mapper.ts';
 import { MemberSchema } from '../members/members.mapper.ts';
 import { getMember } from '../members/members.service.ts';
+import { DomainError } from '../shared/errors.ts';
+import { getTenant } from '../tenants/tenants.service.ts';
 import { requestCode, verifyCode } from './otp.service.ts';
 
 const Slug = z.string().min(2).max(40);
@@ -60,8 +62,14 @@ export function memberAuthRoutes(routes: Routes) {
     summary: 'The signed-in member',
     tags: ['Member app'],
     auth: { principals: ['member'] },
+    query: z.object({ slug: Slug.optional().meta({ description: 'The retailer the app shows: a session of another retailer answers 401' }) }),
     responses: { 200: { description: 'The member', schema: MemberSchema } },
-    handler: async ({ db, principal }) => ({ status: 200, body: await getMember(db, principal.tenantId, principal.id) }),
+    handler: async ({ db, principal, query }) => {
+      if (query.slug && (await getTenant(db, principal.tenantId)).slug !== query.slug) {
+        throw new DomainError('unauthenticated', 'Signed in at another retailer');
+      }
+      return { status: 200, body: await getMember(db, principal.tenantId, principal.id) };
+    },
   });
 
   routes.add({

@@ -28,7 +28,7 @@ export async function signUpRetailer(db: Db, config: AppDeps['config'], input: S
   return inTransaction(db, async (trx) => {
     if (!(await signupOpen(trx, config))) throw new DomainError('signup_closed', 'Retailer sign-up is closed on this server');
     const slug = input.slug ?? (await freeSlug(trx, input.retailerName));
-    if (await repo.slugTaken(trx, slug)) throw new DomainError('slug_taken', `The slug "${slug}" is taken`, {}, [{ path: 'body.slug', message: 'Taken' }]);
+    if (RESERVED_SLUGS.has(slug) || (await repo.slugTaken(trx, slug))) throw new DomainError('slug_taken', `The slug "${slug}" is taken`, {}, [{ path: 'body.slug', message: 'Taken' }]);
     if (await emailTaken(trx, input.email)) throw new DomainError('email_taken', 'This email already has a Kartu account', {}, [{ path: 'body.email', message: 'Taken' }]);
 
     const tenantId = newId();
@@ -46,12 +46,15 @@ export async function signUpRetailer(db: Db, config: AppDeps['config'], input: S
   });
 }
 
+// Slugs that would read as a route of the app or the API (`/api/v1/public/tenants/default`).
+const RESERVED_SLUGS = new Set(['default', 'api', 'app', 'portal', 'admin', 'join', 'static']);
+
 async function freeSlug(db: Db, name: string): Promise<string> {
   const base = name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 32) || 'toko';
   const padded = base.length < 2 ? `${base}-toko` : base;
   for (let n = 1; ; n++) {
     const candidate = n === 1 ? padded : `${padded}-${n}`;
-    if (!(await repo.slugTaken(db, candidate))) return candidate;
+    if (!RESERVED_SLUGS.has(candidate) && !(await repo.slugTaken(db, candidate))) return candidate;
   }
 }
 

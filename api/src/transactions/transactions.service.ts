@@ -97,9 +97,9 @@ export async function postSale(db: Db, principal: Principal, config: AppDeps['co
     let points = null;
     if (input.memberId) {
       const account = await lockAccount(trx, tenantId, input.memberId);
-      const reference = `receipt:${input.receiptNo}`;
-      if (pointsToRedeem > 0) await debit(trx, tenantId, account, { kind: 'redeem', points: pointsToRedeem, transactionId: id, reference, actor });
-      if (earning.points > 0) await credit(trx, tenantId, account, { kind: 'earn', points: earning.points, transactionId: id, reference, actor });
+      const posting = { transactionId: id, reference: input.receiptNo, actor, at: options.importing ? occurredAt : undefined };
+      if (pointsToRedeem > 0) await debit(trx, tenantId, account, { ...posting, kind: 'redeem', points: pointsToRedeem });
+      if (earning.points > 0) await credit(trx, tenantId, account, { ...posting, kind: 'earn', points: earning.points });
       points = { balance: account.balance, pending: account.pending, debt: account.debt };
     }
     const sale = await repo.findTransaction(trx, tenantId, id);

@@ -1,0 +1,52 @@
+import { createKartuClient, type paths } from '@kartu/api/client';
+import { i18n, t } from './i18n.svelte';
+
+type Json<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends {
+  responses: { 200: { content: { 'application/json': infer T } } };
+}
+  ? T
+  : never;
+
+export type Tenant = Json<'/api/v1/public/tenants/{slug}', 'get'>;
+export type Member = Json<'/api/v1/me', 'get'>;
+export type Card = Json<'/api/v1/me/card', 'get'>;
+export type Points = Json<'/api/v1/me/points', 'get'>;
+export type PointEntry = Points['entries']['items'][number];
+
+type Problem = {
+  title?: string;
+  detail?: string;
+  errors?: { path: string; message: string }[];
+};
+
+/**
+ * Asks for problem details in the language chosen in the app. A failed fetch (no signal,
+ * server down) becomes a 503 problem, so every caller handles it like any other API error
+ * instead of needing its own try/catch.
+ */
+async function send(request: Request): Promise<Response> {
+  request.headers.set('Accept-Language', i18n.locale);
+  try {
+    return await fetch(request);
+  } catch {
+    const problem = { title: 'Offline', status: 503, detail: t('error.offline') };
+    return new Response(JSON.stringify(problem), {
+      status: 503,
+      headers: { 'content-type': 'application/problem+json' },
+    });
+  }
+}
+
+export const api = createKartuClient({ fetch: send });
+
+/** The message to show for an API error: the problem's detail, field errors and any wait. */
+export function problemMessage(error: unknown, response?: Response): string {
+  const problem: Problem = typeof error === 'object' && error !== null ? error : {};
+  const fields = problem.errors?.map((field) => field.message).join('; ');
+  const parts = [problem.detail || fields || problem.title || t('error.generic')];
+  const wait = Number(response?.headers.get('Retry-After'));
+  if (response?.status === 429 && wait > 0) {
+    parts.push(wait < 120 ? t('error.waitSeconds', { seconds: wait }) : t('error.waitMinutes', { minutes: Math.ceil(wait / 60) }));
+  }
+  return parts.join(' ');
+}
