@@ -57,14 +57,18 @@ export function createApp(deps: AppDeps) {
     } catch (error) {
       renderError(ctx, error, log);
     }
-    if (ctx.status === 404 && ctx.body === undefined) {
-      sendProblem(ctx, problemOf(new DomainError('not_found', `No endpoint ${ctx.method} ${ctx.path}`)));
+    if (ctx.body === undefined && (ctx.status === 404 || ctx.status === 405 || ctx.status === 501)) {
+      const error = ctx.status === 404
+        ? new DomainError('not_found', `No endpoint ${ctx.method} ${ctx.path}`)
+        : new DomainError('method_not_allowed', `${ctx.path} does not take ${ctx.method}; it takes ${ctx.response.get('Allow')}`);
+      sendProblem(ctx, problemOf(error));
     }
     log.debug({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) }, 'request');
   });
 
   app.use(async (ctx, next) => {
-    if (['POST', 'PATCH', 'PUT'].includes(ctx.method) && ctx.request.length && !ctx.is('application/json')) {
+    const hasBody = Boolean(ctx.request.length || ctx.get('Transfer-Encoding'));
+    if (['POST', 'PATCH', 'PUT'].includes(ctx.method) && hasBody && !ctx.is('application/json')) {
       throw new DomainError('unsupported_media_type', 'Send the body as application/json');
     }
     await next();

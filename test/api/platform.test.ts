@@ -110,6 +110,25 @@ describe('errors outside the routes', () => {
     expect((await app.http.get(`/api/v1/public/tenants/${slug}`)).status).toBe(404);
   });
 
+  it('refuses a non-JSON body sent chunked (no Content-Length) with 415 as well, and signs nobody up', async () => {
+    const slug = `t-${Date.now().toString(36)}`;
+    const req = app.http.post('/api/v1/signup').set('Content-Type', 'text/plain');
+    req.write(`retailerName=Toko&email=${slug}@test.kartu&password=${PASSWORD}&slug=${slug}`);
+    const res = await req;
+    expect(res.status).toBe(415);
+    expect(res.headers['content-type']).toContain(PROBLEM);
+    expect(res.body.code).toBe('unsupported_media_type');
+    expect((await app.http.get(`/api/v1/public/tenants/${slug}`)).status).toBe(404);
+  });
+
+  it('answers a method a known path does not have with a 405 problem and an Allow header', async () => {
+    const res = await app.http.delete('/api/v1/members');
+    expect(res.status).toBe(405);
+    expect(res.headers['content-type']).toContain(PROBLEM);
+    expect(res.body).toMatchObject({ status: 405, code: expect.any(String), title: expect.any(String) });
+    expect(res.headers.allow.split(/,\s*/).sort()).toEqual(expect.arrayContaining(['GET', 'POST']));
+  });
+
   it('refuses invalid JSON with 400 naming the body, and signs nobody up', async () => {
     const slug = `t-${Date.now().toString(36)}`;
     const res = await app.http

@@ -21,6 +21,7 @@ const statusOf: Record<ErrorCode, { status: number; title: string }> = {
   rate_limited: { status: 429, title: 'Too many requests' },
   idempotency_key_mismatch: { status: 422, title: 'Idempotency key reused with a different request' },
   idempotency_in_progress: { status: 409, title: 'A request with this idempotency key is in progress' },
+  method_not_allowed: { status: 405, title: 'Method not allowed' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
   payload_too_large: { status: 413, title: 'Payload too large' },
 };

@@ -96,7 +96,7 @@ export class Routes {
       ]);
     }
     if (!key || !principal) return spec.handler(input, ctx);
-    const keyCheck = IdempotencyKeyHeader.safeParse(key);
+    const keyCheck = z.object({ 'Idempotency-Key': IdempotencyKeyHeader }).safeParse({ 'Idempotency-Key': key });
     if (!keyCheck.success) throw fromZodError(keyCheck.error, 'headers');
     return runIdempotent(
       deps.db,

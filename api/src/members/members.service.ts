@@ -6,6 +6,7 @@ import { DomainError, invalidField, notFound } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import type { Principal } from '../shared/principal.ts';
 import { inTransaction } from '../shared/transaction.ts';
+import { getTenant } from '../tenants/tenants.service.ts';
 import { toMemberView } from './members.mapper.ts';
 import * as repo from './members.repository.ts';
 import { normalisePhone } from './phone.ts';
@@ -26,10 +27,18 @@ export function requirePhone(input: string, field = 'body.phone'): string {
   return phone;
 }
 
+/** Today's date (YYYY-MM-DD) where the retailer is. */
+const todayIn = (timeZone: string) => new Intl.DateTimeFormat('en-CA', { timeZone }).format(new Date());
+
 export async function createMember(db: Db, principal: Principal, input: NewMember) {
   const phone = requirePhone(input.phone);
   return inTransaction(db, async (trx) => {
     const tenantId = principal.tenantId;
+    if (input.birthDate) {
+      const tenant = await getTenant(trx, tenantId);
+      if (input.birthDate > todayIn(tenant.time_zone)) throw invalidField('body.birthDate', 'Must not be in the future');
+      if (input.birthDate < '1900-01-01') throw invalidField('body.birthDate', 'Must be after 1900');
+    }
     if (await repo.phoneTaken(trx, tenantId, phone)) {
       throw new DomainError('phone_taken', `${phone} is already a member`, {}, [{ path: 'body.phone', message: 'Already registered' }]);
     }

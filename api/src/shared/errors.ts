@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'idempotency_key_mismatch'
   | 'idempotency_in_progress'
   | 'unsupported_media_type'
+  | 'method_not_allowed'
   | 'payload_too_large';
 
 export interface FieldError {

@@ -50,7 +50,7 @@ export async function signUpRetailer(db: Db, config: AppDeps['config'], input: S
 const RESERVED_SLUGS = new Set(['default', 'api', 'app', 'portal', 'admin', 'join', 'static']);
 
 async function freeSlug(db: Db, name: string): Promise<string> {
-  const base = name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 32) || 'toko';
+  const base = name.toLowerCase().normalize('NFKD').replace(/[\u0300-\u036f]/g, '').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 32) || 'toko';
   const padded = base.length < 2 ? `${base}-toko` : base;
   for (let n = 1; ; n++) {
     const candidate = n === 1 ? padded : `${padded}-${n}`;
