@@ -1,6 +1,8 @@
 import { browser } from '$app/environment';
 
-type Locale = 'id' | 'en';
+import { interpolate, preferredLocale, type Locale } from '@kartu/api/client';
+
+export type { Locale };
 
 const en = {
   'app.loading': 'Loading…',
@@ -108,15 +110,7 @@ const messages: Record<Locale, Record<MessageKey, string>> = { en, id };
 const storageKey = 'kartu.locale';
 
 function initialLocale(): Locale {
-  if (!browser) return 'id';
-  const saved = localStorage.getItem(storageKey);
-  if (saved === 'id' || saved === 'en') return saved;
-  for (const language of navigator.languages) {
-    const tag = language.toLowerCase();
-    if (tag.startsWith('id') || tag.startsWith('in')) return 'id';
-    if (tag.startsWith('en')) return 'en';
-  }
-  return 'id';
+  return browser ? preferredLocale(localStorage.getItem(storageKey), navigator.languages) : 'id';
 }
 
 export const i18n = $state({ locale: initialLocale() });
@@ -127,7 +121,5 @@ export function setLocale(locale: Locale) {
 }
 
 export function t(key: MessageKey, params: Record<string, string | number> = {}): string {
-  return messages[i18n.locale][key].replace(/\{(\w+)\}/g, (match, name: string) =>
-    name in params ? String(params[name]) : match,
-  );
+  return interpolate(messages[i18n.locale][key], params);
 }

@@ -1,3 +1,5 @@
+import { interpolate, preferredLocale, type Locale } from '@kartu/api/client';
+
 // The portal's strings. `en` is the key source; `id` must translate every key or the type check fails.
 const en = {
   'app.name': 'Kartu',
@@ -199,18 +201,12 @@ const id: Record<MessageKey, string> = {
   'outbox.empty': 'Tidak ada pesan.',
 };
 
-export type Locale = 'id' | 'en';
+export type { Locale };
 const dictionaries: Record<Locale, Record<MessageKey, string>> = { en, id };
 const storageKey = 'kartu.locale';
 
 function initialLocale(): Locale {
-  const saved = globalThis.localStorage?.getItem(storageKey);
-  if (saved === 'id' || saved === 'en') return saved;
-  for (const language of globalThis.navigator?.languages ?? []) {
-    if (/^(id|in)\b/i.test(language)) return 'id';
-    if (/^en\b/i.test(language)) return 'en';
-  }
-  return 'id';
+  return preferredLocale(globalThis.localStorage?.getItem(storageKey), globalThis.navigator?.languages);
 }
 
 export const i18n = $state({ locale: initialLocale() });
@@ -221,9 +217,7 @@ export function setLocale(locale: Locale) {
 }
 
 export function t(key: MessageKey, params: Record<string, string | number> = {}): string {
-  return dictionaries[i18n.locale][key].replace(/\{(\w+)\}/g, (match, name: string) =>
-    name in params ? String(params[name]) : match,
-  );
+  return interpolate(dictionaries[i18n.locale][key], params);
 }
 
 /** Translates an API enum value (`kind.earn`), falling back to the raw value for one this portal does not know yet. */
