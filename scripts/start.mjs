@@ -1,16 +1,26 @@
-// `npm start`: builds the two web apps when they are not built yet, then runs the server
+// `npm start`: builds the two web apps when they are not built or older than their sources, then runs the server
 // (which migrates, seeds the demo on an empty embedded database, and serves everything).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
+/** Newest modification time under a path (the app's sources, the shared client). */
+function newest(path) {
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return Math.max(0, ...readdirSync(path).map((name) => newest(join(path, name))));
+}
+
+const sharedClient = newest(join(root, 'api', 'client'));
 for (const app of ['portal', 'member-app']) {
-  if (existsSync(join(root, app, 'build', 'handler.js'))) continue;
-  console.log(`Building ${app} (first start only)…`);
+  const built = join(root, app, 'build', 'handler.js');
+  const sources = ['src', 'static', 'svelte.config.js', 'package.json'].map((p) => join(root, app, p)).filter(existsSync);
+  if (existsSync(built) && statSync(built).mtimeMs >= Math.max(sharedClient, ...sources.map(newest))) continue;
+  console.log(`Building ${app}…`);
   const result = spawnSync(npm, ['run', 'build', '-w', app], { cwd: root, stdio: 'inherit' });
   if (result.status !== 0) process.exit(result.status ?? 1);
 }

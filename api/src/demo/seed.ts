@@ -74,7 +74,11 @@ export async function seedDemoIfEmpty(deps: AppDeps, memberCount = 300): Promise
       marketingOptIn: rand() < 0.7, birthDate: `19${70 + Math.floor(rand() * 35)}-0${1 + Math.floor(rand() * 9)}-1${Math.floor(rand() * 9)}`,
     });
     const visits = i === 0 ? 12 : Math.floor(rand() * rand() * 20);
-    const dates = Array.from({ length: visits }, () => now - Math.floor(rand() * 365 * 86400e3)).sort((a, b) => a - b);
+    // Days of the last year, at shop hours (09.00–21.00 WIB is 02.00–14.00 UTC).
+    const dates = Array.from({ length: visits }, () => {
+      const day = new Date(now - (1 + Math.floor(rand() * 364)) * 86400e3);
+      return day.setUTCHours(2 + Math.floor(rand() * 12), Math.floor(rand() * 60), 0, 0);
+    }).sort((a, b) => a - b);
     for (const [v, date] of dates.entries()) {
       const items = Array.from({ length: 1 + Math.floor(rand() * 4) }, () => {
         const product = pick(PRODUCTS);
