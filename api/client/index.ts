@@ -11,3 +11,4 @@ export function createKartuClient(options: ClientOptions = {}) {
 
 export type KartuClient = ReturnType<typeof createKartuClient>;
 export * from './i18n.ts';
+export * from './problems.ts';

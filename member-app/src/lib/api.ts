@@ -1,4 +1,4 @@
-import { createKartuClient, type paths } from '@kartu/api/client';
+import { createKartuClient, problemText, type paths, type ProblemLike } from '@kartu/api/client';
 import { i18n, t } from './i18n.svelte';
 
 type Json<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends {
@@ -13,11 +13,7 @@ export type Card = Json<'/api/v1/me/card', 'get'>;
 export type Points = Json<'/api/v1/me/points', 'get'>;
 export type PointEntry = Points['entries']['items'][number];
 
-type Problem = {
-  title?: string;
-  detail?: string;
-  errors?: { path: string; message: string }[];
-};
+type Problem = ProblemLike & { errors?: { path: string; message: string }[] };
 
 /**
  * Asks for problem details in the language chosen in the app. A failed fetch (no signal,
@@ -39,11 +35,11 @@ async function send(request: Request): Promise<Response> {
 
 export const api = createKartuClient({ fetch: send });
 
-/** The message to show for an API error: the problem's detail, field errors and any wait. */
+/** The message to show for an API error: in the member's language for known codes, else the detail; and any wait. */
 export function problemMessage(error: unknown, response?: Response): string {
-  const problem: Problem = typeof error === 'object' && error !== null ? error : {};
+  const problem: Problem = typeof error === 'object' && error !== null ? (error as Problem) : {};
   const fields = problem.errors?.map((field) => field.message).join('; ');
-  const parts = [problem.detail || fields || problem.title || t('error.generic')];
+  const parts = [problemText(problem, i18n.locale) || fields || t('error.generic')];
   const wait = Number(response?.headers.get('Retry-After'));
   if (response?.status === 429 && wait > 0) {
     parts.push(wait < 120 ? t('error.waitSeconds', { seconds: wait }) : t('error.waitMinutes', { minutes: Math.ceil(wait / 60) }));

@@ -1,16 +1,14 @@
 import { goto } from '$app/navigation';
 import { resolve } from '$app/paths';
-import { createKartuClient } from '@kartu/api/client';
-import { t } from './i18n.svelte';
+import { createKartuClient, problemText, type ProblemLike } from '@kartu/api/client';
+import { i18n, t } from './i18n.svelte';
 
 /** The API on the same origin; the staff session cookie goes along. */
 export const api = createKartuClient();
 
 /** application/problem+json as the API renders every error. */
-export interface Problem {
+export interface Problem extends ProblemLike {
   type?: string;
-  title?: string;
-  detail?: string;
 }
 
 /** A failed call: `status` 0 means the server was not reached. */
@@ -40,8 +38,8 @@ export async function call<T>(
   if (response.ok) return { data: data as T };
   if (response.status === 401 && signInOn401) void goto(resolve('/login'));
   const problem = typeof error === 'object' && error !== null ? (error as Problem) : undefined;
-  // `detail` already lists the fields that are wrong.
-  const message = problem?.detail || problem?.title || t('error.generic');
+  // Known codes in the cashier's language; otherwise `detail`, which names the fields that are wrong.
+  const message = problemText(problem, i18n.locale) || t('error.generic');
   return { failure: { status: response.status, message, problem } };
 }
 

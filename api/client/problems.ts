@@ -1,0 +1,39 @@
+import { interpolate, type Locale } from './i18n.ts';
+
+// What a person at the till or on the phone reads for the API's problem codes, in both
+// languages. `detail` stays the integrator's text; codes not listed here fall back to it.
+const texts: Record<string, Record<Locale, string>> = {
+  duplicate_receipt: { id: 'Nomor struk ini sudah pernah dicatat.', en: 'This receipt number was already posted.' },
+  insufficient_points: { id: 'Poin tidak cukup: yang bisa dipakai {balance} poin.', en: 'Not enough points: {balance} can be spent.' },
+  presence_required: { id: 'Scan kartu member di toko ini dulu.', en: 'Scan the member’s card at this store first.' },
+  checkout_changed: { id: 'Total berubah sejak dihitung. Periksa lalu coba lagi.', en: 'The total changed since it was worked out. Check it and try again.' },
+  invalid_code: { id: 'Kode salah atau kedaluwarsa.', en: 'Wrong or expired code.' },
+  invalid_code_tries: { id: 'Kode salah. Sisa {triesLeft} percobaan.', en: 'Wrong code. {triesLeft} tries left.' },
+  rate_limited: { id: 'Terlalu banyak percobaan.', en: 'Too many attempts.' },
+  unauthenticated: { id: 'Silakan masuk lagi.', en: 'Please sign in again.' },
+  forbidden: { id: 'Anda tidak punya izin untuk ini.', en: 'You are not allowed to do this.' },
+  not_found: { id: 'Tidak ditemukan.', en: 'Not found.' },
+  phone_taken: { id: 'Nomor HP ini sudah terdaftar.', en: 'This phone number is already registered.' },
+  email_taken: { id: 'Email ini sudah dipakai.', en: 'This email is already in use.' },
+  slug_taken: { id: 'Alamat toko ini sudah dipakai.', en: 'This shop address is taken.' },
+  store_code_taken: { id: 'Kode toko ini sudah dipakai.', en: 'This store code is in use.' },
+  signup_closed: { id: 'Pendaftaran toko baru ditutup di server ini.', en: 'Retailer sign-up is closed on this server.' },
+  idempotency_in_progress: { id: 'Permintaan sebelumnya masih diproses. Coba lagi sebentar.', en: 'The previous request is still being processed. Try again in a moment.' },
+  internal: { id: 'Ada masalah di server. Coba lagi.', en: 'Something went wrong on the server. Try again.' },
+};
+
+export interface ProblemLike {
+  code?: string;
+  detail?: string;
+  title?: string;
+  [extra: string]: unknown;
+}
+
+/** The problem in the reader's language when its code is known, else the API's own words. */
+export function problemText(problem: ProblemLike | undefined, locale: Locale): string | undefined {
+  if (!problem) return undefined;
+  const code = problem.code === 'invalid_code' && Number(problem.triesLeft) > 0 ? 'invalid_code_tries' : problem.code;
+  const text = code ? texts[code]?.[locale] : undefined;
+  if (text) return interpolate(text, problem as Record<string, string | number>);
+  return problem.detail || problem.title;
+}
