@@ -22,6 +22,10 @@ async function direct(url: string | undefined, dataDir: string) {
 
 const config = loadConfig();
 const live = config.databaseUrl ? null : readLiveServer(config.dataDir);
+if (live && live.port === 0) {
+  console.error(`The Kartu server (pid ${live.pid}) is still starting with ${config.dataDir}; try again in a moment.`);
+  process.exit(1);
+}
 const started = performance.now();
 const result = live ? await fromLiveServer(live.port, live.adminToken) : await direct(config.databaseUrl, config.dataDir);
 const ms = Math.round(performance.now() - started);

@@ -1418,6 +1418,323 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/transactions/{id}/refunds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Refund lines (absent: everything not refunded yet); reverses their points and returns spent points in proportion */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    "Idempotency-Key": string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        lines?: {
+                            /** Format: uuid */
+                            lineId: string;
+                            quantity: number;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Refunded */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Refund"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Nothing left to refund, more than is left, or a voided sale */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was used before with a different request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/transactions/{id}/void": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Undo a sale of today with nothing refunded: its points reversed, spent points returned */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    "Idempotency-Key": string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Voided */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            status: "voided";
+                            pointsReversed: number;
+                            pointsReturned: number;
+                            points: components["schemas"]["Balances"] & (Record<string, never> | null);
+                        };
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not of today, partly refunded, or voided already */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was used before with a different request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/members/{id}/claims": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** "I forgot my card": attach a guest sale of the last 30 days to the member and earn its points once */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    "Idempotency-Key": string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        storeId?: string;
+                        receiptNo: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Claimed */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            transactionId: string;
+                            pointsEarned: number;
+                            breakdown: components["schemas"]["PointsBreakdown"];
+                            points: components["schemas"]["Balances"];
+                        };
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Claimed already, another member’s, older than 30 days, or refunded */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was used before with a different request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/members/{id}/points": {
         parameters: {
             query?: never;
@@ -1446,6 +1763,82 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Points"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/members/{id}/points/lots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The member’s lots with points left: pending (with when they post) and posted (with when they expire) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Lots */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["PointLot"][];
+                        };
                     };
                 };
                 /** @description Invalid request: `errors` names each bad field */
@@ -2173,6 +2566,999 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/earning-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant’s earning rules, highest priority first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Rules */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["EarningRule"][];
+                        };
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create an earning rule (base rate, multiplier, bonus, first purchase, cap), audit-logged */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    "Idempotency-Key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        /** @enum {string} */
+                        status?: "active" | "paused";
+                        priority?: number;
+                        /** @description Rules sharing a group do not stack: only the one giving the most points applies */
+                        exclusivityGroup?: string | null;
+                        conditions?: components["schemas"]["EarningRuleConditions"];
+                        effect: components["schemas"]["EarningRuleEffect"];
+                    };
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EarningRule"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/earning-rules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change, pause (status: paused) or resume a rule, audit-logged */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        /** @enum {string} */
+                        status?: "active" | "paused";
+                        priority?: number;
+                        /** @description Rules sharing a group do not stack: only the one giving the most points applies */
+                        exclusivityGroup?: string | null;
+                        conditions?: components["schemas"]["EarningRuleConditions"];
+                        effect?: components["schemas"]["EarningRuleEffect"];
+                    };
+                };
+            };
+            responses: {
+                /** @description Updated */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EarningRule"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/earning-rules/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** What a cart would earn under the active rules (nothing is posted) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    "Idempotency-Key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        storeId?: string;
+                        /**
+                         * @default store
+                         * @enum {string}
+                         */
+                        channel?: "store" | "online";
+                        items: {
+                            sku: string;
+                            name?: string;
+                            category?: string;
+                            quantity: number;
+                            /** @description Integer minor units (IDR: Rp 1 = 100) */
+                            unitPrice: number;
+                        }[];
+                        shipping?: {
+                            /** @description Integer minor units (IDR: Rp 1 = 100) */
+                            fee: number;
+                            region?: string;
+                        };
+                        /**
+                         * Format: uuid
+                         * @description Preview as this member (tier, first purchase, today’s points)
+                         */
+                        memberId?: string;
+                        /** Format: date-time */
+                        occurredAt?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The evaluation */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CheckoutEvaluation"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tiers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tier ladder, entry tier first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Tiers */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["Tier"][];
+                        };
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add a tier; members move up at once when a sale qualifies them */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    "Idempotency-Key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        code: string;
+                        name: string;
+                        rank: number;
+                        minQualifying: number;
+                        earnMultiplier: number;
+                        freeShipping?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Tier"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tiers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a tier */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        rank?: number;
+                        minQualifying?: number;
+                        earnMultiplier?: number;
+                        freeShipping?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Updated */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Tier"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/members/{id}/tier": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Tier progress: what is needed for the next tier, and what keeps this one */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Progress */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TierProgress"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/tier": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in member’s tier progress */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Progress */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TierProgress"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settings/points": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Point value, expiry policy, return window and tier qualification */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Settings */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PointsSettings"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change the points policy (applies to points earned from now on), audit-logged */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description What one point is worth when spent, in minor units (IDR: 10000 = Rp 100) */
+                        pointValue?: number;
+                        /** @enum {string} */
+                        expiryPolicy?: "never" | "months" | "end_of_period";
+                        expiryMonths?: number;
+                        /**
+                         * @description With end_of_period: points expire at the end of the period in which expiryMonths end
+                         * @enum {string}
+                         */
+                        expiryPeriod?: "month" | "quarter" | "year";
+                        /** @description Earned points stay pending this many days (0: spendable at once) */
+                        returnWindowDays?: number;
+                        /** @enum {string} */
+                        tierBasis?: "spend" | "points";
+                        tierWindowMonths?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Settings */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PointsSettings"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/checkout/evaluate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Price a cart and the points it earns, exactly as posting it would; changes nothing */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    "Idempotency-Key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        storeId?: string;
+                        /**
+                         * @default store
+                         * @enum {string}
+                         */
+                        channel?: "store" | "online";
+                        items: {
+                            sku: string;
+                            name?: string;
+                            category?: string;
+                            quantity: number;
+                            /** @description Integer minor units (IDR: Rp 1 = 100) */
+                            unitPrice: number;
+                        }[];
+                        shipping?: {
+                            /** @description Integer minor units (IDR: Rp 1 = 100) */
+                            fee: number;
+                            region?: string;
+                        };
+                        /** Format: uuid */
+                        memberId?: string;
+                        voucherCodes?: string[];
+                        pointsToRedeem?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description The evaluation */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CheckoutEvaluation"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/points-liability": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Outstanding points and their value, by tier and store, expiring in 30/60/90 days, and monthly flows */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The report */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PointsLiability"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2287,6 +3673,7 @@ export interface components {
                 unitPrice: number;
                 amount: number;
                 points: number;
+                refundedQuantity: number;
             }[];
             subtotal: number;
             discount: number;
@@ -2294,13 +3681,19 @@ export interface components {
             total: number;
             pointsEarned: number;
             pointsRedeemed: number;
-            breakdown: {
-                rule: string;
-                points: number;
-            }[];
+            pointsReversed: number;
+            pointsReturned: number;
+            refundedAmount: number;
+            breakdown: components["schemas"]["PointsBreakdown"];
             points: components["schemas"]["Balances"] | null;
             tier: components["schemas"]["TierRef"] | null;
         };
+        /** @description Which rule gave how many points; a cap shows as a negative item */
+        PointsBreakdown: {
+            ruleId: string | null;
+            rule: string;
+            points: number;
+        }[];
         TransactionPage: {
             items: components["schemas"]["Transaction"][];
             nextCursor: string | null;
@@ -2328,6 +3721,7 @@ export interface components {
                 unitPrice: number;
                 amount: number;
                 points: number;
+                refundedQuantity: number;
             }[];
             subtotal: number;
             discount: number;
@@ -2335,6 +3729,21 @@ export interface components {
             total: number;
             pointsEarned: number;
             pointsRedeemed: number;
+            pointsReversed: number;
+            pointsReturned: number;
+            refundedAmount: number;
+        };
+        Refund: {
+            /** Format: uuid */
+            id: string;
+            amount: number;
+            /** @description Taken back, including what became debt */
+            pointsReversed: number;
+            /** @description Of the sale’s points that had expired: neither reversed nor owed */
+            pointsForgiven: number;
+            pointsReturned: number;
+            debtAdded: number;
+            points: components["schemas"]["Balances"] & (Record<string, never> | null);
         };
         Points: {
             balance: number;
@@ -2354,11 +3763,32 @@ export interface components {
             id: string;
             /** @enum {string} */
             kind: "earn" | "redeem" | "expire" | "adjust" | "reverse" | "return" | "bonus" | "debt" | "repay";
+            /**
+             * @description Which balance the entry moves: spendable, pending (return window) or debt
+             * @enum {string}
+             */
+            bucket: "balance" | "pending" | "debt";
             points: number;
             balanceAfter: number;
             createdAt: string;
             reference: string | null;
             note: string | null;
+            /** Format: uuid */
+            transactionId: string | null;
+        };
+        PointLot: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            status: "posted" | "pending";
+            points: number;
+            remaining: number;
+            expired: number;
+            reversed: number;
+            expiresAt: string | null;
+            /** @description When pending points become spendable */
+            availableAt: string | null;
+            createdAt: string;
             /** Format: uuid */
             transactionId: string | null;
         };
@@ -2379,6 +3809,201 @@ export interface components {
             status: "pending" | "sent" | "failed" | "unconfigured";
             lastError: string | null;
             createdAt: string;
+        };
+        EarningRule: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @enum {string} */
+            status: "active" | "paused";
+            priority: number;
+            exclusivityGroup: string | null;
+            conditions: components["schemas"]["EarningRuleConditions"];
+            effect: components["schemas"]["EarningRuleEffect"];
+            createdAt: string;
+            updatedAt: string;
+        };
+        EarningRuleConditions: {
+            /**
+             * Format: date-time
+             * @description Inclusive instant
+             * @example 2026-12-01T00:00:00+07:00
+             */
+            startsAt?: string;
+            /**
+             * Format: date-time
+             * @description Inclusive instant
+             * @example 2026-12-01T00:00:00+07:00
+             */
+            endsAt?: string;
+            /** @description 1 = Monday … 7 = Sunday, in the store’s time zone (else the tenant’s) */
+            daysOfWeek?: number[];
+            /** @description Local time, from inclusive, to exclusive; from later than to wraps midnight and counts towards the day it started */
+            hours?: {
+                /** @example 10:00 */
+                from: string;
+                /** @example 14:00 */
+                to: string;
+            };
+            stores?: string[];
+            channels?: ("store" | "online")[];
+            tiers?: string[];
+            /** @description Minor units, compared (inclusively) with the sum of the matching lines */
+            minSpend?: number;
+            skus?: string[];
+            /** @description A line matches when its sku is in skus or its category is in categories */
+            categories?: string[];
+        };
+        EarningRuleEffect: {
+            /** @enum {string} */
+            type: "base";
+            /** @description Minor units of spend per point (1 point per Rp 10.000 = 1000000) */
+            spendPerPoint: number;
+            /** @enum {string} */
+            rounding: "floor" | "round" | "ceil";
+        } | {
+            /** @enum {string} */
+            type: "multiplier";
+            /**
+             * @description Extra points = base points of the matching lines × (multiplier − 1)
+             * @example 2
+             */
+            multiplier: number;
+        } | {
+            /** @enum {string} */
+            type: "bonus";
+            points: number;
+            /** @enum {string} */
+            per: "transaction" | "line" | "unit";
+        } | {
+            /** @enum {string} */
+            type: "first_purchase";
+            points: number;
+        } | {
+            /** @enum {string} */
+            type: "cap";
+            maxPerTransaction?: number;
+            maxPerMemberPerDay?: number;
+        };
+        CheckoutEvaluation: {
+            subtotal: number;
+            discounts: {
+                source: string;
+                id: string;
+                amount: number;
+            }[];
+            shipping: {
+                fee: number;
+                discount: number;
+            };
+            pointsValue: number;
+            total: number;
+            pointsToEarn: number;
+            lines: {
+                sku: string;
+                quantity: number;
+                amount: number;
+                points: number;
+            }[];
+            breakdown: components["schemas"]["PointsBreakdown"];
+            applied: {
+                source: string;
+                id: string;
+            }[];
+            rejected: {
+                code: string;
+                /** @enum {string} */
+                reason: "unknown" | "expired" | "not_started" | "min_spend" | "used_up" | "not_eligible" | "wrong_channel" | "wrong_store" | "not_combinable";
+            }[];
+        };
+        Tier: {
+            /** Format: uuid */
+            id: string;
+            code: string;
+            name: string;
+            /** @description 0 is the entry tier; higher is better */
+            rank: number;
+            /** @description Spend (minor units) or points over the window, by the tenant’s tier basis */
+            minQualifying: number;
+            /** @example 1.5 */
+            earnMultiplier: number;
+            freeShipping: boolean;
+        };
+        TierProgress: {
+            current: components["schemas"]["Tier"];
+            /** @enum {string} */
+            basis: "spend" | "points";
+            windowMonths: number;
+            /** @description Spend (minor units) or points counted over the window */
+            value: number;
+            /** @description What is still needed for the next tier */
+            next: {
+                tier: components["schemas"]["Tier"];
+                needed: number;
+            } | null;
+            /** @description What keeps the current tier at its review */
+            keep: {
+                reviewAt: string;
+                needed: number;
+            } | null;
+        };
+        PointsSettings: {
+            /** @description What one point is worth when spent, in minor units (IDR: 10000 = Rp 100) */
+            pointValue: number;
+            /** @enum {string} */
+            expiryPolicy: "never" | "months" | "end_of_period";
+            expiryMonths: number;
+            /**
+             * @description With end_of_period: points expire at the end of the period in which expiryMonths end
+             * @enum {string}
+             */
+            expiryPeriod: "month" | "quarter" | "year";
+            /** @description Earned points stay pending this many days (0: spendable at once) */
+            returnWindowDays: number;
+            /** @enum {string} */
+            tierBasis: "spend" | "points";
+            tierWindowMonths: number;
+        };
+        PointsLiability: {
+            /** @description What one point is worth when spent */
+            pointValue: number;
+            outstanding: {
+                points: number;
+                /** @description Minor units of the tenant currency */
+                value: number;
+                pending: number;
+                debt: number;
+                members: number;
+            };
+            byTier: {
+                code: string;
+                name: string;
+                members: number;
+                points: number;
+                /** @description Minor units of the tenant currency */
+                value: number;
+            }[];
+            byStore: {
+                /** Format: uuid */
+                storeId: string | null;
+                name: string | null;
+                points: number;
+                /** @description Minor units of the tenant currency */
+                value: number;
+            }[];
+            expiring: {
+                days: number;
+                points: number;
+                /** @description Minor units of the tenant currency */
+                value: number;
+            }[];
+            monthly: {
+                month: string;
+                issued: number;
+                redeemed: number;
+                expired: number;
+                reversed: number;
+            }[];
         };
     };
     responses: never;

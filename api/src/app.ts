@@ -1,3 +1,4 @@
+import './http/zod-openapi.ts';
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -7,6 +8,11 @@ import { sql } from 'kysely';
 import { databaseKind } from '@kartu/db';
 import { apiKeyRoutes } from './api-keys/api-keys.routes.ts';
 import { authRoutes } from './auth/auth.routes.ts';
+import { checkoutRoutes } from './checkout/checkout.routes.ts';
+import { earningRuleRoutes } from './earning/earning-rules.routes.ts';
+import { pointsSettingsRoutes } from './points/points-settings.routes.ts';
+import { reportRoutes } from './reports/reports.routes.ts';
+import { tierRoutes } from './tiers/tiers.routes.ts';
 import type { AppDeps } from './deps.ts';
 import { buildOpenApiDocument, docsInit, docsPage } from './http/openapi.ts';
 import { problemOf, sendProblem } from './http/problem.ts';
@@ -26,8 +32,8 @@ import { tenantRoutes } from './tenants/tenants.routes.ts';
 import { transactionRoutes } from './transactions/transactions.routes.ts';
 
 const routeModules = [
-  tenantRoutes, authRoutes, storeRoutes, staffRoutes, apiKeyRoutes, memberRoutes, scanRoutes,
-  transactionRoutes, pointsRoutes, memberAuthRoutes, outboxRoutes,
+  tenantRoutes, authRoutes, storeRoutes, staffRoutes, apiKeyRoutes, memberRoutes, scanRoutes, transactionRoutes,
+  pointsRoutes, memberAuthRoutes, outboxRoutes, earningRuleRoutes, tierRoutes, pointsSettingsRoutes, checkoutRoutes, reportRoutes,
 ];
 
 const swaggerDir = join(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'), '..');
@@ -110,8 +116,20 @@ export function createApp(deps: AppDeps) {
   return { app, openapi };
 }
 
+// A concurrent duplicate passes the service's check and stops at the unique index: same answer.
+const uniqueViolations: Record<string, DomainError> = {
+  members_tenant_id_phone_key: new DomainError('phone_taken', 'This phone number is already a member', {}, [{ path: 'body.phone', message: 'Already registered' }]),
+  stores_tenant_id_code_key: new DomainError('store_code_taken', 'This store code is in use', {}, [{ path: 'body.code', message: 'Taken' }]),
+  staff_email_key: new DomainError('email_taken', 'This email already has a Kartu account', {}, [{ path: 'body.email', message: 'Taken' }]),
+  tenants_slug_key: new DomainError('slug_taken', 'This slug is taken', {}, [{ path: 'body.slug', message: 'Taken' }]),
+  tiers_tenant_id_code_key: new DomainError('validation', 'This tier code exists', {}, [{ path: 'body.code', message: 'Taken' }]),
+  tiers_tenant_id_rank_key: new DomainError('validation', 'A tier has this rank', {}, [{ path: 'body.rank', message: 'Taken' }]),
+};
+
 function renderError(ctx: Koa.Context, error: unknown, log: AppDeps['log']) {
   if (error instanceof DomainError) return sendProblem(ctx, problemOf(error));
+  const pg = error as { code?: string; constraint?: string };
+  if (pg.code === '23505' && pg.constraint && uniqueViolations[pg.constraint]) return sendProblem(ctx, problemOf(uniqueViolations[pg.constraint]));
   const status = (error as { status?: number; statusCode?: number }).status ?? (error as { statusCode?: number }).statusCode;
   if (status === 413) return sendProblem(ctx, problemOf(new DomainError('payload_too_large', 'The body is larger than 1 MB')));
   if (status && status >= 400 && status < 500) {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { randomBytes } from 'node:crypto';
@@ -9,6 +9,7 @@ import { createApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import type { AppDeps } from './deps.ts';
 import { createRateLimits } from './http/rate-limits.ts';
+import { startScheduler } from './jobs/scheduler.ts';
 import { DEMO_MEMBER_PHONE, seedDemoIfEmpty } from './demo/seed.ts';
 import { loadFrontend } from './server/frontends.ts';
 import { landingPage } from './server/landing.ts';
@@ -17,19 +18,23 @@ import { readLiveServer, removePidFile, writePidFile } from './server/pid-file.t
 async function main() {
   const config = loadConfig();
   const log = pino({ level: config.logLevel });
+  const adminToken = randomBytes(24).toString('base64url');
   if (!config.databaseUrl) {
     const live = readLiveServer(config.dataDir);
     if (live) throw new ConfigError(`Another Kartu server (pid ${live.pid}, port ${live.port}) has ${config.dataDir} open`);
+    // Claimed before the database opens, so tools wait for a first start's seeding instead of opening it too.
+    mkdirSync(config.dataDir, { recursive: true });
+    writePidFile(config.dataDir, { pid: process.pid, port: 0, adminToken });
   }
 
   const started = performance.now();
   const db = await createDb({ url: config.databaseUrl, dataDir: config.dataDir });
   const applied = await migrateToLatest(db);
   if (applied.length) log.info({ migrations: applied }, 'migrated');
-  const adminToken = randomBytes(24).toString('base64url');
   const deps: AppDeps = { db, config, log, limits: createRateLimits(), adminToken };
   const seeded = config.demo ? await seedDemoIfEmpty(deps) : false;
 
+  const stopScheduler = startScheduler(deps);
   const { app } = createApp(deps);
   const api = app.callback();
   const [portal, memberApp] = await Promise.all([loadFrontend('portal'), loadFrontend('member-app')]);
@@ -90,6 +95,7 @@ async function main() {
     closing = true;
     log.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), 10_000).unref();
+    stopScheduler();
     const closed = new Promise((resolve) => server.close(resolve));
     server.closeIdleConnections(); // keep-alive connections would hold close() open
     await closed;

@@ -247,7 +247,6 @@ const up_statements = [
     status text not null check (status in ('in_progress', 'done')),
     response_status int,
     response_body jsonb,
-    locked_at timestamptz not null default now(),
     created_at timestamptz not null default now(),
     primary key (tenant_id, caller, route, key)
   )`,

@@ -12,8 +12,13 @@ export interface TenantTable {
   currency: Generated<string>;
   time_zone: Generated<string>;
   locale: Generated<'id' | 'en'>;
-  earn_spend_unit: Generated<number>;
   point_value: Generated<number>;
+  expiry_policy: Generated<'never' | 'months' | 'end_of_period'>;
+  expiry_months: Generated<number>;
+  expiry_period: Generated<'month' | 'quarter' | 'year'>;
+  return_window_days: Generated<number>;
+  tier_basis: Generated<'spend' | 'points'>;
+  tier_window_months: Generated<number>;
   created_at: CreatedAt;
 }
 
@@ -82,6 +87,9 @@ export interface TierTable {
   code: string;
   name: string;
   rank: number;
+  min_qualifying: Generated<number>;
+  earn_multiplier_pct: Generated<number>;
+  free_shipping: Generated<boolean>;
 }
 
 export type LifecycleStage = 'prospect' | 'new' | 'active' | 'at_risk' | 'lapsed' | 'won_back';
@@ -98,6 +106,8 @@ export interface MemberTable {
   lifecycle_stage: Generated<LifecycleStage>;
   tier_id: string;
   source: Generated<string>;
+  tier_since: Timestamp | null;
+  tier_review_at: Timestamp | null;
   created_at: CreatedAt;
 }
 
@@ -157,7 +167,46 @@ export interface PointLotTable {
   points: number;
   remaining: number;
   expires_at: Timestamp | null;
+  transaction_id: string | null;
+  available_at: Timestamp | null;
+  expired: Generated<number>;
+  reversed: Generated<number>;
   created_at: CreatedAt;
+}
+
+export interface EarningRuleTable {
+  tenant_id: string;
+  id: string;
+  name: string;
+  status: Generated<'active' | 'paused'>;
+  priority: Generated<number>;
+  exclusivity_group: string | null;
+  conditions: ColumnType<Record<string, unknown>, string | undefined, string>;
+  effect: ColumnType<Record<string, unknown>, string, string>;
+  created_at: CreatedAt;
+  updated_at: Generated<Date>;
+}
+
+export interface RefundTable {
+  tenant_id: string;
+  id: string;
+  transaction_id: string;
+  amount: number;
+  points_reversed: Generated<number>;
+  points_returned: Generated<number>;
+  debt_added: Generated<number>;
+  actor_kind: string;
+  actor_id: string | null;
+  created_at: CreatedAt;
+}
+
+export interface RefundLineTable {
+  tenant_id: string;
+  refund_id: string;
+  line_id: string;
+  quantity: number;
+  amount: number;
+  points: Generated<number>;
 }
 
 export interface TransactionTable {
@@ -175,6 +224,13 @@ export interface TransactionTable {
   points_earned: Generated<number>;
   points_redeemed: Generated<number>;
   status: Generated<'posted' | 'voided'>;
+  points_reversed: Generated<number>;
+  points_returned: Generated<number>;
+  /** Expired points of the sale set off against its refunds: neither reversed nor owed. */
+  points_forgiven: Generated<number>;
+  refunded_amount: Generated<number>;
+  claimed_at: Timestamp | null;
+  voided_at: Timestamp | null;
   actor_kind: string;
   actor_id: string | null;
   created_at: CreatedAt;
@@ -192,6 +248,7 @@ export interface TransactionLineTable {
   unit_price: number;
   amount: number;
   points: Generated<number>;
+  refunded_quantity: Generated<number>;
 }
 
 export interface IdempotencyKeyTable {
@@ -203,7 +260,6 @@ export interface IdempotencyKeyTable {
   status: 'in_progress' | 'done';
   response_status: number | null;
   response_body: ColumnType<unknown, string | null, string | null>;
-  locked_at: Timestamp;
   created_at: CreatedAt;
 }
 
@@ -247,6 +303,9 @@ export interface DB {
   point_accounts: PointAccountTable;
   point_entries: PointEntryTable;
   point_lots: PointLotTable;
+  earning_rules: EarningRuleTable;
+  refunds: RefundTable;
+  refund_lines: RefundLineTable;
   transactions: TransactionTable;
   transaction_lines: TransactionLineTable;
   idempotency_keys: IdempotencyKeyTable;

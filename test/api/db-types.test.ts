@@ -39,11 +39,11 @@ async function rolledBack(db: Kysely<DB>, work: (trx: Kysely<DB>) => Promise<voi
 }
 
 /** A tenant, tier, member and point account, as the app would write them. */
-async function seedMember(trx: Kysely<DB>, values: { balance: number; birthDate: string | null; spendUnit: number }) {
+async function seedMember(trx: Kysely<DB>, values: { balance: number; birthDate: string | null; pointValue: number }) {
   const tenantId = randomUUID();
   const tierId = randomUUID();
   const memberId = randomUUID();
-  await trx.insertInto('tenants').values({ id: tenantId, slug: `types-${tenantId.slice(0, 8)}`, name: 'Toko Types', earn_spend_unit: values.spendUnit }).execute();
+  await trx.insertInto('tenants').values({ id: tenantId, slug: `types-${tenantId.slice(0, 8)}`, name: 'Toko Types', point_value: values.pointValue }).execute();
   await trx.insertInto('tiers').values({ tenant_id: tenantId, id: tierId, code: 'member', name: 'Member', rank: 0 }).execute();
   await trx
     .insertInto('members')
@@ -70,7 +70,7 @@ describe.each(drivers)('$name driver', ({ name, open }) => {
 
   it('returns int8 columns (balances, amounts) as JS numbers, up to Number.MAX_SAFE_INTEGER exactly', async () => {
     await rolledBack(db, async (trx) => {
-      const { tenantId, memberId } = await seedMember(trx, { balance: Number.MAX_SAFE_INTEGER, birthDate: null, spendUnit: 1_000_000 });
+      const { tenantId, memberId } = await seedMember(trx, { balance: Number.MAX_SAFE_INTEGER, birthDate: null, pointValue: 1_000_000 });
       const account = await trx
         .selectFrom('point_accounts')
         .select(['balance', 'pending', 'lifetime_earned'])
@@ -81,8 +81,8 @@ describe.each(drivers)('$name driver', ({ name, open }) => {
       expect(typeof account.balance).toBe('number');
       expect(typeof account.pending).toBe('number');
 
-      const tenant = await trx.selectFrom('tenants').select(['earn_spend_unit', 'point_value']).where('id', '=', tenantId).executeTakeFirstOrThrow();
-      expect(tenant).toEqual({ earn_spend_unit: 1_000_000, point_value: 10_000 });
+      const tenant = await trx.selectFrom('tenants').select(['point_value']).where('id', '=', tenantId).executeTakeFirstOrThrow();
+      expect(tenant).toEqual({ point_value: 1_000_000 });
       expect(typeof tenant.point_value).toBe('number');
     });
   });
@@ -98,7 +98,7 @@ describe.each(drivers)('$name driver', ({ name, open }) => {
 
   it("returns date columns as 'YYYY-MM-DD' strings, with no time zone shift", async () => {
     await rolledBack(db, async (trx) => {
-      const { tenantId, memberId } = await seedMember(trx, { balance: 0, birthDate: '2000-02-29', spendUnit: 1_000_000 });
+      const { tenantId, memberId } = await seedMember(trx, { balance: 0, birthDate: '2000-02-29', pointValue: 1_000_000 });
       const member = await trx.selectFrom('members').select(['birth_date', 'created_at']).where('tenant_id', '=', tenantId).where('id', '=', memberId).executeTakeFirstOrThrow();
       expect(member.birth_date).toBe('2000-02-29');
       expect(typeof member.birth_date).toBe('string');
@@ -118,7 +118,7 @@ describe.each(drivers)('$name driver', ({ name, open }) => {
 
   it('throws rather than rounding a stored balance beyond Number.MAX_SAFE_INTEGER', async () => {
     await rolledBack(db, async (trx) => {
-      const { tenantId, memberId } = await seedMember(trx, { balance: Number.MAX_SAFE_INTEGER, birthDate: null, spendUnit: 1_000_000 });
+      const { tenantId, memberId } = await seedMember(trx, { balance: Number.MAX_SAFE_INTEGER, birthDate: null, pointValue: 1_000_000 });
       await sql`update point_accounts set balance = balance + 2 where tenant_id = ${tenantId} and member_id = ${memberId}`.execute(trx);
       await expect(
         trx.selectFrom('point_accounts').select('balance').where('tenant_id', '=', tenantId).where('member_id', '=', memberId).execute(),

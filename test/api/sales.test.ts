@@ -25,7 +25,7 @@ describe('POST /api/v1/transactions', () => {
     expect(res.body.total).toBe(rupiah(109_999));
     expect(res.body.pointsEarned).toBe(10);
     expect(res.body.lines.map((l: { points: number }) => l.points)).toEqual([8, 2]);
-    expect(res.body.breakdown).toEqual([{ rule: 'base_rate', points: 10 }]);
+    expect(res.body.breakdown).toEqual([{ ruleId: expect.any(String), rule: 'Poin dasar', points: 10 }]);
     expect(res.body.points).toEqual({ balance: 10, pending: 0, debt: 0 });
 
     const points = await tenant.owner.get(`/api/v1/members/${member.id}/points`);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { clearSessionCookie, setSessionCookie, STAFF_COOKIE } from '../http/authenticate.ts';
-import { consume } from '../http/rate-limits.ts';
+import { assertUnder, consume } from '../http/rate-limits.ts';
 import type { Routes } from '../http/route.ts';
 import { findStaff } from '../staff/staff.repository.ts';
 import { notFound } from '../shared/errors.ts';
@@ -19,9 +19,16 @@ export function authRoutes(routes: Routes) {
     body: z.object({ email: z.email().max(200), password: z.string().min(1).max(200) }),
     responses: { 200: { description: 'Signed in', schema: z.object({ staff: StaffRef }) } },
     handler: async ({ body, deps }, ctx) => {
-      await consume(deps.limits.loginByIp, ctx.ip);
-      await consume(deps.limits.loginByEmail, body.email.toLowerCase());
-      const { staff, token, expiresAt } = await signInStaff(deps.db, body.email, body.password);
+      // Failed sign-ins count, per IP and per IP and email, so nobody can lock an owner out from elsewhere.
+      const emailKey = `${ctx.ip}|${body.email.toLowerCase()}`;
+      await assertUnder(deps.limits.loginByIp, ctx.ip);
+      await assertUnder(deps.limits.loginByEmail, emailKey);
+      const signedIn = await signInStaff(deps.db, body.email, body.password).catch(async (error) => {
+        await consume(deps.limits.loginByIp, ctx.ip).catch(() => undefined);
+        await consume(deps.limits.loginByEmail, emailKey).catch(() => undefined);
+        throw error;
+      });
+      const { staff, token, expiresAt } = signedIn;
       setSessionCookie(ctx, deps, STAFF_COOKIE, token, expiresAt);
       return { status: 200, body: { staff: { id: staff.id, name: staff.name, role: staff.role, tenantId: staff.tenant_id } } };
     },

@@ -6,7 +6,9 @@ import { newId } from '../shared/ids.ts';
 import type { Principal } from '../shared/principal.ts';
 import { insertStaff } from '../staff/staff.repository.ts';
 import { createStore } from '../stores/stores.service.ts';
-import { anyTenantExists, insertTier } from '../tenants/tenants.repository.ts';
+import { anyTenantExists } from '../tenants/tenants.repository.ts';
+import { createEarningRule } from '../earning/earning.service.ts';
+import { createTier } from '../tiers/tiers.service.ts';
 import { signUpRetailer } from '../tenants/tenants.service.ts';
 import { postSale } from '../transactions/transactions.service.ts';
 
@@ -59,9 +61,20 @@ export async function seedDemoIfEmpty(deps: AppDeps, memberCount = 300): Promise
   ] as const) {
     await insertStaff(db, { tenant_id: owner.tenantId, id: newId(), email, name, role, password_hash: passwordHash, store_id: storeId });
   }
-  for (const [rank, code, name] of [[1, 'silver', 'Silver'], [2, 'gold', 'Gold']] as const) {
-    await insertTier(db, { tenant_id: owner.tenantId, id: newId(), code, name, rank });
-  }
+  await createTier(db, principal, { code: 'silver', name: 'Silver', rank: 1, minQualifying: 100_000_000, earnMultiplier: 1.25 });
+  await createTier(db, principal, { code: 'gold', name: 'Gold', rank: 2, minQualifying: 500_000_000, earnMultiplier: 1.5, freeShipping: true });
+  await db.updateTable('tenants')
+    .set({ expiry_policy: 'end_of_period', expiry_months: 12, expiry_period: 'year', return_window_days: 7 })
+    .where('id', '=', owner.tenantId).execute();
+  await createEarningRule(db, principal, {
+    name: 'Poin ganda akhir pekan di Kemang', priority: 10, exclusivityGroup: 'campaign',
+    conditions: { daysOfWeek: [6, 7], stores: [jakarta.id] }, effect: { type: 'multiplier', multiplier: 2 },
+  });
+  await createEarningRule(db, principal, {
+    name: 'Bonus Kopi Toraja 1 kg', conditions: { skus: ['KOPI-1K'] }, effect: { type: 'bonus', points: 20, per: 'unit' },
+  });
+  await createEarningRule(db, principal, { name: 'Bonus belanja pertama', effect: { type: 'first_purchase', points: 50 } });
+  await createEarningRule(db, principal, { name: 'Maksimal 1.000 poin per hari', effect: { type: 'cap', maxPerMemberPerDay: 1000 } });
 
   const rand = random(20261123);
   const pick = <T>(list: readonly T[]) => list[Math.floor(rand() * list.length)];

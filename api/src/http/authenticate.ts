@@ -21,6 +21,8 @@ export async function authenticate(deps: AppDeps, ctx: Context, allowed: Princip
 }
 
 export function setSessionCookie(ctx: Context, deps: AppDeps, name: string, token: string, expires: Date): void {
+  // Behind a TLS-terminating proxy the connection itself is plain http; the cookie stays Secure.
+  if (deps.config.secureCookies) ctx.cookies.secure = true;
   ctx.cookies.set(name, token, {
     httpOnly: true,
     sameSite: 'lax',

@@ -13,6 +13,7 @@ const statusOf: Record<ErrorCode, { status: number; title: string }> = {
   email_taken: { status: 409, title: 'Email already in use' },
   phone_taken: { status: 409, title: 'Phone number already registered' },
   store_code_taken: { status: 409, title: 'Store code already in use' },
+  conflict: { status: 409, title: 'Conflict' },
   duplicate_receipt: { status: 409, title: 'Receipt already posted' },
   checkout_changed: { status: 409, title: 'The checkout changed since it was evaluated' },
   insufficient_points: { status: 409, title: 'Not enough points' },

@@ -16,6 +16,12 @@ export function createRateLimits() {
 
 export type RateLimits = ReturnType<typeof createRateLimits>;
 
+/** Refuses while the key is over its limit, without counting this attempt (count failures with consume). */
+export async function assertUnder(limiter: RateLimiterMemory, key: string): Promise<void> {
+  const state = await limiter.get(key);
+  if (state && state.consumedPoints >= limiter.points) throw new RateLimitedError(Math.max(1, Math.ceil(state.msBeforeNext / 1000)));
+}
+
 export async function consume(limiter: RateLimiterMemory, key: string): Promise<void> {
   try {
     await limiter.consume(key);

@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import { extendZodWithOpenApi, OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.ts';
@@ -7,9 +7,7 @@ import { authenticate } from './authenticate.ts';
 import { DomainError } from '../shared/errors.ts';
 import { can, type Permission, type Principal } from '../shared/principal.ts';
 import { runIdempotent } from '../idempotency/idempotency.service.ts';
-import { fromZodError, ProblemSchema } from './problem.ts';
-
-extendZodWithOpenApi(z);
+import { fromZodError, problemOf, ProblemSchema } from './problem.ts';
 
 type PrincipalKind = Principal['kind'];
 type AnyObject = z.ZodType<Record<string, unknown>>;
@@ -75,6 +73,7 @@ export class Routes {
       ctx.status = reply.status;
       for (const [name, value] of Object.entries(reply.headers ?? {})) ctx.set(name, value);
       if (reply.body !== undefined) ctx.body = reply.body;
+      if (reply.status >= 400) ctx.type = 'application/problem+json'; // a replayed error
     });
   }
 
@@ -102,6 +101,10 @@ export class Routes {
       deps.db,
       { principal, route: `${spec.method.toUpperCase()} ${spec.path}`, key, request: { params, body } },
       async (trx) => (await spec.handler({ ...input, db: trx }, ctx)) ?? { status: 204 },
+      (error) => {
+        const problem = problemOf(error);
+        return { status: problem.status, body: problem };
+      },
     );
   }
 
@@ -163,8 +166,22 @@ function securityOf(kinds: PrincipalKind[]) {
   return schemes;
 }
 
+/** Postgres text cannot hold NUL: name the field instead of failing in the database. */
+function findNul(value: unknown, path: string): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+  if (value && typeof value === 'object') {
+    for (const [key, inner] of Object.entries(value)) {
+      const found = findNul(inner, `${path}.${key}`);
+      if (found) return found;
+    }
+  }
+  return null;
+}
+
 function parse<T extends z.ZodType | undefined>(schema: T, value: unknown, where: 'body' | 'query' | 'params') {
   if (!schema) return {};
+  const nul = findNul(value, where);
+  if (nul) throw new DomainError('validation', `${nul}: must not contain NUL characters`, {}, [{ path: nul, message: 'Must not contain NUL characters' }]);
   const result = schema.safeParse(value ?? (where === 'body' ? undefined : {}));
   if (!result.success) throw fromZodError(result.error, where);
   return result.data;

@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { Db } from '../deps.ts';
 
 export interface IdempotencyKeyRef {
@@ -16,18 +15,13 @@ const where = (ref: IdempotencyKeyRef) => (eb: any) =>
     eb('key', '=', ref.key),
   ]);
 
+const columns = ['request_hash', 'status', 'response_status', 'response_body'] as const;
+
 /** Inserts an in-progress row; false when the key exists already. */
 export async function claim(db: Db, ref: IdempotencyKeyRef, requestHash: string): Promise<boolean> {
   const inserted = await db
     .insertInto('idempotency_keys')
-    .values({
-      tenant_id: ref.tenantId,
-      caller: ref.caller,
-      route: ref.route,
-      key: ref.key,
-      request_hash: requestHash,
-      status: 'in_progress',
-    })
+    .values({ tenant_id: ref.tenantId, caller: ref.caller, route: ref.route, key: ref.key, request_hash: requestHash, status: 'in_progress' })
     .onConflict((oc) => oc.doNothing())
     .returning('key')
     .executeTakeFirst();
@@ -35,30 +29,24 @@ export async function claim(db: Db, ref: IdempotencyKeyRef, requestHash: string)
 }
 
 export function find(db: Db, ref: IdempotencyKeyRef) {
-  return db
-    .selectFrom('idempotency_keys')
-    .select(['request_hash', 'status', 'response_status', 'response_body', 'locked_at'])
-    .where(where(ref))
-    .executeTakeFirst();
+  return db.selectFrom('idempotency_keys').select(columns).where(where(ref)).executeTakeFirst();
 }
 
-/** Takes over an in-progress row whose holder died (its transaction rolled back with it). */
-export async function takeOverStale(db: Db, ref: IdempotencyKeyRef, staleSeconds: number): Promise<boolean> {
-  const result = await db
-    .updateTable('idempotency_keys')
-    .set({ locked_at: sql`now()` })
-    .where(where(ref))
-    .where('status', '=', 'in_progress')
-    .where('locked_at', '<', sql<Date>`now() - make_interval(secs => ${staleSeconds})`)
-    .executeTakeFirst();
-  return result.numUpdatedRows > 0n;
+/**
+ * Locks the key row for the effect's transaction, or returns undefined when another running
+ * request holds it. A holder that died released its lock with its connection.
+ */
+export function lockUnlessHeld(db: Db, ref: IdempotencyKeyRef) {
+  return db.selectFrom('idempotency_keys').select(columns).where(where(ref)).forUpdate().skipLocked().executeTakeFirst();
 }
 
+/** Stores the answer, unless another request's answer is stored already. */
 export async function complete(db: Db, ref: IdempotencyKeyRef, status: number, body: unknown): Promise<void> {
   await db
     .updateTable('idempotency_keys')
     .set({ status: 'done', response_status: status, response_body: JSON.stringify(body ?? null) })
     .where(where(ref))
+    .where('status', '=', 'in_progress')
     .execute();
 }
 

@@ -26,14 +26,25 @@ export function findAccountOfMember(db: Db, tenantId: string, memberId: string) 
     .executeTakeFirst();
 }
 
-/** A guarded single-statement change of the balance; CHECK (balance >= 0) is the last line of defence. */
-export async function addToBalance(db: Db, tenantId: string, accountId: string, delta: number) {
+export interface AccountDelta {
+  balance?: number;
+  pending?: number;
+  debt?: number;
+  /** Counts towards lifetime earned (credits) or redeemed (spends). */
+  earned?: number;
+  redeemed?: number;
+}
+
+/** A guarded single-statement change of the balances; the CHECKs (>= 0) are the last line of defence. */
+export async function changeAccount(db: Db, tenantId: string, accountId: string, delta: AccountDelta) {
   return db
     .updateTable('point_accounts')
     .set((eb) => ({
-      balance: eb('balance', '+', delta),
-      lifetime_earned: delta > 0 ? eb('lifetime_earned', '+', delta) : eb.ref('lifetime_earned'),
-      lifetime_redeemed: delta < 0 ? eb('lifetime_redeemed', '-', delta) : eb.ref('lifetime_redeemed'),
+      balance: eb('balance', '+', delta.balance ?? 0),
+      pending: eb('pending', '+', delta.pending ?? 0),
+      debt: eb('debt', '+', delta.debt ?? 0),
+      lifetime_earned: eb('lifetime_earned', '+', delta.earned ?? 0),
+      lifetime_redeemed: eb('lifetime_redeemed', '+', delta.redeemed ?? 0),
       updated_at: sql`now()`,
     }))
     .where('tenant_id', '=', tenantId)
@@ -54,6 +65,7 @@ export interface NewEntry {
   note: string | null;
   actor_kind: string;
   actor_id: string | null;
+  bucket?: 'balance' | 'pending' | 'debt';
   created_at?: Date;
 }
 
@@ -61,8 +73,63 @@ export async function insertEntry(db: Db, entry: NewEntry) {
   await db.insertInto('point_entries').values(entry).execute();
 }
 
-export async function insertLot(db: Db, lot: { tenant_id: string; id: string; account_id: string; entry_id: string; points: number; expires_at: Date | null; created_at?: Date }) {
+export interface NewLot {
+  tenant_id: string;
+  id: string;
+  account_id: string;
+  entry_id: string;
+  points: number;
+  expires_at: Date | null;
+  transaction_id: string | null;
+  status: 'posted' | 'pending';
+  available_at: Date | null;
+  created_at?: Date;
+}
+
+export async function insertLot(db: Db, lot: NewLot) {
   await db.insertInto('point_lots').values({ ...lot, remaining: lot.points }).execute();
+}
+
+/** Takes points off one lot (repaying debt from fresh points). */
+export async function takeFromLot(db: Db, tenantId: string, lotId: string, points: number) {
+  await db
+    .updateTable('point_lots')
+    .set((eb) => ({ remaining: eb('remaining', '-', points) }))
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', lotId)
+    .execute();
+}
+
+/**
+ * Reverses up to `points` from a sale's own lots, pending before posted, soonest-expiring first;
+ * returns how much came from each status.
+ */
+export async function reverseSaleLots(db: Db, tenantId: string, accountId: string, transactionId: string, points: number) {
+  const result = await sql<{ status: 'posted' | 'pending'; taken: number }>`
+    with ordered as (
+      select id, status, remaining,
+             sum(remaining) over (order by (status = 'pending') desc, expires_at asc nulls last, id) - remaining as before
+      from point_lots
+      where tenant_id = ${tenantId} and account_id = ${accountId} and transaction_id = ${transactionId} and remaining > 0
+    ), take as (
+      select id, status, least(remaining, ${points}::int8 - before) as amount from ordered where before < ${points}::int8
+    )
+    update point_lots l set remaining = l.remaining - take.amount, reversed = l.reversed + take.amount
+    from take where l.tenant_id = ${tenantId} and l.id = take.id
+    returning take.status, take.amount as taken`.execute(db);
+  const sum = (status: string) => result.rows.filter((r) => r.status === status).reduce((s, r) => s + Number(r.taken), 0);
+  return { pending: sum('pending'), posted: sum('posted') };
+}
+
+/** Points of a sale that expired before any refund, less those already set off. */
+export async function expiredOfSale(db: Db, tenantId: string, transactionId: string): Promise<number> {
+  const row = await db
+    .selectFrom('point_lots')
+    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('expired'), sql<number>`0`).as('expired'))
+    .where('tenant_id', '=', tenantId)
+    .where('transaction_id', '=', transactionId)
+    .executeTakeFirstOrThrow();
+  return Number(row.expired);
 }
 
 /**
@@ -88,7 +155,7 @@ export async function consumeLots(db: Db, tenantId: string, accountId: string, p
 export function listEntries(db: Db, tenantId: string, accountId: string, limit: number, beforeId?: string) {
   let query = db
     .selectFrom('point_entries')
-    .select(['id', 'kind', 'points', 'balance_after', 'created_at', 'reference', 'note', 'transaction_id'])
+    .select(['id', 'kind', 'bucket', 'points', 'balance_after', 'created_at', 'reference', 'note', 'transaction_id'])
     .where('tenant_id', '=', tenantId)
     .where('account_id', '=', accountId)
     .orderBy('id', 'desc')
@@ -109,5 +176,20 @@ export function listExpiring(db: Db, tenantId: string, accountId: string) {
     .groupBy('expires_at')
     .orderBy('expires_at')
     .limit(5)
+    .execute();
+}
+
+/** The account's lots with something left, pending first, then by expiry. */
+export function listOpenLots(db: Db, tenantId: string, accountId: string, limit: number) {
+  return db
+    .selectFrom('point_lots')
+    .select(['id', 'status', 'points', 'remaining', 'expired', 'reversed', 'expires_at', 'available_at', 'created_at', 'transaction_id'])
+    .where('tenant_id', '=', tenantId)
+    .where('account_id', '=', accountId)
+    .where('remaining', '>', 0)
+    .orderBy(sql`status = 'pending'`, 'desc')
+    .orderBy(sql`expires_at asc nulls last`)
+    .orderBy('id')
+    .limit(limit)
     .execute();
 }

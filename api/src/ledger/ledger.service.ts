@@ -4,12 +4,17 @@ import { DomainError, notFound } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import * as repo from './ledger.repository.ts';
 
+// The points ledger's primitives. Callers hold the account lock (lockAccount) for the whole
+// transaction; every writer locks accounts before lots, so jobs and sales never deadlock.
+
 export interface LockedAccount {
   id: string;
   balance: number;
   pending: number;
   debt: number;
 }
+
+export const balancesOf = (account: LockedAccount) => ({ balance: account.balance, pending: account.pending, debt: account.debt });
 
 export interface Posting {
   kind: EntryKind;
@@ -22,58 +27,124 @@ export interface Posting {
   at?: Date;
 }
 
+export interface LotTerms {
+  expiresAt: Date | null;
+  /** Pending until then (the return window); posted at once when absent or past. */
+  availableAt?: Date | null;
+}
+
 export async function openAccount(db: Db, tenantId: string, memberId: string) {
   await repo.insertAccount(db, { tenant_id: tenantId, id: newId(), member_id: memberId });
 }
 
-/** Locks the account for this transaction. Every writer locks accounts before lots. */
+/** Locks the account for this transaction. */
 export async function lockAccount(db: Db, tenantId: string, memberId: string): Promise<LockedAccount> {
   const account = await repo.lockAccountOfMember(db, tenantId, memberId);
   if (!account) throw notFound('Member');
   return account;
 }
 
-/** Adds points as a new lot and an entry. The caller holds the account lock. */
-export async function credit(db: Db, tenantId: string, account: LockedAccount, posting: Posting, expiresAt: Date | null = null) {
-  if (!Number.isSafeInteger(posting.points) || posting.points <= 0) throw new Error('credit takes a positive integer');
-  const after = await repo.addToBalance(db, tenantId, account.id, posting.points);
-  const entryId = newId();
-  await repo.insertEntry(db, entryOf(tenantId, account.id, entryId, posting, posting.points, after.balance));
-  await repo.insertLot(db, {
-    tenant_id: tenantId, id: newId(), account_id: account.id, entry_id: entryId, points: posting.points, expires_at: expiresAt, created_at: posting.at,
-  });
-  Object.assign(account, after);
-  return after;
+function assertPositive(points: number) {
+  if (!Number.isSafeInteger(points) || points <= 0) throw new Error('ledger postings take a positive integer');
 }
 
-/** Spends points from the oldest-expiring lots; more than the balance is refused and changes nothing. */
-export async function debit(db: Db, tenantId: string, account: LockedAccount, posting: Posting) {
-  if (!Number.isSafeInteger(posting.points) || posting.points <= 0) throw new Error('debit takes a positive integer');
-  if (posting.points > account.balance) {
-    throw new DomainError('insufficient_points', `Only ${account.balance} points can be spent`, { balance: account.balance });
-  }
-  const taken = await repo.consumeLots(db, tenantId, account.id, posting.points);
-  if (taken !== posting.points) throw new Error(`ledger invariant broken: lots held ${taken} of ${posting.points} points`);
-  const after = await repo.addToBalance(db, tenantId, account.id, -posting.points);
-  await repo.insertEntry(db, entryOf(tenantId, account.id, newId(), posting, -posting.points, after.balance));
-  Object.assign(account, after);
-  return after;
-}
-
-function entryOf(tenantId: string, accountId: string, id: string, posting: Posting, signed: number, balanceAfter: number): repo.NewEntry {
-  return {
+async function entry(db: Db, tenantId: string, account: LockedAccount, posting: Posting, signed: number, bucket: 'balance' | 'pending' | 'debt') {
+  const id = newId();
+  await repo.insertEntry(db, {
     tenant_id: tenantId,
     id,
-    account_id: accountId,
+    account_id: account.id,
     kind: posting.kind,
+    bucket,
     points: signed,
-    balance_after: balanceAfter,
+    balance_after: account.balance,
     transaction_id: posting.transactionId ?? null,
     reference: posting.reference ?? null,
     note: posting.note ?? null,
     ...posting.actor,
     created_at: posting.at,
-  };
+  });
+  return id;
+}
+
+async function change(db: Db, tenantId: string, account: LockedAccount, delta: repo.AccountDelta) {
+  Object.assign(account, await repo.changeAccount(db, tenantId, account.id, delta));
+}
+
+/**
+ * Adds points as a lot: pending during the return window, else posted at once. Posted points
+ * repay any debt first, so the balance grows only once the debt is cleared.
+ */
+export async function credit(db: Db, tenantId: string, account: LockedAccount, posting: Posting, terms: LotTerms = { expiresAt: null }) {
+  assertPositive(posting.points);
+  const now = posting.at ?? new Date();
+  const pending = Boolean(terms.availableAt && terms.availableAt > now);
+  await change(db, tenantId, account, pending ? { pending: posting.points, earned: posting.points } : { balance: posting.points, earned: posting.points });
+  const entryId = await entry(db, tenantId, account, posting, posting.points, pending ? 'pending' : 'balance');
+  const lotId = newId();
+  await repo.insertLot(db, {
+    tenant_id: tenantId, id: lotId, account_id: account.id, entry_id: entryId, points: posting.points, expires_at: terms.expiresAt,
+    transaction_id: posting.transactionId ?? null, status: pending ? 'pending' : 'posted', available_at: pending ? terms.availableAt! : null,
+    created_at: posting.at,
+  });
+  if (!pending) await repayDebt(db, tenantId, account, lotId, posting);
+  return account;
+}
+
+/** Fresh posted points in `lotId` pay off debt before they can be spent. */
+async function repayDebt(db: Db, tenantId: string, account: LockedAccount, lotId: string, cause: Posting) {
+  const repay = Math.min(account.debt, account.balance, cause.points);
+  if (repay <= 0) return;
+  await repo.takeFromLot(db, tenantId, lotId, repay);
+  await change(db, tenantId, account, { balance: -repay, debt: -repay });
+  const posting = { ...cause, kind: 'repay' as const, points: repay };
+  await entry(db, tenantId, account, posting, -repay, 'balance');
+  await entry(db, tenantId, account, posting, -repay, 'debt');
+}
+
+/** Spends points from the oldest-expiring posted lots; more than the balance is refused and changes nothing. */
+export async function debit(db: Db, tenantId: string, account: LockedAccount, posting: Posting) {
+  assertPositive(posting.points);
+  if (posting.points > account.balance) {
+    throw new DomainError('insufficient_points', `Only ${account.balance} points can be spent`, { balance: account.balance });
+  }
+  const taken = await repo.consumeLots(db, tenantId, account.id, posting.points);
+  if (taken !== posting.points) throw new Error(`ledger invariant broken: lots held ${taken} of ${posting.points} points`);
+  await change(db, tenantId, account, { balance: -posting.points, redeemed: posting.points });
+  await entry(db, tenantId, account, posting, -posting.points, 'balance');
+  return account;
+}
+
+/**
+ * Takes back `points` a sale earned (a refund or void): the sale's expired points are set off
+ * first (neither reversed nor owed), then its own lots (pending before posted), then other
+ * posted lots, and what is left becomes debt.
+ */
+export async function reverseSale(
+  db: Db,
+  tenantId: string,
+  account: LockedAccount,
+  sale: { id: string; pointsForgiven: number },
+  posting: Posting,
+) {
+  let left = posting.points;
+  const forgiven = Math.min(left, (await repo.expiredOfSale(db, tenantId, sale.id)) - sale.pointsForgiven);
+  left -= Math.max(0, forgiven);
+  const own = left > 0 ? await repo.reverseSaleLots(db, tenantId, account.id, sale.id, left) : { pending: 0, posted: 0 };
+  left -= own.pending + own.posted;
+  const other = Math.min(left, account.balance - own.posted);
+  if (other > 0) {
+    const taken = await repo.consumeLots(db, tenantId, account.id, other);
+    if (taken !== other) throw new Error(`ledger invariant broken: lots held ${taken} of ${other} points`);
+  }
+  left -= Math.max(0, other);
+  const fromBalance = own.posted + Math.max(0, other);
+  await change(db, tenantId, account, { pending: -own.pending, balance: -fromBalance, debt: left });
+  const reversal = { ...posting, kind: 'reverse' as const };
+  if (own.pending) await entry(db, tenantId, account, reversal, -own.pending, 'pending');
+  if (fromBalance) await entry(db, tenantId, account, reversal, -fromBalance, 'balance');
+  if (left) await entry(db, tenantId, account, { ...posting, kind: 'debt' }, left, 'debt');
+  return { reversed: own.pending + fromBalance, forgiven: Math.max(0, forgiven), debt: left };
 }
 
 export async function pointsOf(db: Db, tenantId: string, memberId: string, cursor: string | undefined, limit = 50) {
@@ -91,4 +162,10 @@ export async function pointsOf(db: Db, tenantId: string, memberId: string, curso
     expiring: expiring.map((lot) => ({ points: Number(lot.points), expiresAt: lot.expires_at! })),
     entries: { items: page, nextCursor: rows.length > limit ? page.at(-1)!.id : null },
   };
+}
+
+export async function openLotsOf(db: Db, tenantId: string, memberId: string) {
+  const account = await repo.findAccountOfMember(db, tenantId, memberId);
+  if (!account) throw notFound('Member');
+  return repo.listOpenLots(db, tenantId, account.id, 500);
 }

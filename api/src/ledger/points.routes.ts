@@ -2,8 +2,8 @@ import { z } from 'zod';
 import type { Routes } from '../http/route.ts';
 import { CursorQuery, IdParams, Points } from '../http/schemas.ts';
 import { Balances } from '../members/members.mapper.ts';
-import { pointsOf } from './ledger.service.ts';
-import { PointsSchema, toPointsView } from './points.mapper.ts';
+import { openLotsOf, pointsOf } from './ledger.service.ts';
+import { LotSchema, PointsSchema, toLotView, toPointsView } from './points.mapper.ts';
 import { adjustPoints, redeemPoints } from './points.service.ts';
 
 export function pointsRoutes(routes: Routes) {
@@ -19,6 +19,20 @@ export function pointsRoutes(routes: Routes) {
     handler: async ({ db, principal, params, query }) => ({
       status: 200,
       body: toPointsView(await pointsOf(db, principal.tenantId, params.id, query.cursor)),
+    }),
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/api/v1/members/{id}/points/lots',
+    summary: 'The member’s lots with points left: pending (with when they post) and posted (with when they expire)',
+    tags: ['Sales and points'],
+    auth: { principals: ['staff', 'api_key'], permission: 'members.read' },
+    params: IdParams,
+    responses: { 200: { description: 'Lots', schema: z.object({ items: z.array(LotSchema) }) } },
+    handler: async ({ db, principal, params }) => ({
+      status: 200,
+      body: { items: (await openLotsOf(db, principal.tenantId, params.id)).map(toLotView) },
     }),
   });
 

@@ -4,7 +4,9 @@ import { assertMemberPresent } from '../scan/presence.ts';
 import { actorOf, type Principal } from '../shared/principal.ts';
 import { inTransaction } from '../shared/transaction.ts';
 import { effectiveStoreId } from '../stores/stores.service.ts';
-import { credit, debit, lockAccount } from './ledger.service.ts';
+import { getTenant } from '../tenants/tenants.service.ts';
+import { expiresAt, policyOf } from '../points/policy.ts';
+import { balancesOf, credit, debit, lockAccount } from './ledger.service.ts';
 
 export async function redeemPoints(
   db: Db,
@@ -17,10 +19,10 @@ export async function redeemPoints(
   return inTransaction(db, async (trx) => {
     const account = await lockAccount(trx, principal.tenantId, memberId);
     await assertMemberPresent(trx, principal, config.secretKey, { memberId, storeId, scanToken: input.scanToken, action: 'points.redeem' });
-    const after = await debit(trx, principal.tenantId, account, {
+    await debit(trx, principal.tenantId, account, {
       kind: 'redeem', points: input.points, note: input.note ?? null, reference: 'redemption', actor: actorOf(principal),
     });
-    return { points: after };
+    return { points: balancesOf(account) };
   });
 }
 
@@ -29,10 +31,9 @@ export async function adjustPoints(db: Db, principal: Principal, memberId: strin
   return inTransaction(db, async (trx) => {
     const account = await lockAccount(trx, principal.tenantId, memberId);
     const posting = { kind: 'adjust' as const, points: Math.abs(input.points), note: input.reason, reference: 'adjustment', actor: actorOf(principal) };
-    const after = input.points > 0
-      ? await credit(trx, principal.tenantId, account, posting)
-      : await debit(trx, principal.tenantId, account, posting);
+    if (input.points > 0) await credit(trx, principal.tenantId, account, posting, { expiresAt: expiresAt(new Date(), policyOf(await getTenant(trx, principal.tenantId))) });
+    else await debit(trx, principal.tenantId, account, posting);
     await recordAudit(trx, principal, { action: 'points.adjusted', targetType: 'member', targetId: memberId, details: input });
-    return { points: after };
+    return { points: balancesOf(account) };
   });
 }

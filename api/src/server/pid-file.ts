@@ -16,6 +16,7 @@ export function readLiveServer(dataDir: string): PidFile | null {
   if (!existsSync(file)) return null;
   try {
     const content = JSON.parse(readFileSync(file, 'utf8')) as PidFile;
+    if (content.pid === process.pid) return null; // left by a crashed run whose pid we were given again
     process.kill(content.pid, 0);
     return content;
   } catch {

@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'phone_taken'
   | 'store_code_taken'
   | 'duplicate_receipt'
+  | 'conflict'
   | 'checkout_changed'
   | 'insufficient_points'
   | 'presence_required'

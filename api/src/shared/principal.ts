@@ -19,22 +19,23 @@ export type Permission =
   | 'staff.manage'
   | 'api_keys.manage'
   | 'programs.manage'
+  | 'reports.read'
   | 'outbox.read'
   | 'audit.read';
 
 const everything: Permission[] = [
   'members.read', 'members.write', 'scan', 'sales.post', 'points.redeem', 'points.adjust',
-  'stores.read', 'stores.manage', 'staff.manage', 'api_keys.manage', 'programs.manage', 'outbox.read', 'audit.read',
+  'stores.read', 'stores.manage', 'staff.manage', 'api_keys.manage', 'programs.manage', 'reports.read', 'outbox.read', 'audit.read',
 ];
 
 // The one permission table: roles for staff, scopes for API keys.
 const grants: Record<StaffRole | `scope:${ApiKeyScope}`, ReadonlySet<Permission>> = {
   owner: new Set(everything),
   admin: new Set(everything),
-  marketer: new Set(['members.read', 'members.write', 'stores.read', 'programs.manage', 'outbox.read']),
+  marketer: new Set(['members.read', 'members.write', 'stores.read', 'programs.manage', 'reports.read', 'outbox.read']),
   cashier: new Set(['members.read', 'members.write', 'scan', 'sales.post', 'points.redeem', 'stores.read']),
   'scope:pos': new Set(['members.read', 'members.write', 'scan', 'sales.post', 'points.redeem', 'stores.read']),
-  'scope:read': new Set(['members.read', 'stores.read']),
+  'scope:read': new Set(['members.read', 'stores.read', 'reports.read']),
   'scope:admin': new Set(everything.filter((p) => p !== 'staff.manage' && p !== 'api_keys.manage')),
 };
 

@@ -6,7 +6,11 @@ import { emailTaken, insertStaff } from '../staff/staff.repository.ts';
 import { DomainError, notFound } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import { inTransaction } from '../shared/transaction.ts';
+import { insertRule } from '../earning/earning-rules.repository.ts';
 import * as repo from './tenants.repository.ts';
+
+/** Every retailer starts earning 1 point per Rp 10.000. */
+const DEFAULT_BASE_RULE = { type: 'base', spendPerPoint: 1_000_000, rounding: 'floor' };
 
 export interface SignupInput {
   retailerName: string;
@@ -37,6 +41,10 @@ export async function signUpRetailer(db: Db, config: AppDeps['config'], input: S
     });
     await repo.insertTier(trx, { tenant_id: tenantId, id: newId(), code: 'member', name: 'Member', rank: 0 });
     await createCardKey(trx, config.secretKey, tenantId);
+    await insertRule(trx, {
+      tenant_id: tenantId, id: newId(), name: input.locale === 'en' ? 'Base points' : 'Poin dasar', status: 'active', priority: 0,
+      exclusivity_group: null, conditions: {}, effect: DEFAULT_BASE_RULE,
+    });
     const ownerId = newId();
     await insertStaff(trx, {
       tenant_id: tenantId, id: ownerId, email: input.email, name: input.retailerName, role: 'owner', password_hash: passwordHash, store_id: null,

@@ -12,6 +12,7 @@ export const SaleLineSchema = z.object({
   unitPrice: z.number().int(),
   amount: z.number().int(),
   points: z.number().int(),
+  refundedQuantity: z.number().int(),
 });
 
 export const TransactionSchema = z
@@ -30,11 +31,18 @@ export const TransactionSchema = z
     total: z.number().int(),
     pointsEarned: z.number().int(),
     pointsRedeemed: z.number().int(),
+    pointsReversed: z.number().int(),
+    pointsReturned: z.number().int(),
+    refundedAmount: z.number().int(),
   })
   .meta({ id: 'Transaction' });
 
+export const BreakdownSchema = z
+  .array(z.object({ ruleId: z.string().nullable(), rule: z.string(), points: z.number().int() }))
+  .meta({ id: 'PointsBreakdown', description: 'Which rule gave how many points; a cap shows as a negative item' });
+
 export const PostedSaleSchema = TransactionSchema.extend({
-  breakdown: z.array(z.object({ rule: z.string(), points: z.number().int() })),
+  breakdown: BreakdownSchema,
   points: z.union([Balances, z.null()]),
   tier: z.union([TierRef, z.null()]),
 }).meta({ id: 'PostedSale' });
@@ -53,7 +61,7 @@ export function toTransactionView(row: TransactionRow, lines: LineRow[]): z.infe
     status: row.status,
     lines: lines.map((line) => ({
       id: line.id, sku: line.sku, name: line.name, category: line.category, quantity: line.quantity,
-      unitPrice: line.unit_price, amount: line.amount, points: line.points,
+      unitPrice: line.unit_price, amount: line.amount, points: line.points, refundedQuantity: line.refunded_quantity,
     })),
     subtotal: row.subtotal,
     discount: row.discount,
@@ -61,5 +69,8 @@ export function toTransactionView(row: TransactionRow, lines: LineRow[]): z.infe
     total: row.total,
     pointsEarned: row.points_earned,
     pointsRedeemed: row.points_redeemed,
+    pointsReversed: row.points_reversed,
+    pointsReturned: row.points_returned,
+    refundedAmount: row.refunded_amount,
   };
 }

@@ -30,6 +30,7 @@ export type NewLine = {
   quantity: number; unit_price: number; amount: number; points: number;
 };
 
+
 export async function insertLines(db: Db, lines: NewLine[]) {
   if (lines.length) await db.insertInto('transaction_lines').values(lines).execute();
 }
@@ -56,4 +57,63 @@ export function listTransactions(db: Db, tenantId: string, filter: { storeId?: s
   if (filter.memberId) query = query.where('member_id', '=', filter.memberId);
   if (beforeId) query = query.where('id', '<', beforeId);
   return query.execute();
+}
+
+export function lockTransaction(db: Db, tenantId: string, id: string) {
+  return db.selectFrom('transactions').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
+/** Counts refunded units, never past the quantity sold; false when another refund got there first. */
+export async function addRefundedQuantity(db: Db, tenantId: string, lineId: string, quantity: number): Promise<boolean> {
+  const result = await db
+    .updateTable('transaction_lines')
+    .set((eb) => ({ refunded_quantity: eb('refunded_quantity', '+', quantity) }))
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', lineId)
+    .where(sql<boolean>`refunded_quantity + ${quantity} <= quantity`)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+export async function recordRefund(db: Db, tenantId: string, id: string, delta: { amount: number; reversed: number; forgiven: number; returned: number }) {
+  await db
+    .updateTable('transactions')
+    .set((eb) => ({
+      refunded_amount: eb('refunded_amount', '+', delta.amount),
+      points_reversed: eb('points_reversed', '+', delta.reversed),
+      points_forgiven: eb('points_forgiven', '+', delta.forgiven),
+      points_returned: eb('points_returned', '+', delta.returned),
+    }))
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function markVoided(db: Db, tenantId: string, id: string) {
+  await db.updateTable('transactions').set({ status: 'voided', voided_at: sql`now()` }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+}
+
+/** Attaches a guest sale to a member, once: false when it has a member already. */
+export async function claimForMember(db: Db, tenantId: string, id: string, memberId: string, pointsEarned: number): Promise<boolean> {
+  const result = await db
+    .updateTable('transactions')
+    .set({ member_id: memberId, claimed_at: sql`now()`, points_earned: pointsEarned })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .where('member_id', 'is', null)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+export async function setLinePoints(db: Db, tenantId: string, lineId: string, points: number) {
+  await db.updateTable('transaction_lines').set({ points }).where('tenant_id', '=', tenantId).where('id', '=', lineId).execute();
+}
+
+export async function insertRefund(
+  db: Db,
+  refund: { tenant_id: string; id: string; transaction_id: string; amount: number; points_reversed: number; points_returned: number; debt_added: number; actor_kind: string; actor_id: string | null },
+  lines: { line_id: string; quantity: number; amount: number; points: number }[],
+) {
+  await db.insertInto('refunds').values(refund).execute();
+  await db.insertInto('refund_lines').values(lines.map((line) => ({ tenant_id: refund.tenant_id, refund_id: refund.id, ...line }))).execute();
 }

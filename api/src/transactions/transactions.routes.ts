@@ -2,6 +2,10 @@ import { z } from 'zod';
 import type { Routes } from '../http/route.ts';
 import { CursorQuery, IdParams, Minor, page } from '../http/schemas.ts';
 import { PostedSaleSchema, TransactionSchema } from './transactions.mapper.ts';
+import { Balances } from '../members/members.mapper.ts';
+import { claimSale } from './claims.service.ts';
+import { refundSale, voidSale } from './refunds.service.ts';
+import { BreakdownSchema } from './transactions.mapper.ts';
 import { findTransactions, getTransaction, postSale } from './transactions.service.ts';
 
 const Item = z.object({
@@ -60,5 +64,71 @@ export function transactionRoutes(routes: Routes) {
     params: IdParams,
     responses: { 200: { description: 'The sale', schema: TransactionSchema } },
     handler: async ({ db, principal, params }) => ({ status: 200, body: await getTransaction(db, principal, params.id) }),
+  });
+
+  routes.add({
+    method: 'post',
+    path: '/api/v1/transactions/{id}/refunds',
+    summary: 'Refund lines (absent: everything not refunded yet); reverses their points and returns spent points in proportion',
+    tags: ['Sales and points'],
+    auth: { principals: ['staff', 'api_key'], permission: 'sales.post' },
+    idempotency: 'required',
+    params: IdParams,
+    body: z.object({
+      lines: z.array(z.object({ lineId: z.uuid(), quantity: z.number().int().positive().max(100_000) })).min(1).max(500).optional(),
+    }),
+    responses: {
+      201: {
+        description: 'Refunded',
+        schema: z.object({
+          id: z.uuid(),
+          amount: z.number().int(),
+          pointsReversed: z.number().int().meta({ description: 'Taken back, including what became debt' }),
+          pointsForgiven: z.number().int().meta({ description: 'Of the sale’s points that had expired: neither reversed nor owed' }),
+          pointsReturned: z.number().int(),
+          debtAdded: z.number().int(),
+          points: Balances.nullable(),
+        }).meta({ id: 'Refund' }),
+      },
+      409: { description: 'Nothing left to refund, more than is left, or a voided sale' },
+    },
+    handler: async ({ db, principal, params, body }) => ({ status: 201, body: await refundSale(db, principal, params.id, body.lines) }),
+  });
+
+  routes.add({
+    method: 'post',
+    path: '/api/v1/transactions/{id}/void',
+    summary: 'Undo a sale of today with nothing refunded: its points reversed, spent points returned',
+    tags: ['Sales and points'],
+    auth: { principals: ['staff', 'api_key'], permission: 'sales.post' },
+    idempotency: 'required',
+    params: IdParams,
+    responses: {
+      200: {
+        description: 'Voided',
+        schema: z.object({ id: z.uuid(), status: z.literal('voided'), pointsReversed: z.number().int(), pointsReturned: z.number().int(), points: Balances.nullable() }),
+      },
+      409: { description: 'Not of today, partly refunded, or voided already' },
+    },
+    handler: async ({ db, principal, params }) => ({ status: 200, body: await voidSale(db, principal, params.id) }),
+  });
+
+  routes.add({
+    method: 'post',
+    path: '/api/v1/members/{id}/claims',
+    summary: '"I forgot my card": attach a guest sale of the last 30 days to the member and earn its points once',
+    tags: ['Sales and points'],
+    auth: { principals: ['staff', 'api_key'], permission: 'sales.post' },
+    idempotency: 'required',
+    params: IdParams,
+    body: z.object({ storeId: z.uuid().optional(), receiptNo: z.string().trim().min(1).max(64) }),
+    responses: {
+      201: {
+        description: 'Claimed',
+        schema: z.object({ transactionId: z.uuid(), pointsEarned: z.number().int(), breakdown: BreakdownSchema, points: Balances }),
+      },
+      409: { description: 'Claimed already, another member’s, older than 30 days, or refunded' },
+    },
+    handler: async ({ db, principal, params, body }) => ({ status: 201, body: await claimSale(db, principal, params.id, body) }),
   });
 }

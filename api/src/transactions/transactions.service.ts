@@ -1,6 +1,8 @@
 import type { AppDeps, Db } from '../deps.ts';
-import { earnPoints } from '../earning/earning-engine.ts';
-import { credit, debit, lockAccount } from '../ledger/ledger.service.ts';
+import { balancesOf, credit, debit, lockAccount } from '../ledger/ledger.service.ts';
+import { availableAt, expiresAt, policyOf } from '../points/policy.ts';
+import { upgradeIfQualified } from '../tiers/tiers.service.ts';
+import { priceCart } from './pricing.ts';
 import { getMember } from '../members/members.service.ts';
 import { assertMemberPresent } from '../scan/presence.ts';
 import { DomainError, invalidField, notFound } from '../shared/errors.ts';
@@ -52,35 +54,29 @@ export async function postSale(db: Db, principal: Principal, config: AppDeps['co
   return inTransaction(db, async (trx) => {
     const tenantId = principal.tenantId;
     const tenant = await getTenant(trx, tenantId);
-    if (storeId) await requireStore(trx, tenantId, storeId, 'body.storeId');
-    const member = input.memberId ? await getMember(trx, tenantId, input.memberId).catch(() => null) : null;
-    if (input.memberId) {
+    const store = storeId ? await requireStore(trx, tenantId, storeId, 'body.storeId') : null;
+    const memberId = input.memberId ?? null;
+    if (memberId) {
+      const member = await getMember(trx, tenantId, memberId).catch(() => null);
       if (!member) throw invalidField('body.memberId', 'No such member');
       if (member.status !== 'active') throw invalidField('body.memberId', 'This member is blocked');
       if (pointsToRedeem > 0) {
-        await assertMemberPresent(trx, principal, config.secretKey, { memberId: input.memberId, storeId, scanToken: input.scanToken, action: 'points.redeem' });
+        await assertMemberPresent(trx, principal, config.secretKey, { memberId, storeId, scanToken: input.scanToken, action: 'points.redeem' });
       }
     }
-
-    const lines = input.items.map((item, index) => ({ ...item, lineNo: index + 1, amount: item.quantity * item.unitPrice }));
-    const subtotal = lines.reduce((sum, line) => sum + line.amount, 0);
-    const pointsValue = pointsToRedeem * tenant.point_value;
-    if (pointsValue > subtotal) throw invalidField('body.pointsToRedeem', 'Points may pay for the goods, not more');
-    const shippingFee = input.shipping?.fee ?? 0;
-    const total = subtotal - pointsValue + shippingFee;
-    if (input.expectedTotal !== undefined && input.expectedTotal !== total) {
-      throw new DomainError('checkout_changed', `The total is ${total}, not the expected ${input.expectedTotal}`, { total });
+    const priced = await priceCart(trx, tenant, store, {
+      memberId, storeId, channel: input.channel, items: input.items, shipping: input.shipping, pointsToRedeem, at: occurredAt,
+    });
+    if (input.expectedTotal !== undefined && input.expectedTotal !== priced.total) {
+      throw new DomainError('checkout_changed', `The total is ${priced.total}, not the expected ${input.expectedTotal}`, { total: priced.total });
     }
-    const earning = input.memberId
-      ? earnPoints({ lines, deductions: pointsValue, spendPerPoint: tenant.earn_spend_unit })
-      : { points: 0, linePoints: lines.map(() => 0), breakdown: [] };
 
     const id = newId();
     const actor = actorOf(principal);
     const inserted = await repo.insertUnlessDuplicate(trx, {
-      tenant_id: tenantId, id, member_id: input.memberId ?? null, store_id: storeId, receipt_no: input.receiptNo, channel: input.channel,
-      occurred_at: occurredAt, subtotal, discount: 0, points_value: pointsValue, total, points_earned: earning.points,
-      points_redeemed: pointsToRedeem, ...actor,
+      tenant_id: tenantId, id, member_id: memberId, store_id: storeId, receipt_no: input.receiptNo, channel: input.channel,
+      occurred_at: occurredAt, subtotal: priced.subtotal, discount: priced.discount, points_value: priced.pointsValue, total: priced.total,
+      points_earned: priced.earning.points, points_redeemed: pointsToRedeem, ...actor,
     });
     if (!inserted) {
       const existing = await repo.findByReceipt(trx, tenantId, storeId, input.receiptNo);
@@ -88,27 +84,28 @@ export async function postSale(db: Db, principal: Principal, config: AppDeps['co
         { path: 'body.receiptNo', message: 'Already posted' },
       ]);
     }
-    const lineRows = lines.map((line, i) => ({
+    await repo.insertLines(trx, priced.lines.map((line, i) => ({
       tenant_id: tenantId, id: newId(), transaction_id: id, line_no: line.lineNo, sku: line.sku, name: line.name ?? null,
-      category: line.category ?? null, quantity: line.quantity, unit_price: line.unitPrice, amount: line.amount, points: earning.linePoints[i],
-    }));
-    await repo.insertLines(trx, lineRows);
+      category: line.category ?? null, quantity: line.quantity, unit_price: line.unitPrice, amount: line.amount, points: priced.earning.linePoints[i],
+    })));
 
     let points = null;
-    if (input.memberId) {
-      const account = await lockAccount(trx, tenantId, input.memberId);
+    if (memberId) {
+      const account = await lockAccount(trx, tenantId, memberId);
       const posting = { transactionId: id, reference: input.receiptNo, actor, at: options.importing ? occurredAt : undefined };
       if (pointsToRedeem > 0) await debit(trx, tenantId, account, { ...posting, kind: 'redeem', points: pointsToRedeem });
-      if (earning.points > 0) await credit(trx, tenantId, account, { ...posting, kind: 'earn', points: earning.points });
-      points = { balance: account.balance, pending: account.pending, debt: account.debt };
+      if (priced.earning.points > 0) {
+        const policy = policyOf(tenant);
+        await credit(trx, tenantId, account, { ...posting, kind: 'earn', points: priced.earning.points }, {
+          expiresAt: expiresAt(occurredAt, policy), availableAt: availableAt(occurredAt, policy),
+        });
+      }
+      points = balancesOf(account);
+      await upgradeIfQualified(trx, tenantId, memberId, occurredAt);
     }
-    const sale = await repo.findTransaction(trx, tenantId, id);
-    return {
-      ...toTransactionView(sale!, lineRows),
-      breakdown: earning.breakdown,
-      points,
-      tier: member?.tier ?? null,
-    };
+    const view = await getTransaction(trx, principal, id);
+    const tier = memberId ? (await getMember(trx, tenantId, memberId)).tier : null;
+    return { ...view, breakdown: priced.earning.breakdown, points, tier };
   });
 }
 

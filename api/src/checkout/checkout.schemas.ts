@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { Minor } from '../http/schemas.ts';
+import { BreakdownSchema } from '../transactions/transactions.mapper.ts';
+
+export const CartItemSchema = z.object({
+  sku: z.string().trim().min(1).max(64),
+  name: z.string().max(200).optional(),
+  category: z.string().max(100).optional(),
+  quantity: z.number().int().positive().max(100_000),
+  unitPrice: Minor,
+});
+
+export const CartSchema = z.object({
+  storeId: z.uuid().optional(),
+  channel: z.enum(['store', 'online']).default('store'),
+  items: z.array(CartItemSchema).min(1).max(500),
+  shipping: z.object({ fee: Minor, region: z.string().max(100).optional() }).optional(),
+});
+
+export const EvaluationSchema = z
+  .object({
+    subtotal: z.number().int(),
+    discounts: z.array(z.object({ source: z.string(), id: z.string(), amount: z.number().int() })),
+    shipping: z.object({ fee: z.number().int(), discount: z.number().int() }),
+    pointsValue: z.number().int(),
+    total: z.number().int(),
+    pointsToEarn: z.number().int(),
+    lines: z.array(z.object({ sku: z.string(), quantity: z.number().int(), amount: z.number().int(), points: z.number().int() })),
+    breakdown: BreakdownSchema,
+    applied: z.array(z.object({ source: z.string(), id: z.string() })),
+    rejected: z.array(z.object({ code: z.string(), reason: z.enum(['unknown', 'expired', 'not_started', 'min_spend', 'used_up', 'not_eligible', 'wrong_channel', 'wrong_store', 'not_combinable']) })),
+  })
+  .meta({ id: 'CheckoutEvaluation' });

@@ -1,0 +1,44 @@
+import { sql } from 'kysely';
+import type { AppDeps } from '../deps.ts';
+import { expirePoints, releasePending } from '../ledger/ledger-jobs.ts';
+import { reviewTiers } from '../tiers/tiers.service.ts';
+
+// Ledger housekeeping every few minutes: post pending points whose return window is over, expire
+// lots past their date, review tiers on their anniversary. Each job is set-based and safe to run
+// again; a Postgres advisory lock keeps several API processes from running them at once.
+const LOCK_ID = 4_242_001;
+
+export async function runLedgerJobs(deps: AppDeps, now = new Date()) {
+  return deps.db.connection().execute(async (conn) => {
+    const { rows } = await sql<{ locked: boolean }>`select pg_try_advisory_lock(${LOCK_ID}) as locked`.execute(conn);
+    if (!rows[0]?.locked) return null;
+    try {
+      const released = await releasePending(conn, now);
+      const expired = await expirePoints(conn, now);
+      const tiers = await reviewTiers(conn, now);
+      return { released, expired, tiers };
+    } finally {
+      await sql`select pg_advisory_unlock(${LOCK_ID})`.execute(conn);
+    }
+  });
+}
+
+export function startScheduler(deps: AppDeps, everyMs = 5 * 60e3) {
+  let running = false;
+  const tick = async () => {
+    if (running) return;
+    running = true;
+    try {
+      const result = await runLedgerJobs(deps);
+      if (result && (result.released.points || result.expired.points || result.tiers.reviewed)) deps.log.info(result, 'ledger jobs');
+    } catch (error) {
+      deps.log.error({ err: error }, 'ledger jobs failed; they run again on the next tick');
+    } finally {
+      running = false;
+    }
+  };
+  const timer = setInterval(() => void tick(), everyMs);
+  timer.unref();
+  void tick();
+  return () => clearInterval(timer);
+}

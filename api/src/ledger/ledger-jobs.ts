@@ -1,0 +1,129 @@
+import { sql } from 'kysely';
+import type { Db } from '../deps.ts';
+import { newId } from '../shared/ids.ts';
+import { lockAccount } from './ledger.service.ts';
+import * as repo from './ledger.repository.ts';
+
+// Set-based ledger jobs. Each batch of accounts is one transaction that locks its accounts in
+// (tenant, id) order before touching lots, the same order every writer uses. A job killed
+// mid-way leaves whole batches done or untouched; running it again finishes the rest with the
+// same result as one clean run.
+
+export interface JobResult {
+  accounts: number;
+  points: number;
+}
+
+type Account = { tenant_id: string; id: string };
+
+async function lockBatch(trx: Db, accounts: Account[]) {
+  await sql`
+    select 1 from point_accounts
+    where (tenant_id, id) in (${sql.join(accounts.map((a) => sql`(${a.tenant_id}::uuid, ${a.id}::uuid)`))})
+    order by tenant_id, id for update`.execute(trx);
+}
+
+const inBatch = (accounts: Account[], alias: string) =>
+  sql`(${sql.ref(`${alias}.tenant_id`)}, ${sql.ref(`${alias}.account_id`)}) in (${sql.join(accounts.map((a) => sql`(${a.tenant_id}::uuid, ${a.id}::uuid)`))})`;
+
+async function runBatches(db: Db, findBatch: (db: Db, size: number) => Promise<Account[]>, work: (trx: Db, batch: Account[]) => Promise<number>, batchSize: number) {
+  const total: JobResult = { accounts: 0, points: 0 };
+  for (;;) {
+    const done = await db.transaction().execute(async (trx) => {
+      const batch = await findBatch(trx, batchSize);
+      if (!batch.length) return null;
+      await lockBatch(trx, batch);
+      return { accounts: batch.length, points: await work(trx, batch) };
+    });
+    if (!done) return total;
+    total.accounts += done.accounts;
+    total.points += done.points;
+  }
+}
+
+/** Expires posted lots whose date has passed: one `expire` entry per account. */
+export function expirePoints(db: Db, now = new Date(), batchSize = 500): Promise<JobResult> {
+  const due = (trx: Db, size: number) =>
+    sql<Account>`
+      select distinct tenant_id, account_id as id from point_lots
+      where status = 'posted' and remaining > 0 and expires_at <= ${now}
+      order by tenant_id, id limit ${size}`.execute(trx).then((r) => r.rows);
+  return runBatches(db, due, async (trx, batch) => {
+    const result = await sql<{ points: number }>`
+      with lots as (
+        select l.tenant_id, l.id, l.account_id, l.remaining from point_lots l
+        where ${inBatch(batch, 'l')} and l.status = 'posted' and l.remaining > 0 and l.expires_at <= ${now}
+        for update
+      ), zeroed as (
+        update point_lots l set expired = l.expired + lots.remaining, remaining = 0
+        from lots where l.tenant_id = lots.tenant_id and l.id = lots.id
+        returning lots.tenant_id, lots.account_id, lots.remaining
+      ), per_account as (
+        select tenant_id, account_id, sum(remaining) as points from zeroed group by tenant_id, account_id
+      ), accounts as (
+        update point_accounts a set balance = a.balance - p.points, updated_at = now()
+        from per_account p where a.tenant_id = p.tenant_id and a.id = p.account_id
+        returning a.tenant_id, a.id, a.balance, p.points
+      )
+      insert into point_entries (tenant_id, id, account_id, kind, bucket, points, balance_after, reference, actor_kind)
+      select tenant_id, kartu_uuidv7(), id, 'expire', 'balance', -points, balance, 'expiry', 'system' from accounts
+      returning -points as points`.execute(trx);
+    return result.rows.reduce((sum, row) => sum + Number(row.points), 0);
+  }, batchSize);
+}
+
+/** Posts pending lots whose return window has passed; posted points repay debt first. */
+export function releasePending(db: Db, now = new Date(), batchSize = 500): Promise<JobResult> {
+  const due = (trx: Db, size: number) =>
+    sql<Account>`
+      select distinct tenant_id, account_id as id from point_lots
+      where status = 'pending' and available_at <= ${now}
+      order by tenant_id, id limit ${size}`.execute(trx).then((r) => r.rows);
+  return runBatches(db, due, async (trx, batch) => {
+    const result = await sql<{ points: number }>`
+      with lots as (
+        select l.tenant_id, l.id, l.account_id, l.remaining from point_lots l
+        where ${inBatch(batch, 'l')} and l.status = 'pending' and l.available_at <= ${now}
+        for update
+      ), posted as (
+        update point_lots l set status = 'posted'
+        from lots where l.tenant_id = lots.tenant_id and l.id = lots.id
+        returning lots.tenant_id, lots.account_id, lots.remaining
+      ), per_account as (
+        select tenant_id, account_id, sum(remaining) as points from posted group by tenant_id, account_id
+      ), accounts as (
+        update point_accounts a set pending = a.pending - p.points, balance = a.balance + p.points, updated_at = now()
+        from per_account p where a.tenant_id = p.tenant_id and a.id = p.account_id
+        returning a.tenant_id, a.id, a.balance, p.points
+      ), out_of_pending as (
+        insert into point_entries (tenant_id, id, account_id, kind, bucket, points, balance_after, reference, actor_kind)
+        select tenant_id, kartu_uuidv7(), id, 'earn', 'pending', -points, balance, 'return window over', 'system' from accounts
+      )
+      insert into point_entries (tenant_id, id, account_id, kind, bucket, points, balance_after, reference, actor_kind)
+      select tenant_id, kartu_uuidv7(), id, 'earn', 'balance', points, balance, 'return window over', 'system' from accounts
+      returning points`.execute(trx);
+    await repayDebtsOf(trx, batch);
+    return result.rows.reduce((sum, row) => sum + Number(row.points), 0);
+  }, batchSize);
+}
+
+/** Accounts in the batch that now have both debt and points settle it (rare: a loop is fine). */
+async function repayDebtsOf(trx: Db, batch: Account[]) {
+  const owing = await sql<{ tenant_id: string; member_id: string }>`
+    select a.tenant_id, a.member_id from point_accounts a
+    where (a.tenant_id, a.id) in (${sql.join(batch.map((a) => sql`(${a.tenant_id}::uuid, ${a.id}::uuid)`))})
+      and a.debt > 0 and a.balance > 0`.execute(trx);
+  for (const { tenant_id, member_id } of owing.rows) {
+    const account = await lockAccount(trx, tenant_id, member_id);
+    const repay = Math.min(account.debt, account.balance);
+    const taken = await repo.consumeLots(trx, tenant_id, account.id, repay);
+    if (taken !== repay) throw new Error(`ledger invariant broken: lots held ${taken} of ${repay} points`);
+    const after = await repo.changeAccount(trx, tenant_id, account.id, { balance: -repay, debt: -repay });
+    for (const bucket of ['balance', 'debt'] as const) {
+      await repo.insertEntry(trx, {
+        tenant_id, id: newId(), account_id: account.id, kind: 'repay', bucket, points: -repay, balance_after: after.balance,
+        transaction_id: null, reference: 'debt repaid', note: null, actor_kind: 'system', actor_id: null,
+      });
+    }
+  }
+}

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import type { Db } from '../deps.ts';
+import type { Principal } from '../shared/principal.ts';
+import { getTenant } from '../tenants/tenants.service.ts';
+import * as repo from './liability.repository.ts';
+
+const Money = z.number().int().meta({ description: 'Minor units of the tenant currency' });
+
+export const LiabilitySchema = z
+  .object({
+    pointValue: Money.meta({ description: 'What one point is worth when spent' }),
+    outstanding: z.object({ points: z.number().int(), value: Money, pending: z.number().int(), debt: z.number().int(), members: z.number().int() }),
+    byTier: z.array(z.object({ code: z.string(), name: z.string(), members: z.number().int(), points: z.number().int(), value: Money })),
+    byStore: z.array(z.object({ storeId: z.uuid().nullable(), name: z.string().nullable(), points: z.number().int(), value: Money })),
+    expiring: z.array(z.object({ days: z.number().int(), points: z.number().int(), value: Money })),
+    monthly: z.array(z.object({ month: z.string(), issued: z.number().int(), redeemed: z.number().int(), expired: z.number().int(), reversed: z.number().int() })),
+  })
+  .meta({ id: 'PointsLiability' });
+
+/** What the retailer owes in points: outstanding and its money value, where it sits, what expires soon, how it moved. */
+export async function pointsLiability(db: Db, principal: Principal): Promise<z.infer<typeof LiabilitySchema>> {
+  const tenant = await getTenant(db, principal.tenantId);
+  const value = (points: number) => points * tenant.point_value;
+  const [outstanding, tiers, stores, expiring, monthly] = await Promise.all([
+    repo.outstanding(db, tenant.id),
+    repo.byTier(db, tenant.id),
+    repo.byStore(db, tenant.id),
+    repo.expiringWithin(db, tenant.id, new Date(), [30, 60, 90]),
+    repo.monthlyFlows(db, tenant.id, tenant.time_zone, 12),
+  ]);
+  return {
+    pointValue: tenant.point_value,
+    outstanding: { ...outstanding, value: value(outstanding.points) },
+    byTier: tiers.map((t) => ({ ...t, value: value(t.points) })),
+    byStore: stores.map((s) => ({ ...s, value: value(s.points) })),
+    expiring: expiring.map((e) => ({ ...e, value: value(e.points) })),
+    monthly,
+  };
+}

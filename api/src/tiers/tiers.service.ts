@@ -1,0 +1,121 @@
+import { z } from 'zod';
+import { recordAudit } from '../audit/audit.repository.ts';
+import type { Db } from '../deps.ts';
+import { DomainError, notFound } from '../shared/errors.ts';
+import { newId } from '../shared/ids.ts';
+import type { Principal } from '../shared/principal.ts';
+import { inTransaction } from '../shared/transaction.ts';
+import { getTenant } from '../tenants/tenants.service.ts';
+import * as repo from './tiers.repository.ts';
+
+export const TierSchema = z
+  .object({
+    id: z.uuid(),
+    code: z.string(),
+    name: z.string(),
+    rank: z.number().int().meta({ description: '0 is the entry tier; higher is better' }),
+    minQualifying: z.number().int().meta({ description: 'Spend (minor units) or points over the window, by the tenant’s tier basis' }),
+    earnMultiplier: z.number().meta({ example: 1.5 }),
+    freeShipping: z.boolean(),
+  })
+  .meta({ id: 'Tier' });
+
+export type TierView = z.infer<typeof TierSchema>;
+
+const toTierView = (row: repo.TierRow): TierView => ({
+  id: row.id, code: row.code, name: row.name, rank: row.rank, minQualifying: row.min_qualifying,
+  earnMultiplier: row.earn_multiplier_pct / 100, freeShipping: row.free_shipping,
+});
+
+export interface TierInput {
+  code: string;
+  name: string;
+  rank: number;
+  minQualifying: number;
+  earnMultiplier: number;
+  freeShipping?: boolean;
+}
+
+const addMonths = (at: Date, months: number) => {
+  const next = new Date(at);
+  next.setUTCMonth(next.getUTCMonth() + months);
+  return next;
+};
+
+export const listTiers = async (db: Db, principal: Principal) => (await repo.listTiers(db, principal.tenantId)).map(toTierView);
+
+export async function createTier(db: Db, principal: Principal, input: TierInput) {
+  return inTransaction(db, async (trx) => {
+    if (await repo.tierTaken(trx, principal.tenantId, 'code', input.code)) throw new DomainError('validation', `Tier code ${input.code} exists`, {}, [{ path: 'body.code', message: 'Taken' }]);
+    if (await repo.tierTaken(trx, principal.tenantId, 'rank', input.rank)) throw new DomainError('validation', `A tier has rank ${input.rank}`, {}, [{ path: 'body.rank', message: 'Taken' }]);
+    const id = newId();
+    await repo.insertTier(trx, {
+      tenant_id: principal.tenantId, id, code: input.code, name: input.name, rank: input.rank, min_qualifying: input.minQualifying,
+      earn_multiplier_pct: Math.round(input.earnMultiplier * 100), free_shipping: input.freeShipping ?? false,
+    });
+    await recordAudit(trx, principal, { action: 'tier.created', targetType: 'tier', targetId: id, details: { ...input } });
+    return toTierView((await repo.findTier(trx, principal.tenantId, id))!);
+  });
+}
+
+export async function updateTier(db: Db, principal: Principal, id: string, patch: Partial<Omit<TierInput, 'code'>>) {
+  return inTransaction(db, async (trx) => {
+    const before = await repo.findTier(trx, principal.tenantId, id);
+    if (!before) throw notFound('Tier');
+    if (patch.rank !== undefined && (await repo.tierTaken(trx, principal.tenantId, 'rank', patch.rank, id))) {
+      throw new DomainError('validation', `A tier has rank ${patch.rank}`, {}, [{ path: 'body.rank', message: 'Taken' }]);
+    }
+    await repo.updateTier(trx, principal.tenantId, id, {
+      name: patch.name, rank: patch.rank, min_qualifying: patch.minQualifying,
+      earn_multiplier_pct: patch.earnMultiplier === undefined ? undefined : Math.round(patch.earnMultiplier * 100), free_shipping: patch.freeShipping,
+    });
+    await recordAudit(trx, principal, { action: 'tier.updated', targetType: 'tier', targetId: id, details: { before: toTierView(before), patch } });
+    return toTierView((await repo.findTier(trx, principal.tenantId, id))!);
+  });
+}
+
+/** After a sale: move the member up at once to the best tier they now qualify for. */
+export async function upgradeIfQualified(db: Db, tenantId: string, memberId: string, at: Date) {
+  const tenant = await getTenant(db, tenantId);
+  const [tiers, current] = await Promise.all([repo.listTiers(db, tenantId), repo.memberTier(db, tenantId, memberId)]);
+  if (!current) return null;
+  const value = await repo.qualifyingValue(db, tenantId, memberId, tenant.tier_basis, tenant.tier_window_months, at);
+  const best = tiers.filter((t) => t.rank > current.rank && t.min_qualifying <= value).at(-1);
+  if (!best) return null;
+  const now = new Date();
+  await repo.setMemberTier(db, tenantId, memberId, best.id, now, addMonths(now, tenant.tier_window_months));
+  return toTierView(best);
+}
+
+export const TierProgressSchema = z
+  .object({
+    current: TierSchema,
+    basis: z.enum(['spend', 'points']),
+    windowMonths: z.number().int(),
+    value: z.number().int().meta({ description: 'Spend (minor units) or points counted over the window' }),
+    next: z.object({ tier: TierSchema, needed: z.number().int() }).nullable().meta({ description: 'What is still needed for the next tier' }),
+    keep: z.object({ reviewAt: z.string(), needed: z.number().int() }).nullable().meta({ description: 'What keeps the current tier at its review' }),
+  })
+  .meta({ id: 'TierProgress' });
+
+export async function tierProgress(db: Db, tenantId: string, memberId: string): Promise<z.infer<typeof TierProgressSchema>> {
+  const tenant = await getTenant(db, tenantId);
+  const [tiers, current] = await Promise.all([repo.listTiers(db, tenantId), repo.memberTier(db, tenantId, memberId)]);
+  if (!current) throw notFound('Member');
+  const now = new Date();
+  const value = await repo.qualifyingValue(db, tenantId, memberId, tenant.tier_basis, tenant.tier_window_months, now);
+  const next = tiers.find((t) => t.rank > current.rank);
+  const currentRow = tiers.find((t) => t.id === current.id)!;
+  return {
+    current: toTierView(currentRow),
+    basis: tenant.tier_basis,
+    windowMonths: tenant.tier_window_months,
+    value,
+    next: next ? { tier: toTierView(next), needed: Math.max(0, next.min_qualifying - value) } : null,
+    keep: current.tier_review_at
+      ? { reviewAt: new Date(current.tier_review_at).toISOString(), needed: Math.max(0, current.min_qualifying - value) }
+      : null,
+  };
+}
+
+export const reviewTiers = (db: Db, now = new Date(), batchSize = 1000) => repo.reviewDueTiers(db, now, batchSize);

@@ -1,0 +1,59 @@
+import type { Db } from '../deps.ts';
+import { balancesOf, credit, lockAccount } from '../ledger/ledger.service.ts';
+import { getMember } from '../members/members.service.ts';
+import { availableAt, expiresAt, policyOf } from '../points/policy.ts';
+import { DomainError, notFound } from '../shared/errors.ts';
+import { actorOf, type Principal } from '../shared/principal.ts';
+import { inTransaction } from '../shared/transaction.ts';
+import { effectiveStoreId, requireStore } from '../stores/stores.service.ts';
+import { getTenant } from '../tenants/tenants.service.ts';
+import { upgradeIfQualified } from '../tiers/tiers.service.ts';
+import { priceCart } from './pricing.ts';
+import * as repo from './transactions.repository.ts';
+
+const CLAIM_WINDOW_MS = 30 * 86400e3;
+
+/**
+ * "I forgot my card": a guest sale of the last 30 days becomes the member's, and earns the points
+ * it would have earned then (the rules, tier and time of the sale). Once only.
+ */
+export async function claimSale(db: Db, principal: Principal, memberId: string, input: { storeId?: string; receiptNo: string }) {
+  const storeId = effectiveStoreId(principal, input.storeId);
+  return inTransaction(db, async (trx) => {
+    const tenantId = principal.tenantId;
+    const member = await getMember(trx, tenantId, memberId);
+    if (member.status !== 'active') throw new DomainError('conflict', 'This member is blocked');
+    const store = storeId ? await requireStore(trx, tenantId, storeId, 'body.storeId') : null;
+    const account = await lockAccount(trx, tenantId, memberId);
+    const sale = await repo.findByReceipt(trx, tenantId, storeId, input.receiptNo);
+    if (!sale || sale.status !== 'posted') throw notFound('Sale');
+    if (sale.member_id) throw new DomainError('conflict', sale.member_id === memberId ? 'This member claimed the sale already' : 'This sale belongs to a member already');
+    const occurredAt = new Date(sale.occurred_at);
+    if (occurredAt.getTime() < Date.now() - CLAIM_WINDOW_MS) throw new DomainError('conflict', 'Only sales of the last 30 days can be claimed');
+    if (sale.refunded_amount > 0) throw new DomainError('conflict', 'Part of this sale was refunded; it cannot be claimed');
+
+    const tenant = await getTenant(trx, tenantId);
+    const lines = await repo.linesOf(trx, tenantId, [sale.id]);
+    const priced = await priceCart(trx, tenant, store, {
+      memberId, storeId, channel: sale.channel, pointsToRedeem: 0, at: occurredAt,
+      items: lines.map((l) => ({ sku: l.sku, name: l.name ?? undefined, category: l.category ?? undefined, quantity: l.quantity, unitPrice: l.unit_price })),
+    });
+    if (!(await repo.claimForMember(trx, tenantId, sale.id, memberId, priced.earning.points))) {
+      throw new DomainError('conflict', 'This sale was claimed in the meantime');
+    }
+    for (const [i, line] of lines.entries()) await repo.setLinePoints(trx, tenantId, line.id, priced.earning.linePoints[i]);
+    if (priced.earning.points > 0) {
+      const policy = policyOf(tenant);
+      await credit(trx, tenantId, account, { kind: 'earn', points: priced.earning.points, transactionId: sale.id, reference: sale.receipt_no, note: 'claimed', actor: actorOf(principal) }, {
+        expiresAt: expiresAt(occurredAt, policy), availableAt: availableAt(occurredAt, policy),
+      });
+    }
+    await upgradeIfQualified(trx, tenantId, memberId, occurredAt);
+    return {
+      transactionId: sale.id,
+      pointsEarned: priced.earning.points,
+      breakdown: priced.earning.breakdown,
+      points: balancesOf(account),
+    };
+  });
+}

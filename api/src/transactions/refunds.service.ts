@@ -1,0 +1,117 @@
+import type { Db } from '../deps.ts';
+import { balancesOf, credit, lockAccount, reverseSale, type LockedAccount } from '../ledger/ledger.service.ts';
+import { expiresAt, policyOf, startOfLocalDay } from '../points/policy.ts';
+import { DomainError, invalidField, notFound } from '../shared/errors.ts';
+import { newId } from '../shared/ids.ts';
+import { actorOf, type Principal } from '../shared/principal.ts';
+import { inTransaction } from '../shared/transaction.ts';
+import { effectiveStoreId } from '../stores/stores.service.ts';
+import { getTenant } from '../tenants/tenants.service.ts';
+import * as repo from './transactions.repository.ts';
+
+// Refund rules (API.md): each line's points were fixed at posting. A refund reverses the refunded
+// quantity's share of them (cumulatively floored, so refunding a line in parts reverses exactly
+// its points), and returns points spent on the sale in proportion to the refunded value.
+
+const share = (whole: number, part: number, of: number) => (of === 0 ? 0 : Math.floor((whole * part) / of));
+
+async function lockSale(db: Db, principal: Principal, id: string) {
+  const peek = await repo.findTransaction(db, principal.tenantId, id);
+  if (!peek) throw notFound('Transaction');
+  effectiveStoreId(principal, peek.store_id ?? undefined);
+  // Accounts before anything else, the lock order of every writer.
+  const account = peek.member_id ? await lockAccount(db, principal.tenantId, peek.member_id) : null;
+  const sale = (await repo.lockTransaction(db, principal.tenantId, id))!;
+  if (sale.status === 'voided') throw new DomainError('conflict', 'This sale was voided');
+  return { sale, account };
+}
+
+export async function refundSale(db: Db, principal: Principal, id: string, requested: { lineId: string; quantity: number }[] | undefined) {
+  return inTransaction(db, async (trx) => {
+    const { sale, account } = await lockSale(trx, principal, id);
+    const lines = await repo.linesOf(trx, principal.tenantId, [id]);
+    const wanted = requested ?? lines.map((line) => ({ lineId: line.id, quantity: line.quantity - line.refunded_quantity })).filter((l) => l.quantity > 0);
+    if (!wanted.length) throw new DomainError('conflict', 'Everything on this sale was refunded already');
+
+    let amount = 0;
+    let points = 0;
+    const refundLines = [];
+    for (const [i, want] of wanted.entries()) {
+      const line = lines.find((l) => l.id === want.lineId);
+      if (!line) throw invalidField(`body.lines.${i}.lineId`, 'Not a line of this sale');
+      if (want.quantity > line.quantity - line.refunded_quantity) {
+        throw new DomainError('conflict', `Only ${line.quantity - line.refunded_quantity} of ${line.sku} can still be refunded`, {}, [
+          { path: `body.lines.${i}.quantity`, message: 'More than is left to refund' },
+        ]);
+      }
+      if (!(await repo.addRefundedQuantity(trx, principal.tenantId, line.id, want.quantity))) {
+        throw new DomainError('conflict', `${line.sku} was refunded in the meantime`);
+      }
+      const linePoints = share(line.points, line.refunded_quantity + want.quantity, line.quantity) - share(line.points, line.refunded_quantity, line.quantity);
+      const lineAmount = want.quantity * line.unit_price;
+      amount += lineAmount;
+      points += linePoints;
+      refundLines.push({ line_id: line.id, quantity: want.quantity, amount: lineAmount, points: linePoints });
+    }
+    const returned = share(sale.points_redeemed, sale.refunded_amount + amount, sale.subtotal) - sale.points_returned;
+    const effect = await takeBack(trx, principal, sale, account, points, returned);
+    await repo.recordRefund(trx, principal.tenantId, id, { amount, reversed: effect.reversed + effect.debt, forgiven: effect.forgiven, returned });
+    const refundId = newId();
+    await repo.insertRefund(trx, {
+      tenant_id: principal.tenantId, id: refundId, transaction_id: id, amount, points_reversed: effect.reversed + effect.debt,
+      points_returned: returned, debt_added: effect.debt, ...actorOf(principal),
+    }, refundLines);
+    return {
+      id: refundId,
+      amount,
+      pointsReversed: effect.reversed + effect.debt,
+      pointsForgiven: effect.forgiven,
+      pointsReturned: returned,
+      debtAdded: effect.debt,
+      points: account ? balancesOf(account) : null,
+    };
+  });
+}
+
+/** Reverses earned points and gives back spent ones, on the member's locked account. */
+async function takeBack(
+  trx: Db,
+  principal: Principal,
+  sale: { id: string; points_forgiven: number; receipt_no: string },
+  account: LockedAccount | null,
+  points: number,
+  returned: number,
+) {
+  const none = { reversed: 0, forgiven: 0, debt: 0 };
+  if (!account) return none;
+  const actor = actorOf(principal);
+  const posting = { transactionId: sale.id, reference: sale.receipt_no, actor };
+  const effect = points > 0 ? await reverseSale(trx, principal.tenantId, account, { id: sale.id, pointsForgiven: sale.points_forgiven }, { ...posting, kind: 'reverse', points }) : none;
+  if (returned > 0) {
+    const tenant = await getTenant(trx, principal.tenantId);
+    await credit(trx, principal.tenantId, account, { ...posting, kind: 'return', points: returned }, { expiresAt: expiresAt(new Date(), policyOf(tenant)) });
+  }
+  return effect;
+}
+
+/** Undoes a sale entirely: the same local day, nothing refunded yet. */
+export async function voidSale(db: Db, principal: Principal, id: string) {
+  return inTransaction(db, async (trx) => {
+    const { sale, account } = await lockSale(trx, principal, id);
+    const tenant = await getTenant(trx, principal.tenantId);
+    if (sale.refunded_amount > 0) throw new DomainError('conflict', 'Part of this sale was refunded; refund the rest instead');
+    if (startOfLocalDay(new Date(sale.occurred_at), tenant.time_zone).getTime() !== startOfLocalDay(new Date(), tenant.time_zone).getTime()) {
+      throw new DomainError('conflict', 'Only a sale of today can be voided; refund it instead');
+    }
+    const effect = await takeBack(trx, principal, sale, account, sale.points_earned, sale.points_redeemed);
+    await repo.recordRefund(trx, principal.tenantId, id, { amount: 0, reversed: effect.reversed + effect.debt, forgiven: effect.forgiven, returned: sale.points_redeemed });
+    await repo.markVoided(trx, principal.tenantId, id);
+    return {
+      id,
+      status: 'voided' as const,
+      pointsReversed: effect.reversed + effect.debt,
+      pointsReturned: sale.points_redeemed,
+      points: account ? balancesOf(account) : null,
+    };
+  });
+}
