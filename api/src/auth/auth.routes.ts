@@ -2,8 +2,7 @@ import { z } from 'zod';
 import { clearSessionCookie, setSessionCookie, STAFF_COOKIE } from '../http/authenticate.ts';
 import { assertUnder, consume } from '../http/rate-limits.ts';
 import type { Routes } from '../http/route.ts';
-import { findStaff } from '../staff/staff.repository.ts';
-import { notFound } from '../shared/errors.ts';
+import { getStaff } from '../staff/staff.service.ts';
 import { getTenant } from '../tenants/tenants.service.ts';
 import { closeSession, signInStaff } from './auth.service.ts';
 
@@ -67,8 +66,7 @@ export function authRoutes(routes: Routes) {
       },
     },
     handler: async ({ principal, db, deps }) => {
-      const [staff, tenant] = await Promise.all([findStaff(db, principal.tenantId, principal.id), getTenant(db, principal.tenantId)]);
-      if (!staff) throw notFound('Staff');
+      const [staff, tenant] = await Promise.all([getStaff(db, principal), getTenant(db, principal.tenantId)]);
       return {
         status: 200,
         body: {

@@ -49,7 +49,7 @@ export async function seedDemoIfEmpty(deps: AppDeps, memberCount = 300): Promise
   const owner = await signUpRetailer(db, config, {
     retailerName: 'Toko Demo', email: 'owner@demo.kartu', password: DEMO_PASSWORD, slug: 'demo', currency: 'IDR', timeZone: 'Asia/Jakarta', locale: 'id',
   });
-  const principal: Principal = { kind: 'staff', tenantId: owner.tenantId, id: owner.ownerId, role: 'owner', storeId: null, sessionId: owner.session.token };
+  const principal: Principal = { kind: 'staff', tenantId: owner.tenantId, id: owner.ownerId, role: 'owner', storeId: null, sessionId: 'demo-seed' };
   await db.updateTable('staff').set({ name: 'Ibu Pemilik' }).where('tenant_id', '=', owner.tenantId).where('id', '=', owner.ownerId).execute();
 
   const jakarta = await createStore(db, principal, { code: 'JKT01', name: 'Toko Demo Kemang', region: 'DKI Jakarta', timeZone: 'Asia/Jakarta' });

@@ -7,7 +7,7 @@ import { EarningRuleSchema } from './earning-rules.mapper.ts';
 import { createEarningRule, listEarningRules, updateEarningRule } from './earning.service.ts';
 import { RuleConditionsSchema, RuleEffectSchema } from './rule-schema.ts';
 
-const RuleBody = z.object({
+const RuleFields = z.object({
   name: z.string().trim().min(1).max(100),
   status: z.enum(['active', 'paused']).optional(),
   priority: z.number().int().min(-1000).max(1000).optional(),
@@ -16,6 +16,12 @@ const RuleBody = z.object({
   conditions: RuleConditionsSchema.optional(),
   effect: RuleEffectSchema,
 });
+
+// Only one base rule and the strictest cap ever apply, so a group would mean nothing on them.
+const groupless = (rule: { effect?: { type: string }; exclusivityGroup?: string | null }) =>
+  !rule.exclusivityGroup || !rule.effect || (rule.effect.type !== 'base' && rule.effect.type !== 'cap');
+const groupMessage = { message: 'Base and cap rules take no exclusivity group', path: ['exclusivityGroup'] };
+const RuleBody = RuleFields.refine(groupless, groupMessage);
 
 export function earningRuleRoutes(routes: Routes) {
   routes.add({
@@ -46,7 +52,7 @@ export function earningRuleRoutes(routes: Routes) {
     tags: ['Programs'],
     auth: { principals: ['staff', 'api_key'], permission: 'programs.manage' },
     params: IdParams,
-    body: RuleBody.partial(),
+    body: RuleFields.partial().refine(groupless, groupMessage),
     responses: { 200: { description: 'Updated', schema: EarningRuleSchema } },
     handler: async ({ db, principal, params, body }) => ({ status: 200, body: await updateEarningRule(db, principal, params.id, body) }),
   });

@@ -10,6 +10,9 @@ export function createRateLimits() {
     otpSendByPhone: new RateLimiterMemory({ points: 3, duration: 10 * 60 }),
     otpSendByIp: new RateLimiterMemory({ points: 60, duration: 10 * 60 }),
     otpVerifyByIp: new RateLimiterMemory({ points: 60, duration: 10 * 60 }),
+    // Wrong codes for one phone per day: with 3 codes × 5 tries per 10 minutes a patient guesser
+    // would otherwise get about 2,000 tries a day.
+    otpFailuresByPhone: new RateLimiterMemory({ points: 15, duration: 24 * 3600 }),
     scanByIp: new RateLimiterMemory({ points: 600, duration: 60 }),
   };
 }

@@ -1,11 +1,12 @@
 import { sql } from 'kysely';
 import type { AppDeps } from '../deps.ts';
 import { expirePoints, releasePending } from '../ledger/ledger-jobs.ts';
+import { scrubExpiredSecrets } from '../outbox/outbox.repository.ts';
 import { reviewTiers } from '../tiers/tiers.service.ts';
 
 // Ledger housekeeping every few minutes: post pending points whose return window is over, expire
 // lots past their date, review tiers on their anniversary. Each job is set-based and safe to run
-// again; a Postgres advisory lock keeps several API processes from running them at once.
+// again (and one-time codes older than an hour are masked in the outbox); a Postgres advisory lock keeps several API processes from running them at once.
 const LOCK_ID = 4_242_001;
 
 export async function runLedgerJobs(deps: AppDeps, now = new Date()) {
@@ -16,7 +17,8 @@ export async function runLedgerJobs(deps: AppDeps, now = new Date()) {
       const released = await releasePending(conn, now);
       const expired = await expirePoints(conn, now);
       const tiers = await reviewTiers(conn, now);
-      return { released, expired, tiers };
+      const scrubbed = await scrubExpiredSecrets(conn, new Date(now.getTime() - 3600e3));
+      return { released, expired, tiers, scrubbed };
     } finally {
       await sql`select pg_advisory_unlock(${LOCK_ID})`.execute(conn);
     }

@@ -1,3 +1,4 @@
+import { pageOf } from '../shared/page.ts';
 import type { EntryKind } from '@kartu/db';
 import type { Db } from '../deps.ts';
 import { DomainError, notFound } from '../shared/errors.ts';
@@ -154,13 +155,13 @@ export async function pointsOf(db: Db, tenantId: string, memberId: string, curso
     repo.listEntries(db, tenantId, account.id, limit, cursor),
     repo.listExpiring(db, tenantId, account.id),
   ]);
-  const page = rows.slice(0, limit);
+  const { page, nextCursor } = pageOf(rows, limit);
   return {
     balance: account.balance,
     pending: account.pending,
     debt: account.debt,
     expiring: expiring.map((lot) => ({ points: Number(lot.points), expiresAt: lot.expires_at! })),
-    entries: { items: page, nextCursor: rows.length > limit ? page.at(-1)!.id : null },
+    entries: { items: page, nextCursor },
   };
 }
 

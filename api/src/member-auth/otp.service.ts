@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import type { AppDeps, Db } from '../deps.ts';
 import { openSession } from '../auth/auth.service.ts';
-import { consume as consumeLimit } from '../http/rate-limits.ts';
+import { assertUnder, consume as consumeLimit } from '../http/rate-limits.ts';
 import { findMemberByPhone } from '../members/members.repository.ts';
 import { requirePhone } from '../members/members.service.ts';
 import { enqueueMessage } from '../outbox/outbox.service.ts';
@@ -50,10 +50,13 @@ export async function verifyCode(deps: AppDeps, input: { slug: string; phone: st
   const tenant = await getPublicTenant(deps.db, input.slug);
   const phone = requirePhone(input.phone);
   await consumeLimit(deps.limits.otpVerifyByIp, ip);
+  const phoneKey = `${tenant.id}:${phone}`;
+  await assertUnder(deps.limits.otpFailuresByPhone, phoneKey);
   // The try is spent in its own statement, so a wrong guess counts even though this call fails.
   const attempt = await repo.takeTry(deps.db, tenant.id, phone, OTP_MAX_TRIES);
   const expected = codeHash(deps.config.secretKey, tenant.id, phone, input.code);
   if (!attempt || !safeEqual(attempt.code_hash, expected)) {
+    await consumeLimit(deps.limits.otpFailuresByPhone, phoneKey).catch(() => undefined);
     const triesLeft = attempt ? OTP_MAX_TRIES - attempt.attempts : 0;
     throw new DomainError('invalid_code', triesLeft > 0 ? `Wrong code; ${triesLeft} tries left` : expiredMessage, { triesLeft });
   }

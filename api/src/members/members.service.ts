@@ -1,3 +1,4 @@
+import { pageOf } from '../shared/page.ts';
 import type { Db } from '../deps.ts';
 import { issueCard } from '../cards/cards.service.ts';
 import { normaliseTypedCardNumber } from '../cards/luhn.ts';
@@ -68,6 +69,6 @@ export async function searchMembers(db: Db, principal: Principal, query: string 
     limit,
     cursor,
   );
-  const page = rows.slice(0, limit);
-  return { items: page.map(toMemberView), nextCursor: rows.length > limit ? page.at(-1)!.id : null };
+  const { page, nextCursor } = pageOf(rows, limit);
+  return { items: page.map(toMemberView), nextCursor };
 }

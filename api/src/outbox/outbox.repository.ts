@@ -12,3 +12,14 @@ export function listMessages(db: Db, tenantId: string, limit: number, beforeId?:
   if (beforeId) query = query.where('id', '<', beforeId);
   return query.execute();
 }
+
+/** One-time codes are of no use after they expire: mask them in stored messages. */
+export async function scrubExpiredSecrets(db: Db, olderThan: Date) {
+  const result = await db
+    .updateTable('outbox_messages')
+    .set((eb) => ({ body: eb.fn('replace', ['body', 'secret', eb.val('••••••')]), secret: null }))
+    .where('secret', 'is not', null)
+    .where('created_at', '<', olderThan)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}

@@ -1,3 +1,4 @@
+import { pageOf } from '../shared/page.ts';
 import type { AppDeps, Db } from '../deps.ts';
 import { newId } from '../shared/ids.ts';
 import type { Principal } from '../shared/principal.ts';
@@ -25,8 +26,7 @@ export async function enqueueMessage(db: Db, message: OutgoingMessage): Promise<
 }
 
 export async function listOutbox(db: Db, principal: Principal, config: AppDeps['config'], cursor?: string, limit = 50) {
-  const rows = await repo.listMessages(db, principal.tenantId, limit, cursor);
-  const page = rows.slice(0, limit);
+  const { page, nextCursor } = pageOf(await repo.listMessages(db, principal.tenantId, limit, cursor), limit);
   return {
     items: page.map((row) => ({
       id: row.id,
@@ -38,6 +38,6 @@ export async function listOutbox(db: Db, principal: Principal, config: AppDeps['
       lastError: row.last_error,
       createdAt: row.created_at.toISOString(),
     })),
-    nextCursor: rows.length > limit ? page.at(-1)!.id : null,
+    nextCursor,
   };
 }

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { Routes } from '../http/route.ts';
-import { listStaff } from './staff.repository.ts';
-import { createStaff } from './staff.service.ts';
+import { createStaff, listStaff } from './staff.service.ts';
 
 const StaffSchema = z
   .object({
@@ -39,6 +38,6 @@ export function staffRoutes(routes: Routes) {
     tags: ['Platform'],
     auth: { principals: ['staff'], permission: 'staff.manage' },
     responses: { 200: { description: 'Staff', schema: z.object({ items: z.array(StaffSchema) }) } },
-    handler: async ({ db, principal }) => ({ status: 200, body: { items: (await listStaff(db, principal.tenantId)).map(toStaff) } }),
+    handler: async ({ db, principal }) => ({ status: 200, body: { items: (await listStaff(db, principal)).map(toStaff) } }),
   });
 }

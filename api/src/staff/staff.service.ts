@@ -2,7 +2,7 @@ import type { StaffRole } from '@kartu/db';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import type { Db } from '../deps.ts';
-import { DomainError } from '../shared/errors.ts';
+import { DomainError, notFound } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import type { Principal } from '../shared/principal.ts';
 import { inTransaction } from '../shared/transaction.ts';
@@ -34,4 +34,12 @@ export async function createStaff(db: Db, principal: Principal, input: NewStaff)
     await recordAudit(trx, principal, { action: 'staff.created', targetType: 'staff', targetId: id, details: { email: input.email, role: input.role, storeId: input.storeId ?? null } });
     return (await repo.findStaff(trx, principal.tenantId, id))!;
   });
+}
+
+export const listStaff = (db: Db, principal: Principal) => repo.listStaff(db, principal.tenantId);
+
+export async function getStaff(db: Db, principal: Principal) {
+  const staff = await repo.findStaff(db, principal.tenantId, principal.id);
+  if (!staff) throw notFound('Staff');
+  return staff;
 }

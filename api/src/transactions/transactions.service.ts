@@ -1,3 +1,4 @@
+import { pageOf } from '../shared/page.ts';
 import type { AppDeps, Db } from '../deps.ts';
 import { balancesOf, credit, debit, lockAccount } from '../ledger/ledger.service.ts';
 import { availableAt, expiresAt, policyOf } from '../points/policy.ts';
@@ -110,12 +111,11 @@ export async function postSale(db: Db, principal: Principal, config: AppDeps['co
 }
 
 export async function findTransactions(db: Db, principal: Principal, filter: { storeId?: string; receiptNo?: string; memberId?: string }, cursor?: string, limit = 25) {
-  const rows = await repo.listTransactions(db, principal.tenantId, filter, limit, cursor);
-  const page = rows.slice(0, limit);
+  const { page, nextCursor } = pageOf(await repo.listTransactions(db, principal.tenantId, filter, limit, cursor), limit);
   const lines = await repo.linesOf(db, principal.tenantId, page.map((row) => row.id));
   return {
     items: page.map((row) => toTransactionView(row, lines.filter((line) => line.transaction_id === row.id))),
-    nextCursor: rows.length > limit ? page.at(-1)!.id : null,
+    nextCursor,
   };
 }
 
