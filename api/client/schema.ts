@@ -3559,6 +3559,81 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/expiring-points": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Members whose points expire within `days` (default 30), for reminders */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    days?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Members and their expiring points */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ExpiringMemberPage"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -4004,6 +4079,19 @@ export interface components {
                 expired: number;
                 reversed: number;
             }[];
+        };
+        ExpiringMemberPage: {
+            items: components["schemas"]["ExpiringMember"][];
+            nextCursor: string | null;
+        };
+        ExpiringMember: {
+            /** Format: uuid */
+            memberId: string;
+            name: string;
+            phone: string;
+            marketingOptIn: boolean;
+            points: number;
+            firstExpiry: string;
         };
     };
     responses: never;

@@ -61,3 +61,18 @@ export async function monthlyFlows(db: Db, tenantId: string, timeZone: string, m
     group by 1 order by 1`.execute(db);
   return rows.map((r) => ({ month: r.month, issued: Number(r.issued), redeemed: Number(r.redeemed), expired: Number(r.expired), reversed: Number(r.reversed) }));
 }
+
+/** Members with posted points expiring by `until`, soonest first: who to remind. */
+export async function membersWithExpiringPoints(db: Db, tenantId: string, until: Date, limit: number, afterMemberId?: string) {
+  const { rows } = await sql<{ id: string; name: string; phone: string; marketing_opt_in: boolean; points: number; first_expiry: Date }>`
+    select m.id, m.name, m.phone, m.marketing_opt_in, sum(l.remaining) as points, min(l.expires_at) as first_expiry
+    from point_lots l
+    join point_accounts a on a.tenant_id = l.tenant_id and a.id = l.account_id
+    join members m on m.tenant_id = a.tenant_id and m.id = a.member_id
+    where l.tenant_id = ${tenantId} and l.status = 'posted' and l.remaining > 0 and l.expires_at <= ${until}
+      and m.status = 'active' ${afterMemberId ? sql`and m.id < ${afterMemberId}` : sql``}
+    group by m.id, m.name, m.phone, m.marketing_opt_in
+    order by m.id desc
+    limit ${limit + 1}`.execute(db);
+  return rows;
+}

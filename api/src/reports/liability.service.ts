@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Db } from '../deps.ts';
 import type { Principal } from '../shared/principal.ts';
 import { getTenant } from '../tenants/tenants.service.ts';
+import { pageOf } from '../shared/page.ts';
 import * as repo from './liability.repository.ts';
 
 const Money = z.number().int().meta({ description: 'Minor units of the tenant currency' });
@@ -35,5 +36,30 @@ export async function pointsLiability(db: Db, principal: Principal): Promise<z.i
     byStore: stores.map((s) => ({ ...s, value: value(s.points) })),
     expiring: expiring.map((e) => ({ ...e, value: value(e.points) })),
     monthly,
+  };
+}
+
+export const ExpiringMemberSchema = z
+  .object({
+    memberId: z.uuid(),
+    name: z.string(),
+    phone: z.string(),
+    marketingOptIn: z.boolean(),
+    points: z.number().int(),
+    firstExpiry: z.string(),
+  })
+  .meta({ id: 'ExpiringMember' });
+
+/** Members whose points expire within `days`: the list behind expiry reminders. */
+export async function expiringMembers(db: Db, principal: Principal, days: number, cursor?: string, limit = 100) {
+  const until = new Date(Date.now() + days * 86400e3);
+  const rows = await repo.membersWithExpiringPoints(db, principal.tenantId, until, limit, cursor);
+  const { page, nextCursor } = pageOf(rows, limit);
+  return {
+    items: page.map((r) => ({
+      memberId: r.id, name: r.name, phone: r.phone, marketingOptIn: r.marketing_opt_in, points: Number(r.points),
+      firstExpiry: new Date(r.first_expiry).toISOString(),
+    })),
+    nextCursor,
   };
 }

@@ -1,5 +1,7 @@
 import type { Routes } from '../http/route.ts';
-import { LiabilitySchema, pointsLiability } from './liability.service.ts';
+import { z } from 'zod';
+import { CursorQuery, page } from '../http/schemas.ts';
+import { ExpiringMemberSchema, expiringMembers, LiabilitySchema, pointsLiability } from './liability.service.ts';
 
 export function reportRoutes(routes: Routes) {
   routes.add({
@@ -10,5 +12,16 @@ export function reportRoutes(routes: Routes) {
     auth: { principals: ['staff', 'api_key'], permission: 'reports.read' },
     responses: { 200: { description: 'The report', schema: LiabilitySchema } },
     handler: async ({ db, principal }) => ({ status: 200, body: await pointsLiability(db, principal) }),
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/api/v1/reports/expiring-points',
+    summary: 'Members whose points expire within `days` (default 30), for reminders',
+    tags: ['Reports'],
+    auth: { principals: ['staff', 'api_key'], permission: 'reports.read' },
+    query: CursorQuery.extend({ days: z.coerce.number().int().min(1).max(365).default(30) }),
+    responses: { 200: { description: 'Members and their expiring points', schema: page(ExpiringMemberSchema, 'ExpiringMemberPage') } },
+    handler: async ({ db, principal, query }) => ({ status: 200, body: await expiringMembers(db, principal, query.days, query.cursor) }),
   });
 }
