@@ -1560,7 +1560,7 @@ export interface paths {
                             status: "voided";
                             pointsReversed: number;
                             pointsReturned: number;
-                            points: components["schemas"]["Balances"] & (Record<string, never> | null);
+                            points: components["schemas"]["Balances"] | null;
                         };
                     };
                 };
@@ -2710,7 +2710,65 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** One earning rule */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The rule */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EarningRule"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         put?: never;
         post?: never;
         delete?: never;
@@ -3818,7 +3876,7 @@ export interface components {
             pointsForgiven: number;
             pointsReturned: number;
             debtAdded: number;
-            points: components["schemas"]["Balances"] & (Record<string, never> | null);
+            points: components["schemas"]["Balances"] | null;
         };
         Points: {
             balance: number;
@@ -4072,6 +4130,7 @@ export interface components {
                 /** @description Minor units of the tenant currency */
                 value: number;
             }[];
+            /** @description The last 12 local months, oldest first; reversed includes debt repaid from later points */
             monthly: {
                 month: string;
                 issued: number;

@@ -130,6 +130,11 @@ function renderError(ctx: Koa.Context, error: unknown, log: AppDeps['log']) {
   if (error instanceof DomainError) return sendProblem(ctx, problemOf(error));
   const pg = error as { code?: string; constraint?: string };
   if (pg.code === '23505' && pg.constraint && uniqueViolations[pg.constraint]) return sendProblem(ctx, problemOf(uniqueViolations[pg.constraint]));
+  // Lock order makes these rare; when Postgres still picks a victim, nothing happened: try again.
+  if (pg.code === '40P01' || pg.code === '40001') {
+    log.warn({ err: error }, 'transaction aborted by the database');
+    return sendProblem(ctx, problemOf(new DomainError('conflict', 'Another request changed the same data; try again', { retryAfter: 1 })));
+  }
   const status = (error as { status?: number; statusCode?: number }).status ?? (error as { statusCode?: number }).statusCode;
   if (status === 413) return sendProblem(ctx, problemOf(new DomainError('payload_too_large', 'The body is larger than 1 MB')));
   if (status && status >= 400 && status < 500) {

@@ -4,7 +4,7 @@ import { IdParams } from '../http/schemas.ts';
 import { CartSchema, EvaluationSchema } from '../checkout/checkout.schemas.ts';
 import { evaluateCheckout } from '../checkout/checkout.service.ts';
 import { EarningRuleSchema } from './earning-rules.mapper.ts';
-import { createEarningRule, listEarningRules, updateEarningRule } from './earning.service.ts';
+import { createEarningRule, getEarningRule, listEarningRules, updateEarningRule } from './earning.service.ts';
 import { RuleConditionsSchema, RuleEffectSchema } from './rule-schema.ts';
 
 const RuleFields = z.object({
@@ -43,6 +43,17 @@ export function earningRuleRoutes(routes: Routes) {
     body: RuleBody,
     responses: { 201: { description: 'Created', schema: EarningRuleSchema } },
     handler: async ({ db, principal, body }) => ({ status: 201, body: await createEarningRule(db, principal, body) }),
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/api/v1/earning-rules/{id}',
+    summary: 'One earning rule',
+    tags: ['Programs'],
+    auth: { principals: ['staff', 'api_key'], permission: 'members.read' },
+    params: IdParams,
+    responses: { 200: { description: 'The rule', schema: EarningRuleSchema } },
+    handler: async ({ db, principal, params }) => ({ status: 200, body: await getEarningRule(db, principal, params.id) }),
   });
 
   routes.add({

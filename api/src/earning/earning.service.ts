@@ -19,6 +19,12 @@ export interface RuleInput {
 
 export const listEarningRules = async (db: Db, principal: Principal) => (await repo.listRules(db, principal.tenantId)).map(toRuleView);
 
+export async function getEarningRule(db: Db, principal: Principal, id: string) {
+  const row = await repo.findRule(db, principal.tenantId, id);
+  if (!row) throw notFound('Earning rule');
+  return toRuleView(row);
+}
+
 export async function activeRules(db: Db, tenantId: string): Promise<EarningRule[]> {
   return (await repo.listRules(db, tenantId, 'active')).map(toEngineRule);
 }

@@ -78,8 +78,8 @@ async function change(db: Db, tenantId: string, account: LockedAccount, delta: r
  */
 export async function credit(db: Db, tenantId: string, account: LockedAccount, posting: Posting, terms: LotTerms = { expiresAt: null }) {
   assertPositive(posting.points);
-  const now = posting.at ?? new Date();
-  const pending = Boolean(terms.availableAt && terms.availableAt > now);
+  // By the real clock: an imported sale whose return window is over posts at once.
+  const pending = Boolean(terms.availableAt && terms.availableAt > new Date());
   await change(db, tenantId, account, pending ? { pending: posting.points, earned: posting.points } : { balance: posting.points, earned: posting.points });
   const entryId = await entry(db, tenantId, account, posting, posting.points, pending ? 'pending' : 'balance');
   const lotId = newId();

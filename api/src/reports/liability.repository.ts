@@ -54,7 +54,7 @@ export async function monthlyFlows(db: Db, tenantId: string, timeZone: string, m
       coalesce(sum(points) filter (where kind = 'adjust' and points > 0), 0) as issued,
       coalesce(-sum(points) filter (where kind = 'redeem' or (kind = 'adjust' and points < 0)), 0) as redeemed,
       coalesce(-sum(points) filter (where kind = 'expire'), 0) as expired,
-      coalesce(-sum(points) filter (where kind = 'reverse'), 0) as reversed
+      coalesce(-sum(points) filter (where kind in ('reverse', 'repay')), 0) as reversed
     from point_entries
     where tenant_id = ${tenantId} and bucket = 'balance'
       and created_at >= date_trunc('month', now() at time zone ${timeZone}) at time zone ${timeZone} - make_interval(months => ${months - 1})

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Db } from '../deps.ts';
 import type { Principal } from '../shared/principal.ts';
 import { getTenant } from '../tenants/tenants.service.ts';
+import { localDate } from '../points/policy.ts';
 import { pageOf } from '../shared/page.ts';
 import * as repo from './liability.repository.ts';
 
@@ -14,7 +15,8 @@ export const LiabilitySchema = z
     byTier: z.array(z.object({ code: z.string(), name: z.string(), members: z.number().int(), points: z.number().int(), value: Money })),
     byStore: z.array(z.object({ storeId: z.uuid().nullable(), name: z.string().nullable(), points: z.number().int(), value: Money })),
     expiring: z.array(z.object({ days: z.number().int(), points: z.number().int(), value: Money })),
-    monthly: z.array(z.object({ month: z.string(), issued: z.number().int(), redeemed: z.number().int(), expired: z.number().int(), reversed: z.number().int() })),
+    monthly: z.array(z.object({ month: z.string(), issued: z.number().int(), redeemed: z.number().int(), expired: z.number().int(), reversed: z.number().int() }))
+      .meta({ description: 'The last 12 local months, oldest first; reversed includes debt repaid from later points' }),
   })
   .meta({ id: 'PointsLiability' });
 
@@ -35,8 +37,17 @@ export async function pointsLiability(db: Db, principal: Principal): Promise<z.i
     byTier: tiers.map((t) => ({ ...t, value: value(t.points) })),
     byStore: stores.map((s) => ({ ...s, value: value(s.points) })),
     expiring: expiring.map((e) => ({ ...e, value: value(e.points) })),
-    monthly,
+    monthly: lastMonths(12, tenant.time_zone).map((month) => monthly.find((m) => m.month === month) ?? { month, issued: 0, redeemed: 0, expired: 0, reversed: 0 }),
   };
+}
+
+/** 'YYYY-MM' of the last n local months, oldest first. */
+function lastMonths(n: number, timeZone: string): string[] {
+  const { year, month } = localDate(new Date(), timeZone);
+  return Array.from({ length: n }, (_, i) => {
+    const index = year * 12 + (month - 1) - (n - 1 - i);
+    return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`;
+  });
 }
 
 export const ExpiringMemberSchema = z

@@ -112,10 +112,14 @@ export async function tierProgress(db: Db, tenantId: string, memberId: string): 
     windowMonths: tenant.tier_window_months,
     value,
     next: next ? { tier: toTierView(next), needed: Math.max(0, next.min_qualifying - value) } : null,
-    keep: current.tier_review_at
-      ? { reviewAt: new Date(current.tier_review_at).toISOString(), needed: Math.max(0, current.min_qualifying - value) }
-      : null,
+    keep: current.tier_review_at ? await keepNeeded(db, tenant, memberId, current.min_qualifying, new Date(current.tier_review_at)) : null,
   };
+}
+
+/** What still has to come, before the review, within the window the review will count. */
+async function keepNeeded(db: Db, tenant: Awaited<ReturnType<typeof getTenant>>, memberId: string, minQualifying: number, reviewAt: Date) {
+  const counted = await repo.qualifyingValue(db, tenant.id, memberId, tenant.tier_basis, tenant.tier_window_months, reviewAt);
+  return { reviewAt: reviewAt.toISOString(), needed: Math.max(0, minQualifying - counted) };
 }
 
 export const reviewTiers = (db: Db, now = new Date(), batchSize = 1000) => repo.reviewDueTiers(db, now, batchSize);

@@ -25,7 +25,8 @@ export async function claimSale(db: Db, principal: Principal, memberId: string, 
     if (member.status !== 'active') throw new DomainError('conflict', 'This member is blocked');
     const store = storeId ? await requireStore(trx, tenantId, storeId, 'body.storeId') : null;
     const account = await lockAccount(trx, tenantId, memberId);
-    const sale = await repo.findByReceipt(trx, tenantId, storeId, input.receiptNo);
+    const found = await repo.findByReceipt(trx, tenantId, storeId, input.receiptNo);
+    const sale = found && (await repo.lockTransaction(trx, tenantId, found.id));
     if (!sale || sale.status !== 'posted') throw notFound('Sale');
     if (sale.member_id) throw new DomainError('conflict', sale.member_id === memberId ? 'This member claimed the sale already' : 'This sale belongs to a member already');
     const occurredAt = new Date(sale.occurred_at);

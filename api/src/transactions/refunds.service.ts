@@ -20,8 +20,11 @@ async function lockSale(db: Db, principal: Principal, id: string) {
   if (!peek) throw notFound('Transaction');
   effectiveStoreId(principal, peek.store_id ?? undefined);
   // Accounts before anything else, the lock order of every writer.
-  const account = peek.member_id ? await lockAccount(db, principal.tenantId, peek.member_id) : null;
+  let account = peek.member_id ? await lockAccount(db, principal.tenantId, peek.member_id) : null;
   const sale = (await repo.lockTransaction(db, principal.tenantId, id))!;
+  // A guest sale claimed after our first look: the claim has committed (we hold the sale now),
+  // so the member's account is free of it and can be locked late.
+  if (sale.member_id && sale.member_id !== peek.member_id) account = await lockAccount(db, principal.tenantId, sale.member_id);
   if (sale.status === 'voided') throw new DomainError('conflict', 'This sale was voided');
   return { sale, account };
 }

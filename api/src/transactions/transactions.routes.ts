@@ -75,7 +75,18 @@ export function transactionRoutes(routes: Routes) {
     idempotency: 'required',
     params: IdParams,
     body: z.object({
-      lines: z.array(z.object({ lineId: z.uuid(), quantity: z.number().int().positive().max(100_000) })).min(1).max(500).optional(),
+      lines: z.array(z.object({ lineId: z.uuid(), quantity: z.number().int().positive().max(100_000) })).min(1).max(500)
+        .superRefine((lines, ctx) => {
+          const seen = new Set<string>();
+          for (const [i, line] of lines.entries()) {
+            if (seen.has(line.lineId)) {
+              ctx.addIssue({ code: 'custom', path: [i, 'lineId'], message: 'Name each line once, with the quantity to refund' });
+              return;
+            }
+            seen.add(line.lineId);
+          }
+        })
+        .optional(),
     }),
     responses: {
       201: {
@@ -87,7 +98,7 @@ export function transactionRoutes(routes: Routes) {
           pointsForgiven: z.number().int().meta({ description: 'Of the sale’s points that had expired: neither reversed nor owed' }),
           pointsReturned: z.number().int(),
           debtAdded: z.number().int(),
-          points: Balances.nullable(),
+          points: z.union([Balances, z.null()]),
         }).meta({ id: 'Refund' }),
       },
       409: { description: 'Nothing left to refund, more than is left, or a voided sale' },
@@ -106,7 +117,7 @@ export function transactionRoutes(routes: Routes) {
     responses: {
       200: {
         description: 'Voided',
-        schema: z.object({ id: z.uuid(), status: z.literal('voided'), pointsReversed: z.number().int(), pointsReturned: z.number().int(), points: Balances.nullable() }),
+        schema: z.object({ id: z.uuid(), status: z.literal('voided'), pointsReversed: z.number().int(), pointsReturned: z.number().int(), points: z.union([Balances, z.null()]) }),
       },
       409: { description: 'Not of today, partly refunded, or voided already' },
     },

@@ -65,6 +65,9 @@ export async function postSale(db: Db, principal: Principal, config: AppDeps['co
         await assertMemberPresent(trx, principal, config.secretKey, { memberId, storeId, scanToken: input.scanToken, action: 'points.redeem' });
       }
     }
+    // The member's account is locked before pricing: first-purchase bonuses and daily caps read
+    // the member's history, which a concurrent sale of the same member would otherwise change.
+    const account = memberId ? await lockAccount(trx, tenantId, memberId) : null;
     const priced = await priceCart(trx, tenant, store, {
       memberId, storeId, channel: input.channel, items: input.items, shipping: input.shipping, pointsToRedeem, at: occurredAt,
     });
@@ -91,8 +94,7 @@ export async function postSale(db: Db, principal: Principal, config: AppDeps['co
     })));
 
     let points = null;
-    if (memberId) {
-      const account = await lockAccount(trx, tenantId, memberId);
+    if (memberId && account) {
       const posting = { transactionId: id, reference: input.receiptNo, actor, at: options.importing ? occurredAt : undefined };
       if (pointsToRedeem > 0) await debit(trx, tenantId, account, { ...posting, kind: 'redeem', points: pointsToRedeem });
       if (priced.earning.points > 0) {

@@ -1,0 +1,18 @@
+import type { components } from '@kartu/api/client';
+
+export type Role = components['schemas']['Staff']['role'];
+
+/** What the portal's screens need; mirrors the API's permission table (api/src/shared/principal.ts). */
+export type Permission = 'members.read' | 'sales.post' | 'programs.manage' | 'reports.read' | 'outbox.read';
+
+const grants: Record<Role, ReadonlySet<Permission>> = {
+  owner: new Set(['members.read', 'sales.post', 'programs.manage', 'reports.read', 'outbox.read']),
+  admin: new Set(['members.read', 'sales.post', 'programs.manage', 'reports.read', 'outbox.read']),
+  marketer: new Set(['members.read', 'programs.manage', 'reports.read', 'outbox.read']),
+  cashier: new Set(['members.read', 'sales.post']),
+};
+
+/** Whether a role may use a screen or action; the API decides in the end, this only hides what would be refused. */
+export function can(role: Role, permission: Permission): boolean {
+  return grants[role].has(permission);
+}
