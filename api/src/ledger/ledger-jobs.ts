@@ -48,28 +48,31 @@ export function expirePoints(db: Db, now = new Date(), batchSize = 500): Promise
       select distinct tenant_id, account_id as id from point_lots
       where status = 'posted' and remaining > 0 and expires_at <= ${now}
       order by tenant_id, id limit ${size}`.execute(trx).then((r) => r.rows);
-  return runBatches(db, due, async (trx, batch) => {
-    const result = await sql<{ points: number }>`
-      with lots as (
-        select l.tenant_id, l.id, l.account_id, l.remaining from point_lots l
-        where ${inBatch(batch, 'l')} and l.status = 'posted' and l.remaining > 0 and l.expires_at <= ${now}
-        for update
-      ), zeroed as (
-        update point_lots l set expired = l.expired + lots.remaining, remaining = 0
-        from lots where l.tenant_id = lots.tenant_id and l.id = lots.id
-        returning lots.tenant_id, lots.account_id, lots.remaining
-      ), per_account as (
-        select tenant_id, account_id, sum(remaining) as points from zeroed group by tenant_id, account_id
-      ), accounts as (
-        update point_accounts a set balance = a.balance - p.points, updated_at = now()
-        from per_account p where a.tenant_id = p.tenant_id and a.id = p.account_id
-        returning a.tenant_id, a.id, a.balance, p.points
-      )
-      insert into point_entries (tenant_id, id, account_id, kind, bucket, points, balance_after, reference, actor_kind)
-      select tenant_id, kartu_uuidv7(), id, 'expire', 'balance', -points, balance, 'expiry', 'system' from accounts
-      returning -points as points`.execute(trx);
-    return result.rows.reduce((sum, row) => sum + Number(row.points), 0);
-  }, batchSize);
+  return runBatches(db, due, (trx, batch) => expireLotsOf(trx, batch, now), batchSize);
+}
+
+/** Expires the due lots of accounts the caller has locked; returns the points expired. */
+export async function expireLotsOf(trx: Db, batch: Account[], now: Date): Promise<number> {
+  const result = await sql<{ points: number }>`
+    with lots as (
+      select l.tenant_id, l.id, l.account_id, l.remaining from point_lots l
+      where ${inBatch(batch, 'l')} and l.status = 'posted' and l.remaining > 0 and l.expires_at <= ${now}
+      for update
+    ), zeroed as (
+      update point_lots l set expired = l.expired + lots.remaining, remaining = 0
+      from lots where l.tenant_id = lots.tenant_id and l.id = lots.id
+      returning lots.tenant_id, lots.account_id, lots.remaining
+    ), per_account as (
+      select tenant_id, account_id, sum(remaining) as points from zeroed group by tenant_id, account_id
+    ), accounts as (
+      update point_accounts a set balance = a.balance - p.points, updated_at = now()
+      from per_account p where a.tenant_id = p.tenant_id and a.id = p.account_id
+      returning a.tenant_id, a.id, a.balance, p.points
+    )
+    insert into point_entries (tenant_id, id, account_id, kind, bucket, points, balance_after, reference, actor_kind)
+    select tenant_id, kartu_uuidv7(), id, 'expire', 'balance', -points, balance, 'expiry', 'system' from accounts
+    returning -points as points`.execute(trx);
+  return result.rows.reduce((sum, row) => sum + Number(row.points), 0);
 }
 
 /** Posts pending lots whose return window has passed; posted points repay debt first. */

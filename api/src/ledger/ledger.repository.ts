@@ -35,6 +35,15 @@ export interface AccountDelta {
   redeemed?: number;
 }
 
+export function findAccountOfMemberById(db: Db, tenantId: string, accountId: string) {
+  return db
+    .selectFrom('point_accounts')
+    .select(['balance', 'pending', 'debt'])
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', accountId)
+    .executeTakeFirstOrThrow();
+}
+
 /** A guarded single-statement change of the balances; the CHECKs (>= 0) are the last line of defence. */
 export async function changeAccount(db: Db, tenantId: string, accountId: string, delta: AccountDelta) {
   return db
@@ -172,7 +181,7 @@ export function listExpiring(db: Db, tenantId: string, accountId: string) {
     .where('account_id', '=', accountId)
     .where('status', '=', 'posted')
     .where('remaining', '>', 0)
-    .where('expires_at', 'is not', null)
+    .where('expires_at', '>', sql<Date>`now()`)
     .groupBy('expires_at')
     .orderBy('expires_at')
     .limit(5)

@@ -3,6 +3,7 @@ import type { EntryKind } from '@kartu/db';
 import type { Db } from '../deps.ts';
 import { DomainError, notFound } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
+import { expireLotsOf } from './ledger-jobs.ts';
 import * as repo from './ledger.repository.ts';
 
 // The points ledger's primitives. Callers hold the account lock (lockAccount) for the whole
@@ -103,9 +104,17 @@ async function repayDebt(db: Db, tenantId: string, account: LockedAccount, lotId
   await entry(db, tenantId, account, posting, -repay, 'debt');
 }
 
+/** Points past their date are gone before anything is spent, even between two runs of the job. */
+async function expireDueLots(db: Db, tenantId: string, account: LockedAccount) {
+  if (await expireLotsOf(db, [{ tenant_id: tenantId, id: account.id }], new Date())) {
+    Object.assign(account, await repo.findAccountOfMemberById(db, tenantId, account.id));
+  }
+}
+
 /** Spends points from the oldest-expiring posted lots; more than the balance is refused and changes nothing. */
 export async function debit(db: Db, tenantId: string, account: LockedAccount, posting: Posting) {
   assertPositive(posting.points);
+  await expireDueLots(db, tenantId, account);
   if (posting.points > account.balance) {
     throw new DomainError('insufficient_points', `Only ${account.balance} points can be spent`, { balance: account.balance });
   }

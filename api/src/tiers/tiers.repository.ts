@@ -48,10 +48,11 @@ export async function qualifyingValue(db: Db, tenantId: string, memberId: string
   return Number(row.value);
 }
 
-export async function setMemberTier(db: Db, tenantId: string, memberId: string, tierId: string, since: Date, reviewAt: Date | null) {
+/** Moves the member to a tier since `since`, reviewed a window later (the review's own interval arithmetic). */
+export async function setMemberTier(db: Db, tenantId: string, memberId: string, tierId: string, since: Date, windowMonths: number) {
   await db
     .updateTable('members')
-    .set({ tier_id: tierId, tier_since: since, tier_review_at: reviewAt })
+    .set({ tier_id: tierId, tier_since: since, tier_review_at: sql`${since}::timestamptz + make_interval(months => ${windowMonths})` })
     .where('tenant_id', '=', tenantId)
     .where('id', '=', memberId)
     .execute();

@@ -36,12 +36,6 @@ export interface TierInput {
   freeShipping?: boolean;
 }
 
-const addMonths = (at: Date, months: number) => {
-  const next = new Date(at);
-  next.setUTCMonth(next.getUTCMonth() + months);
-  return next;
-};
-
 export const listTiers = async (db: Db, principal: Principal) => (await repo.listTiers(db, principal.tenantId)).map(toTierView);
 
 export async function createTier(db: Db, principal: Principal, input: TierInput) {
@@ -82,8 +76,8 @@ export async function upgradeIfQualified(db: Db, tenantId: string, memberId: str
   const value = await repo.qualifyingValue(db, tenantId, memberId, tenant.tier_basis, tenant.tier_window_months, at);
   const best = tiers.filter((t) => t.rank > current.rank && t.min_qualifying <= value).at(-1);
   if (!best) return null;
-  const now = new Date();
-  await repo.setMemberTier(db, tenantId, memberId, best.id, now, addMonths(now, tenant.tier_window_months));
+  // Reached now, after the sale that qualified: the window that keeps the tier starts here.
+  await repo.setMemberTier(db, tenantId, memberId, best.id, new Date(), tenant.tier_window_months);
   return toTierView(best);
 }
 
