@@ -93,7 +93,8 @@ export function releasePending(db: Db, now = new Date(), batchSize = 500): Promi
         from lots where l.tenant_id = lots.tenant_id and l.id = lots.id
         returning lots.tenant_id, lots.account_id, lots.remaining
       ), per_account as (
-        select tenant_id, account_id, sum(remaining) as points from posted group by tenant_id, account_id
+        -- Lots a refund or void emptied inside the window post with nothing to move.
+        select tenant_id, account_id, sum(remaining) as points from posted group by tenant_id, account_id having sum(remaining) > 0
       ), accounts as (
         update point_accounts a set pending = a.pending - p.points, balance = a.balance + p.points, updated_at = now()
         from per_account p where a.tenant_id = p.tenant_id and a.id = p.account_id
@@ -105,6 +106,7 @@ export function releasePending(db: Db, now = new Date(), batchSize = 500): Promi
       insert into point_entries (tenant_id, id, account_id, kind, bucket, points, balance_after, reference, actor_kind)
       select tenant_id, kartu_uuidv7(), id, 'earn', 'balance', points, balance, 'return window over', 'system' from accounts
       returning points`.execute(trx);
+    await expireLotsOf(trx, batch, now);
     await repayDebtsOf(trx, batch);
     return result.rows.reduce((sum, row) => sum + Number(row.points), 0);
   }, batchSize);

@@ -86,7 +86,8 @@ export async function credit(db: Db, tenantId: string, account: LockedAccount, p
   const lotId = newId();
   await repo.insertLot(db, {
     tenant_id: tenantId, id: lotId, account_id: account.id, entry_id: entryId, points: posting.points, expires_at: terms.expiresAt,
-    transaction_id: posting.transactionId ?? null, status: pending ? 'pending' : 'posted', available_at: pending ? terms.availableAt! : null,
+    // A sale's own lots are what it earned; points it gave back are not (refunds reverse and forgive earnings only).
+    transaction_id: posting.kind === 'earn' ? posting.transactionId ?? null : null, status: pending ? 'pending' : 'posted', available_at: pending ? terms.availableAt! : null,
     created_at: posting.at,
   });
   if (!pending) await repayDebt(db, tenantId, account, lotId, posting);
@@ -137,6 +138,7 @@ export async function reverseSale(
   sale: { id: string; pointsForgiven: number },
   posting: Posting,
 ) {
+  await expireDueLots(db, tenantId, account);
   let left = posting.points;
   const forgiven = Math.min(left, (await repo.expiredOfSale(db, tenantId, sale.id)) - sale.pointsForgiven);
   left -= Math.max(0, forgiven);

@@ -3,6 +3,7 @@ import type { Db } from '../deps.ts';
 
 export interface Violation {
   tenantId: string;
+  /** The account, or for the sale-level checks the sale. */
   accountId: string;
   check: string;
   expected: number;
@@ -11,7 +12,8 @@ export interface Violation {
 
 /**
  * DESIGN.md's ledger invariants, per account: balance = sum of posted entries = sum of live posted
- * lot remainders; pending = sum of pending lots; debt = debt entries; nothing negative.
+ * lot remainders; pending = sum of pending lots; debt = debt entries; nothing negative; and per sale,
+ * refunds never take back more than it earned nor return more than it spent.
  */
 export async function verifyLedger(db: Db, scope: { tenantId?: string } = {}): Promise<{ accounts: number; violations: Violation[] }> {
   const tenantFilter = scope.tenantId ? sql`where a.tenant_id = ${scope.tenantId}` : sql``;
@@ -49,6 +51,16 @@ export async function verifyLedger(db: Db, scope: { tenantId?: string } = {}): P
     check('pending = sum of pending lot remainders', r.pending, r.lot_pending);
     check('debt = sum of debt entries', r.debt, r.entry_debt);
     if (r.balance < 0) check('balance is not negative', 0, r.balance);
+  }
+  // Per sale: no refund takes back (or forgives) more than the sale earned, or returns more than it spent.
+  const sales = await sql<{ tenant_id: string; id: string; earned: number; taken: number; redeemed: number; returned: number }>`
+    select tenant_id, id, points_earned as earned, points_reversed + points_forgiven as taken, points_redeemed as redeemed, points_returned as returned
+    from transactions
+    where (points_reversed + points_forgiven > points_earned or points_returned > points_redeemed)
+    ${scope.tenantId ? sql`and tenant_id = ${scope.tenantId}` : sql``}`.execute(db);
+  for (const s of sales.rows) {
+    if (Number(s.taken) > Number(s.earned)) violations.push({ tenantId: s.tenant_id, accountId: s.id, check: 'sale: reversed + forgiven <= earned', expected: Number(s.earned), actual: Number(s.taken) });
+    if (Number(s.returned) > Number(s.redeemed)) violations.push({ tenantId: s.tenant_id, accountId: s.id, check: 'sale: returned <= redeemed', expected: Number(s.redeemed), actual: Number(s.returned) });
   }
   return { accounts: rows.rows.length, violations };
 }

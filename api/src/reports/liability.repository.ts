@@ -62,7 +62,7 @@ export async function monthlyFlows(db: Db, tenantId: string, timeZone: string, m
   return rows.map((r) => ({ month: r.month, issued: Number(r.issued), redeemed: Number(r.redeemed), expired: Number(r.expired), reversed: Number(r.reversed) }));
 }
 
-/** Members with posted points expiring by `until`, soonest first: who to remind. */
+/** Members with posted points expiring by `until` (newest members first, keyset by id): who to remind. */
 export async function membersWithExpiringPoints(db: Db, tenantId: string, until: Date, limit: number, afterMemberId?: string) {
   const { rows } = await sql<{ id: string; name: string; phone: string; marketing_opt_in: boolean; points: number; first_expiry: Date }>`
     select m.id, m.name, m.phone, m.marketing_opt_in, sum(l.remaining) as points, min(l.expires_at) as first_expiry

@@ -32,7 +32,11 @@ export async function tierTaken(db: Db, tenantId: string, field: 'code' | 'rank'
  * What counts towards a tier over the window ending at `until`: goods paid for (less refunds), or
  * points earned (less reversed), by the tenant's basis.
  */
-export async function qualifyingValue(db: Db, tenantId: string, memberId: string, basis: 'spend' | 'points', windowMonths: number, until: Date) {
+/** `at` shifted by whole months on the tenant's calendar (31 March − 1 month = 28 February there). */
+const monthsFrom = (at: Date | ReturnType<typeof sql>, months: number | ReturnType<typeof sql>, timeZone: string | ReturnType<typeof sql>) =>
+  sql<Date>`((${at}::timestamptz at time zone ${timeZone}) + make_interval(months => ${months})) at time zone ${timeZone}`;
+
+export async function qualifyingValue(db: Db, tenantId: string, memberId: string, basis: 'spend' | 'points', windowMonths: number, until: Date, timeZone: string) {
   const value = basis === 'spend'
     ? sql<number>`coalesce(sum(subtotal - discount - refunded_amount), 0)`
     : sql<number>`coalesce(sum(points_earned - points_reversed), 0)`;
@@ -43,16 +47,16 @@ export async function qualifyingValue(db: Db, tenantId: string, memberId: string
     .where('member_id', '=', memberId)
     .where('status', '=', 'posted')
     .where('occurred_at', '<=', until)
-    .where('occurred_at', '>', sql<Date>`${until}::timestamptz - make_interval(months => ${windowMonths})`)
+    .where('occurred_at', '>', monthsFrom(until, -windowMonths, timeZone))
     .executeTakeFirstOrThrow();
   return Number(row.value);
 }
 
 /** Moves the member to a tier since `since`, reviewed a window later (the review's own interval arithmetic). */
-export async function setMemberTier(db: Db, tenantId: string, memberId: string, tierId: string, since: Date, windowMonths: number) {
+export async function setMemberTier(db: Db, tenantId: string, memberId: string, tierId: string, since: Date, windowMonths: number, timeZone: string) {
   await db
     .updateTable('members')
-    .set({ tier_id: tierId, tier_since: since, tier_review_at: sql`${since}::timestamptz + make_interval(months => ${windowMonths})` })
+    .set({ tier_id: tierId, tier_since: since, tier_review_at: monthsFrom(since, windowMonths, timeZone) })
     .where('tenant_id', '=', tenantId)
     .where('id', '=', memberId)
     .execute();
@@ -75,7 +79,7 @@ export function memberTier(db: Db, tenantId: string, memberId: string) {
 export async function reviewDueTiers(db: Db, now: Date, batchSize: number): Promise<{ reviewed: number; downgraded: number }> {
   const result = await sql<{ downgraded: boolean }>`
     with due as (
-      select m.tenant_id, m.id, m.tier_id, t.rank, t.min_qualifying, tn.tier_basis, tn.tier_window_months
+      select m.tenant_id, m.id, m.tier_id, t.rank, t.min_qualifying, tn.tier_basis, tn.tier_window_months, tn.time_zone
       from members m
       join tiers t on t.tenant_id = m.tenant_id and t.id = m.tier_id
       join tenants tn on tn.id = m.tenant_id
@@ -88,7 +92,7 @@ export async function reviewDueTiers(db: Db, now: Date, batchSize: number): Prom
         select sum(case when due.tier_basis = 'spend' then x.subtotal - x.discount - x.refunded_amount else x.points_earned - x.points_reversed end)
         from transactions x
         where x.tenant_id = due.tenant_id and x.member_id = due.id and x.status = 'posted'
-          and x.occurred_at <= ${now} and x.occurred_at > ${now}::timestamptz - make_interval(months => due.tier_window_months)
+          and x.occurred_at <= ${now} and x.occurred_at > ${monthsFrom(now, sql`-due.tier_window_months`, sql`due.time_zone`)}
       ), 0) as value,
       (select t2.id from tiers t2 where t2.tenant_id = due.tenant_id and t2.rank < due.rank order by t2.rank desc limit 1) as lower_id,
       (select count(*) from tiers t3 where t3.tenant_id = due.tenant_id and t3.rank < due.rank) as steps_below
@@ -98,8 +102,8 @@ export async function reviewDueTiers(db: Db, now: Date, batchSize: number): Prom
       tier_id = case when v.value >= v.min_qualifying or v.lower_id is null then v.tier_id else v.lower_id end,
       tier_since = case when v.value >= v.min_qualifying or v.lower_id is null then m.tier_since else ${now} end,
       tier_review_at = case
-        when v.value >= v.min_qualifying then ${now}::timestamptz + make_interval(months => v.tier_window_months)
-        when v.steps_below > 1 then ${now}::timestamptz + make_interval(months => v.tier_window_months)
+        when v.value >= v.min_qualifying then ${monthsFrom(now, sql`v.tier_window_months`, sql`v.time_zone`)}
+        when v.steps_below > 1 then ${monthsFrom(now, sql`v.tier_window_months`, sql`v.time_zone`)}
         else null end
     from valued v where m.tenant_id = v.tenant_id and m.id = v.id
     returning (v.value < v.min_qualifying and v.lower_id is not null) as downgraded`.execute(db);

@@ -73,11 +73,11 @@ export async function upgradeIfQualified(db: Db, tenantId: string, memberId: str
   const tenant = await getTenant(db, tenantId);
   const [tiers, current] = await Promise.all([repo.listTiers(db, tenantId), repo.memberTier(db, tenantId, memberId)]);
   if (!current) return null;
-  const value = await repo.qualifyingValue(db, tenantId, memberId, tenant.tier_basis, tenant.tier_window_months, at);
+  const value = await repo.qualifyingValue(db, tenantId, memberId, tenant.tier_basis, tenant.tier_window_months, at, tenant.time_zone);
   const best = tiers.filter((t) => t.rank > current.rank && t.min_qualifying <= value).at(-1);
   if (!best) return null;
   // Reached now, after the sale that qualified: the window that keeps the tier starts here.
-  await repo.setMemberTier(db, tenantId, memberId, best.id, new Date(), tenant.tier_window_months);
+  await repo.setMemberTier(db, tenantId, memberId, best.id, new Date(), tenant.tier_window_months, tenant.time_zone);
   return toTierView(best);
 }
 
@@ -97,7 +97,7 @@ export async function tierProgress(db: Db, tenantId: string, memberId: string): 
   const [tiers, current] = await Promise.all([repo.listTiers(db, tenantId), repo.memberTier(db, tenantId, memberId)]);
   if (!current) throw notFound('Member');
   const now = new Date();
-  const value = await repo.qualifyingValue(db, tenantId, memberId, tenant.tier_basis, tenant.tier_window_months, now);
+  const value = await repo.qualifyingValue(db, tenantId, memberId, tenant.tier_basis, tenant.tier_window_months, now, tenant.time_zone);
   const next = tiers.find((t) => t.rank > current.rank);
   const currentRow = tiers.find((t) => t.id === current.id)!;
   return {
@@ -112,7 +112,7 @@ export async function tierProgress(db: Db, tenantId: string, memberId: string): 
 
 /** What still has to come, before the review, within the window the review will count. */
 async function keepNeeded(db: Db, tenant: Awaited<ReturnType<typeof getTenant>>, memberId: string, minQualifying: number, reviewAt: Date) {
-  const counted = await repo.qualifyingValue(db, tenant.id, memberId, tenant.tier_basis, tenant.tier_window_months, reviewAt);
+  const counted = await repo.qualifyingValue(db, tenant.id, memberId, tenant.tier_basis, tenant.tier_window_months, reviewAt, tenant.time_zone);
   return { reviewAt: reviewAt.toISOString(), needed: Math.max(0, minQualifying - counted) };
 }
 

@@ -38,6 +38,7 @@ export interface PricedCart {
 
 // Rp 100 billion in minor units: far beyond a real basket, far inside int8 and JS safe integers.
 const MAX_AMOUNT = 1e13;
+const MAX_POINTS = 1e12;
 
 const noPoints = (count: number): EarningResult => ({ points: 0, linePoints: Array(count).fill(0), breakdown: [] });
 
@@ -56,9 +57,11 @@ export async function priceCart(db: Db, tenant: Selectable<DB['tenants']>, store
   const discount = 0;
   const pointsValue = cart.pointsToRedeem * tenant.point_value;
   if (pointsValue > subtotal - discount) throw invalidField('body.pointsToRedeem', 'Points may pay for the goods, not more');
-  const shipping = { fee: cart.shipping?.fee ?? 0, discount: 0 };
-  const total = subtotal - discount - pointsValue + shipping.fee - shipping.discount;
-  if (!cart.memberId) return { lines, subtotal, discount, pointsValue, shipping, total, earning: noPoints(lines.length) };
+  const fee = cart.shipping?.fee ?? 0;
+  const totalWith = (shippingDiscount: number) => subtotal - discount - pointsValue + fee - shippingDiscount;
+  if (!cart.memberId) {
+    return { lines, subtotal, discount, pointsValue, shipping: { fee, discount: 0 }, total: totalWith(0), earning: noPoints(lines.length) };
+  }
 
   const timeZone = store?.time_zone ?? tenant.time_zone;
   const [rules, tier, history] = await Promise.all([
@@ -79,7 +82,10 @@ export async function priceCart(db: Db, tenant: Selectable<DB['tenants']>, store
       pointsEarnedToday: history.pointsToday,
     },
   });
-  return { lines, subtotal, discount, pointsValue, shipping, total, earning };
+  if (earning.points > MAX_POINTS) throw invalidField('body.items', 'This sale would earn more points than any sale may');
+  // A tier with free shipping pays the member's shipping fee.
+  const shipping = { fee, discount: tier?.free_shipping ? fee : 0 };
+  return { lines, subtotal, discount, pointsValue, shipping, total: totalWith(shipping.discount), earning };
 }
 
 /** Whether the member bought before, and what they earned since the start of that local day. */

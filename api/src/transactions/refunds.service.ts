@@ -5,7 +5,6 @@ import { DomainError, invalidField, notFound } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import { actorOf, type Principal } from '../shared/principal.ts';
 import { inTransaction } from '../shared/transaction.ts';
-import { effectiveStoreId } from '../stores/stores.service.ts';
 import { getTenant } from '../tenants/tenants.service.ts';
 import * as repo from './transactions.repository.ts';
 
@@ -13,12 +12,14 @@ import * as repo from './transactions.repository.ts';
 // quantity's share of them (cumulatively floored, so refunding a line in parts reverses exactly
 // its points), and returns points spent on the sale in proportion to the refunded value.
 
-const share = (whole: number, part: number, of: number) => (of === 0 ? 0 : Math.floor((whole * part) / of));
+// In BigInt: points × amounts can pass 2^53, where a float floor loses a point.
+const share = (whole: number, part: number, of: number) => (of === 0 ? 0 : Number((BigInt(whole) * BigInt(part)) / BigInt(of)));
 
 async function lockSale(db: Db, principal: Principal, id: string) {
   const peek = await repo.findTransaction(db, principal.tenantId, id);
   if (!peek) throw notFound('Transaction');
-  effectiveStoreId(principal, peek.store_id ?? undefined);
+  const bound = principal.kind === 'member' ? null : principal.storeId;
+  if (bound && peek.store_id !== bound) throw new DomainError('forbidden', 'This sale is not of your store');
   // Accounts before anything else, the lock order of every writer.
   let account = peek.member_id ? await lockAccount(db, principal.tenantId, peek.member_id) : null;
   const sale = (await repo.lockTransaction(db, principal.tenantId, id))!;
