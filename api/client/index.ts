@@ -12,3 +12,4 @@ export function createKartuClient(options: ClientOptions = {}) {
 export type KartuClient = ReturnType<typeof createKartuClient>;
 export * from './i18n.ts';
 export * from './problems.ts';
+export * from './rotating-code.ts';

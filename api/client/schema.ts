@@ -1072,7 +1072,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Resolve what a scanner read (card QR or typed card number) to the member at the till */
+        /**
+         * Resolve what a scanner read (printed card QR, the app’s rotating QR or a typed card number) to the member at the till
+         * @description Accepts the printed card’s signed code (`K1.…`), the member app’s rotating code (`K2.<card number>.<8 digits>`, valid about a minute; once a newer step was seen, older ones no longer scan) and a 16-digit card number typed by hand. Rate-limited per IP and per store (or per API key or staff member without a store); typed numbers have a stricter limit (30 per 10 minutes).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1129,7 +1132,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Unknown, forged, stale, blocked or replaced code (indistinguishable) */
+                /** @description Unknown, forged, stale, replayed, blocked or replaced code (indistinguishable) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1138,7 +1141,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
+                /** @description Too many scans from this IP or till; see Retry-After */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -2359,7 +2362,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The member’s card number and the code its QR encodes */
+        /**
+         * The member’s card: number, printed code, and the rotating code’s secret for the app’s QR
+         * @description The app shows `K2.<cardNumber>.<code>` where code = rotatingCode(secret, floor((unix seconds + offset) / periodSeconds)) (HOTP with HMAC-SHA256, 31-bit dynamic truncation, `digits` decimal digits; `@kartu/api/client` rotating-code.ts), offset = serverTime − the phone’s clock. Keep the answer to show the card offline.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -2375,10 +2381,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            cardNumber: string;
-                            code: string;
-                        };
+                        "application/json": components["schemas"]["MemberCard"];
                     };
                 };
                 /** @description No valid session or API key */
@@ -3924,6 +3927,22 @@ export interface components {
             createdAt: string;
             /** Format: uuid */
             transactionId: string | null;
+        };
+        MemberCard: {
+            cardNumber: string;
+            /** @description The printed card’s signed code (K1) */
+            code: string;
+            rotating: {
+                /** @description 32 bytes, base64url: the card’s rotating-code secret */
+                secret: string;
+                periodSeconds: number;
+                digits: number;
+            };
+            /**
+             * Format: date-time
+             * @description The server’s clock when it answered
+             */
+            serverTime: string;
         };
         OutboxPage: {
             items: components["schemas"]["OutboxMessage"][];

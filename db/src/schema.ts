@@ -126,6 +126,10 @@ export interface CardTable {
   kid: string;
   status: Generated<'active' | 'blocked' | 'replaced'>;
   created_at: CreatedAt;
+  /** The rotating app code's 32-byte secret, sealed with KARTU_SECRET_KEY; null until first use on older cards. */
+  rotating_secret_enc: string | null;
+  /** The last time step a rotating code of this card was accepted at (no replay). */
+  rotating_last_counter: number | null;
 }
 
 export interface PointAccountTable {

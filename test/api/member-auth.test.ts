@@ -204,7 +204,12 @@ describe('POST /api/v1/member-auth/verify', () => {
 
     const card = await phoneApp.get('/api/v1/me/card');
     expect(card.status).toBe(200);
-    expect(card.body).toEqual({ cardNumber: member.cardNumber, code: expect.stringMatching(/^K1\./) });
+    expect(card.body).toEqual({
+      cardNumber: member.cardNumber,
+      code: expect.stringMatching(/^K1\./),
+      rotating: { secret: expect.any(String), periodSeconds: 30, digits: 8 },
+      serverTime: expect.any(String),
+    });
     const scan = await tenant.owner.post('/api/v1/scan').send({ code: card.body.code });
     expect(scan.status).toBe(200);
     expect(scan.body.member.id).toBe(member.id);

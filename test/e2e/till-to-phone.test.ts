@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { request as playwrightRequest, type APIRequestContext, type Browser, type Page } from 'playwright-core';
+import QRCode from 'qrcode';
 import { launchChromium } from '../support/browser.ts';
+import { rotatingQrOf } from '../support/cards.ts';
 import { newPhone, PASSWORD } from '../support/factories.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
 
@@ -63,6 +65,18 @@ it('a cashier scans a member’s code at the till, posts a sale, and the member 
   await phonePage.getByTestId('card-qr').locator('svg, canvas, img').first().waitFor();
   const card = await (await phone.request.get(`${server.url}/api/v1/me/card`)).json();
   expect(card.cardNumber).toBe(member.cardNumber);
+  // The app's QR is the rotating code of the step it shows, computed on the phone from the secret.
+  const qr = phonePage.getByTestId('card-qr');
+  const [step, markup] = await qr.evaluate((el) => [Number(el.dataset.step), el.innerHTML] as const);
+  const shown = rotatingQrOf(card, step);
+  expect(shown).toMatch(/^K2\.\d{16}\.\d{8}$/);
+  const pathsOf = (svg: string) => [...svg.matchAll(/\sd="([^"]+)"/g)].map((m) => m[1]);
+  const expected = await QRCode.toString(shown, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+  expect(pathsOf(markup)).toEqual(pathsOf(expected));
+  expect(pathsOf(expected).length).toBeGreaterThan(0);
+  const appScan = await owner.post('/api/v1/scan', { data: { code: shown } });
+  expect(appScan.status(), await appScan.text()).toBe(200);
+  expect((await appScan.json()).member.id).toBe(member.id);
   await phone.close();
 
   // The cashier signs in; a keyboard-wedge scanner types the code and Enter into the scan field.

@@ -85,7 +85,7 @@ export async function seedDemoIfEmpty(deps: AppDeps, memberCount = 300): Promise
     const member = await createMember(db, principal, {
       name: i === 0 ? 'Siti Rahayu' : name, phone, email: i % 3 === 0 ? `member${i + 1}@contoh.id` : undefined,
       marketingOptIn: rand() < 0.7, birthDate: `19${70 + Math.floor(rand() * 35)}-0${1 + Math.floor(rand() * 9)}-1${Math.floor(rand() * 9)}`,
-    });
+    }, config.secretKey);
     const visits = i === 0 ? 12 : Math.floor(rand() * rand() * 20);
     // Days of the last year, at shop hours (09.00–21.00 WIB is 02.00–14.00 UTC).
     const dates = Array.from({ length: visits }, () => {

@@ -13,7 +13,12 @@ export function createRateLimits() {
     // Wrong codes for one phone per day: with 3 codes × 5 tries per 10 minutes a patient guesser
     // would otherwise get about 2,000 tries a day.
     otpFailuresByPhone: new RateLimiterMemory({ points: 15, duration: 24 * 3600 }),
+    // Scans: every code per IP and per till (the store, or the API key or staff member when no
+    // store), and a stricter limit on typed card numbers, which are shorter than signed codes.
     scanByIp: new RateLimiterMemory({ points: 600, duration: 60 }),
+    scanByTill: new RateLimiterMemory({ points: 300, duration: 60 }),
+    typedScanByIp: new RateLimiterMemory({ points: 30, duration: 10 * 60 }),
+    typedScanByTill: new RateLimiterMemory({ points: 30, duration: 10 * 60 }),
   };
 }
 

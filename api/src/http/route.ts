@@ -33,6 +33,8 @@ export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z
   /** OpenAPI-style path: /api/v1/members/{id} */
   path: string;
   summary: string;
+  /** Longer OpenAPI description (Markdown), when the summary is not enough. */
+  description?: string;
   tags: string[];
   /** Who may call: principal kinds, and for staff and API keys the permission they need. */
   auth: { principals: K[]; permission?: Permission } | 'public';
@@ -146,6 +148,7 @@ export class Routes {
       method: spec.method,
       path: spec.path,
       summary: spec.summary,
+      ...(spec.description ? { description: spec.description } : {}),
       tags: spec.tags,
       security: spec.auth === 'public' ? [] : securityOf(spec.auth.principals),
       request: {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { clearSessionCookie, MEMBER_COOKIE, setSessionCookie } from '../http/authenticate.ts';
 import type { Routes } from '../http/route.ts';
 import { CursorQuery } from '../http/schemas.ts';
-import { cardOfMember } from '../cards/cards.service.ts';
+import { memberAppCard } from '../cards/cards.service.ts';
 import { closeSession } from '../auth/auth.service.ts';
 import { pointsOf } from '../ledger/ledger.service.ts';
 import { PointsSchema, toPointsView } from '../ledger/points.mapper.ts';
@@ -75,14 +75,32 @@ export function memberAuthRoutes(routes: Routes) {
   routes.add({
     method: 'get',
     path: '/api/v1/me/card',
-    summary: 'The member’s card number and the code its QR encodes',
+    summary: 'The member’s card: number, printed code, and the rotating code’s secret for the app’s QR',
+    description:
+      'The app shows `K2.<cardNumber>.<code>` where code = rotatingCode(secret, floor((unix seconds + offset) / periodSeconds)) (HOTP with HMAC-SHA256, 31-bit dynamic truncation, `digits` decimal digits; `@kartu/api/client` rotating-code.ts), offset = serverTime − the phone’s clock. Keep the answer to show the card offline.',
     tags: ['Member app'],
     auth: { principals: ['member'] },
-    responses: { 200: { description: 'The card', schema: z.object({ cardNumber: z.string(), code: z.string() }) } },
-    handler: async ({ db, deps, principal }) => ({
-      status: 200,
-      body: await cardOfMember(db, deps.config.secretKey, principal.tenantId, principal.id),
-    }),
+    responses: {
+      200: {
+        description: 'The card',
+        schema: z
+          .object({
+            cardNumber: z.string(),
+            code: z.string().meta({ description: 'The printed card’s signed code (K1)' }),
+            rotating: z.object({
+              secret: z.string().meta({ description: '32 bytes, base64url: the card’s rotating-code secret' }),
+              periodSeconds: z.number().int(),
+              digits: z.number().int(),
+            }),
+            serverTime: z.string().meta({ format: 'date-time', description: 'The server’s clock when it answered' }),
+          })
+          .meta({ id: 'MemberCard' }),
+      },
+    },
+    handler: async ({ db, deps, principal }, ctx) => {
+      ctx.set('Cache-Control', 'no-store');
+      return { status: 200, body: await memberAppCard(db, deps.config.secretKey, principal.tenantId, principal.id) };
+    },
   });
 
   routes.add({

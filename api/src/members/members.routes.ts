@@ -25,7 +25,7 @@ export function memberRoutes(routes: Routes) {
       referralCode: z.string().max(40).optional(),
     }),
     responses: { 201: { description: 'Created', schema: MemberSchema }, 409: { description: 'Phone already registered' } },
-    handler: async ({ db, principal, body }) => ({ status: 201, body: await createMember(db, principal, body) }),
+    handler: async ({ db, deps, principal, body }) => ({ status: 201, body: await createMember(db, principal, body, deps.config.secretKey) }),
   });
 
   routes.add({

@@ -1,4 +1,5 @@
 import { createKartuClient, problemText, type paths, type ProblemLike } from '@kartu/api/client';
+import { noteDateHeader } from './card-store';
 import { i18n, t } from './i18n.svelte';
 
 type Json<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends {
@@ -24,7 +25,10 @@ type Problem = ProblemLike & { errors?: { path: string; message: string }[] };
 async function send(request: Request): Promise<Response> {
   request.headers.set('Accept-Language', i18n.locale);
   try {
-    return await fetch(request);
+    const sentAt = Date.now();
+    const response = await fetch(request);
+    noteDateHeader(response.headers.get('Date'), sentAt, Date.now());
+    return response;
   } catch {
     const problem = { title: 'Offline', status: 503, detail: t('error.offline') };
     return new Response(JSON.stringify(problem), {
