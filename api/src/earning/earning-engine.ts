@@ -132,7 +132,6 @@ export interface EarningResult {
 }
 
 type BaseEffect = Extract<RuleEffect, { type: 'base' }>;
-type StackingType = 'multiplier' | 'bonus' | 'first_purchase';
 
 interface Award {
   item: BreakdownItem;

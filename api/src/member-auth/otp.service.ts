@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import type { AppDeps, Db } from '../deps.ts';
+import type { AppDeps } from '../deps.ts';
 import { openSession } from '../auth/auth.service.ts';
 import { assertUnder, consume as consumeLimit } from '../http/rate-limits.ts';
 import { findMemberByPhone } from '../members/members.repository.ts';
