@@ -8,6 +8,7 @@ import { sql } from 'kysely';
 import { databaseKind } from '@kartu/db';
 import { apiKeyRoutes } from './api-keys/api-keys.routes.ts';
 import { authRoutes } from './auth/auth.routes.ts';
+import { cardRoutes } from './cards/cards.routes.ts';
 import { checkoutRoutes } from './checkout/checkout.routes.ts';
 import { earningRuleRoutes } from './earning/earning-rules.routes.ts';
 import { pointsSettingsRoutes } from './points/points-settings.routes.ts';
@@ -32,7 +33,7 @@ import { tenantRoutes } from './tenants/tenants.routes.ts';
 import { transactionRoutes } from './transactions/transactions.routes.ts';
 
 const routeModules = [
-  tenantRoutes, authRoutes, storeRoutes, staffRoutes, apiKeyRoutes, memberRoutes, scanRoutes, transactionRoutes,
+  tenantRoutes, authRoutes, storeRoutes, staffRoutes, apiKeyRoutes, memberRoutes, cardRoutes, scanRoutes, transactionRoutes,
   pointsRoutes, memberAuthRoutes, outboxRoutes, earningRuleRoutes, tierRoutes, pointsSettingsRoutes, checkoutRoutes, reportRoutes,
 ];
 

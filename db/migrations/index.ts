@@ -2,10 +2,12 @@ import type { Migration } from 'kysely';
 import * as m0001 from './0001_foundation.ts';
 import * as m0002 from './0002_points_engine.ts';
 import * as m0003 from './0003_rotating_codes.ts';
+import * as m0004 from './0004_card_lifecycle.ts';
 
 // Explicit, ordered, frozen once landed: a change to the schema is a new migration.
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_points_engine': m0002,
   '0003_rotating_codes': m0003,
+  '0004_card_lifecycle': m0004,
 };

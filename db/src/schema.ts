@@ -118,14 +118,24 @@ export interface CardKeyTable {
   created_at: CreatedAt;
 }
 
+export type CardStatus = 'unassigned' | 'active' | 'blocked' | 'replaced';
+
 export interface CardTable {
   tenant_id: string;
   id: string;
-  member_id: string;
+  /** Null while a pre-printed stock card waits at the counter ('unassigned'). */
+  member_id: string | null;
   number: string;
   kid: string;
-  status: Generated<'active' | 'blocked' | 'replaced'>;
+  status: Generated<CardStatus>;
   created_at: CreatedAt;
+  /** The stock batch a pre-printed card was generated in; null for cards issued at sign-up or replacement. */
+  batch_id: string | null;
+  /** Why the card left service (a replaced card: 'lost' or 'damaged'). */
+  reason: string | null;
+  replaced_at: Timestamp | null;
+  /** When the card was given to its member (issue or attach); null while unassigned. */
+  issued_at: Timestamp | null;
   /** The rotating app code's 32-byte secret, sealed with KARTU_SECRET_KEY; null until first use on older cards. */
   rotating_secret_enc: string | null;
   /** The last time step a rotating code of this card was accepted at (no replay). */

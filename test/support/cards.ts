@@ -45,3 +45,26 @@ export function rotatingQrOf(card: Pick<MemberCard, 'cardNumber' | 'rotating'>, 
 
 /** The current time step (of the possibly faked Date). */
 export const currentStep = (card?: Pick<MemberCard, 'rotating'>) => counterAt(Date.now(), card?.rotating.periodSeconds ?? 30);
+
+/** A batch of `count` pre-printed stock cards and its print-shop CSV rows, made by the owner. */
+export async function newCardStock(tenant: Tenant, count: number) {
+  const created = await tenant.owner.post('/api/v1/cards/stock').send({ count });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  const batchId = created.body.batchId as string;
+  const csv = await tenant.owner.get(`/api/v1/cards/stock/${batchId}/codes.csv`);
+  expect(csv.status, csv.text).toBe(200);
+  const [header, ...lines] = csv.text.trimEnd().split('\r\n');
+  expect(header).toBe('card_number,code');
+  const cards = lines.map((line) => {
+    const [cardNumber, code] = line.split(',');
+    return { cardNumber, code };
+  });
+  return { batchId, cards, csv };
+}
+
+/** The member's card history, newest first. */
+export async function cardHistoryOf(tenant: Tenant, memberId: string) {
+  const res = await tenant.owner.get(`/api/v1/members/${memberId}/cards`);
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return res.body.items as { id: string; cardNumber: string; status: string; reason: string | null; issuedAt: string; replacedAt: string | null }[];
+}

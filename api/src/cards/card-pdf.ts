@@ -1,28 +1,105 @@
 import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
+import { drawLine, registerCardFonts } from './fonts.ts';
 
-const MM = 72 / 25.4;
+export const MM = 72 / 25.4;
 // CR80, the size of a bank card.
-const WIDTH = 85.6 * MM;
-const HEIGHT = 54 * MM;
+export const CARD_WIDTH = 85.6 * MM;
+export const CARD_HEIGHT = 54 * MM;
 
-/** A printable card: retailer, member name, grouped card number and the signed QR that /scan accepts. */
-export async function renderCardPdf(card: { retailer: string; name: string; cardNumber: string; code: string }): Promise<Buffer> {
-  const qr = await QRCode.toBuffer(card.code, { type: 'png', errorCorrectionLevel: 'M', margin: 1, scale: 8 });
-  const doc = new PDFDocument({ size: [WIDTH, HEIGHT], margin: 0, info: { Title: `${card.retailer} — ${card.name}` } });
+export interface CardColors {
+  /** The card's background, behind the retailer's name and the member's. */
+  primary: string;
+  /** Text on the primary colour. */
+  text: string;
+}
+export const DEFAULT_COLORS: CardColors = { primary: '#0f766e', text: '#ffffff' };
+
+export interface CardFace {
+  retailer: string;
+  /** The member's name, or a label such as "Kartu member" on unassigned card stock. */
+  name: string;
+  cardNumber: string;
+  /** The signed code the QR carries (what /scan accepts). */
+  code: string;
+  colors?: CardColors;
+}
+
+// Layout, in millimetres from the card's top-left corner. The QR sits on a white panel at the
+// right, with at least the standard 4-module quiet zone; the text sits on the primary colour.
+const PAD = 4;
+const PANEL = 40; // width of the white panel
+const QR_BOX = 36; // the QR including its quiet zone
+const QUIET_MODULES = 4;
+const TEXT_WIDTH = 85.6 - PANEL - 2 * PAD;
+
+export const groupCardNumber = (number: string) => number.replace(/(\d{4})(?=\d)/g, '$1 ');
+
+/**
+ * The QR of `code` as vector rectangles (one per horizontal run of dark modules, filled as one
+ * path so a rasteriser leaves no seams), error correction M, with a white quiet zone, in a
+ * `box`-point square whose top-left corner is (x, y).
+ */
+export function drawQr(doc: PDFKit.PDFDocument, code: string, x: number, y: number, box: number): void {
+  const { modules } = QRCode.create(code, { errorCorrectionLevel: 'M' });
+  const size = modules.size;
+  const module = box / (size + 2 * QUIET_MODULES);
+  doc.rect(x, y, box, box).fill('#ffffff');
+  const left = x + QUIET_MODULES * module;
+  const top = y + QUIET_MODULES * module;
+  for (let row = 0; row < size; row++) {
+    let col = 0;
+    while (col < size) {
+      if (!modules.data[row * size + col]) {
+        col++;
+        continue;
+      }
+      const start = col;
+      while (col < size && modules.data[row * size + col]) col++;
+      doc.rect(left + start * module, top + row * module, (col - start) * module, module);
+    }
+  }
+  doc.fill('#000000');
+}
+
+/**
+ * One card with its top-left corner at (x, y) points. `bleed` (points) extends the backgrounds
+ * beyond the trim line for a print shop's cut; the text and QR stay inside the card.
+ */
+export function drawCard(doc: PDFKit.PDFDocument, x: number, y: number, card: CardFace, bleed = 0): void {
+  const colors = card.colors ?? DEFAULT_COLORS;
+  const panelX = x + (85.6 - PANEL) * MM;
+  doc.rect(x - bleed, y - bleed, panelX - x + bleed, CARD_HEIGHT + 2 * bleed).fill(colors.primary);
+  doc.rect(panelX, y - bleed, PANEL * MM + bleed, CARD_HEIGHT + 2 * bleed).fill('#ffffff');
+  drawQr(doc, card.code, panelX + ((PANEL - QR_BOX) / 2) * MM, y + ((54 - QR_BOX) / 2) * MM, QR_BOX * MM);
+
+  const textX = x + PAD * MM;
+  const maxWidth = TEXT_WIDTH * MM;
+  drawLine(doc, card.retailer, textX, y + (PAD + 4.5) * MM, { weight: 'bold', size: 11, color: colors.text, maxWidth });
+  drawLine(doc, card.name, textX, y + (54 - PAD - 7) * MM, { weight: 'regular', size: 9.5, color: colors.text, maxWidth });
+  drawLine(doc, groupCardNumber(card.cardNumber), textX, y + (54 - PAD - 0.5) * MM, { weight: 'bold', size: 9, color: colors.text, maxWidth });
+}
+
+/** Collects a PDFKit document's output. */
+export function collect(doc: PDFKit.PDFDocument): Promise<Buffer> {
   const chunks: Buffer[] = [];
   doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
+  return new Promise<Buffer>((resolve, reject) => {
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
+}
 
-  const pad = 4 * MM;
-  const qrSize = HEIGHT - 2 * pad;
-  doc.rect(0, 0, WIDTH, HEIGHT).fill('#0f766e');
-  doc.rect(WIDTH - qrSize - 2 * pad, 0, qrSize + 2 * pad, HEIGHT).fill('#ffffff');
-  doc.image(qr, WIDTH - qrSize - pad, pad, { width: qrSize, height: qrSize });
-  const textWidth = WIDTH - qrSize - 4 * pad;
-  doc.fillColor('#ffffff').font('Helvetica-Bold').fontSize(10).text(card.retailer, pad, pad, { width: textWidth });
-  doc.font('Helvetica').fontSize(8).text(card.name, pad, HEIGHT - pad - 26, { width: textWidth, lineBreak: false, ellipsis: true });
-  doc.font('Courier-Bold').fontSize(7.5).text(card.cardNumber.replace(/(\d{4})(?=\d)/g, '$1 '), pad, HEIGHT - pad - 12, { width: textWidth });
+/**
+ * A printable CR80 card (85.6 × 54 mm): retailer, member name (cut with an ellipsis when too
+ * long), number grouped by 4, and the signed QR that /scan accepts, in vector form. Noto Sans is
+ * embedded, so Indonesian names and diacritics print. `colors` defaults to teal and white.
+ */
+export async function renderCardPdf(card: { retailer: string; name: string; cardNumber: string; code: string; colors?: CardColors }): Promise<Buffer> {
+  const doc = new PDFDocument({ size: [CARD_WIDTH, CARD_HEIGHT], margin: 0, info: { Title: `${card.retailer} — ${card.name}` } });
+  const done = collect(doc);
+  registerCardFonts(doc);
+  drawCard(doc, 0, 0, card);
   doc.end();
   return done;
 }

@@ -1,8 +1,12 @@
+import { recordAudit } from '../audit/audit.repository.ts';
 import type { Db } from '../deps.ts';
-import { notFound } from '../shared/errors.ts';
+import { DomainError, notFound } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
+import type { Principal } from '../shared/principal.ts';
+import { inTransaction } from '../shared/transaction.ts';
 import { cardKey, currentCardKid } from './card-keys.ts';
 import { parseCardCode, signCardCode, verifyCardCode } from './card-code.ts';
+import { toCardView } from './cards.mapper.ts';
 import * as repo from './cards.repository.ts';
 import { newCardNumber, normaliseTypedCardNumber } from './luhn.ts';
 import {
@@ -23,8 +27,70 @@ export async function issueCard(db: Db, tenantId: string, memberId: string, mast
   let number = newCardNumber();
   while (await repo.cardNumberTaken(db, tenantId, number)) number = newCardNumber();
   const rotating_secret_enc = masterKey ? newSealedRotatingSecret(masterKey) : null;
-  await repo.insertCard(db, { tenant_id: tenantId, id: newId(), member_id: memberId, number, kid, rotating_secret_enc });
-  return { number, kid };
+  const id = newId();
+  await repo.insertCard(db, { tenant_id: tenantId, id, member_id: memberId, number, kid, rotating_secret_enc });
+  return { id, number, kid };
+}
+
+export type ReplaceReason = 'lost' | 'damaged';
+
+/** The member must exist in the tenant; any other answer is 404. */
+async function requireMember(db: Db, tenantId: string, memberId: string) {
+  if (!(await repo.memberExists(db, tenantId, memberId))) throw notFound('Member');
+}
+
+/**
+ * A lost or damaged card: the current card (active or blocked) becomes 'replaced' and stops
+ * scanning (printed code, typed number and app code), and a new card with a new number, code and
+ * rotating secret is issued. Points and history belong to the member and stay.
+ */
+export async function replaceCard(db: Db, principal: Principal, masterKey: Buffer, memberId: string, reason: ReplaceReason) {
+  return inTransaction(db, async (trx) => {
+    const tenantId = principal.tenantId;
+    await requireMember(trx, tenantId, memberId);
+    const current = await repo.lockCurrentCardOfMember(trx, tenantId, memberId);
+    if (current && !(await repo.markReplaced(trx, tenantId, current.id, reason))) {
+      throw new DomainError('conflict', 'The card changed meanwhile; try again', { retryAfter: 1 });
+    }
+    const issued = await issueCard(trx, tenantId, memberId, masterKey);
+    await recordAudit(trx, principal, {
+      action: 'card.replaced',
+      targetType: 'member',
+      targetId: memberId,
+      details: { reason, oldCardId: current?.id ?? null, oldCardNumber: current?.number ?? null, newCardId: issued.id, newCardNumber: issued.number },
+    });
+    return toCardView(await repo.findCardById(trx, tenantId, issued.id));
+  });
+}
+
+/**
+ * Blocks or unblocks the member's current card. A blocked card scans like an unknown one (404);
+ * unblocking restores it. Repeating the same request changes nothing and is not audited again.
+ */
+export async function setCardBlocked(db: Db, principal: Principal, memberId: string, blocked: boolean) {
+  return inTransaction(db, async (trx) => {
+    const tenantId = principal.tenantId;
+    await requireMember(trx, tenantId, memberId);
+    const current = await repo.lockCurrentCardOfMember(trx, tenantId, memberId);
+    if (!current) throw notFound('Card');
+    const [from, to] = blocked ? (['active', 'blocked'] as const) : (['blocked', 'active'] as const);
+    if (current.status === from) {
+      await repo.setCardStatus(trx, tenantId, current.id, from, to);
+      await recordAudit(trx, principal, {
+        action: blocked ? 'card.blocked' : 'card.unblocked',
+        targetType: 'member',
+        targetId: memberId,
+        details: { cardId: current.id, cardNumber: current.number },
+      });
+    }
+    return toCardView(await repo.findCardById(trx, tenantId, current.id));
+  });
+}
+
+/** Every card the member had, newest first. */
+export async function cardHistory(db: Db, tenantId: string, memberId: string) {
+  await requireMember(db, tenantId, memberId);
+  return { items: (await repo.cardsOfMember(db, tenantId, memberId)).map(toCardView) };
 }
 
 /** The active card's number and signed QR code (the printed card's). */

@@ -12,6 +12,7 @@ const statusOf: Record<ErrorCode, { status: number; title: string }> = {
   slug_taken: { status: 409, title: 'Slug already taken' },
   email_taken: { status: 409, title: 'Email already in use' },
   phone_taken: { status: 409, title: 'Phone number already registered' },
+  card_assigned: { status: 409, title: 'Card already belongs to a member' },
   store_code_taken: { status: 409, title: 'Store code already in use' },
   conflict: { status: 409, title: 'Conflict' },
   duplicate_receipt: { status: 409, title: 'Receipt already posted' },

@@ -25,7 +25,7 @@ function memberDetails(db: Db, tenantId: string) {
     .innerJoin('tiers as t', (j) => j.onRef('t.tenant_id', '=', 'm.tenant_id').onRef('t.id', '=', 'm.tier_id'))
     .innerJoin('point_accounts as a', (j) => j.onRef('a.tenant_id', '=', 'm.tenant_id').onRef('a.member_id', '=', 'm.id'))
     .leftJoin('cards as c', (j) =>
-      j.onRef('c.tenant_id', '=', 'm.tenant_id').onRef('c.member_id', '=', 'm.id').on('c.status', '=', 'active'),
+      j.onRef('c.tenant_id', '=', 'm.tenant_id').onRef('c.member_id', '=', 'm.id').on('c.status', 'in', ['active', 'blocked']),
     )
     .select([
       'm.id', 'm.name', 'm.phone', 'm.email', 'm.birth_date', 'm.status', 'm.lifecycle_stage', 'm.created_at',

@@ -31,8 +31,18 @@ export function requirePhone(input: string, field = 'body.phone'): string {
 /** Today's date (YYYY-MM-DD) where the retailer is. */
 const todayIn = (timeZone: string) => new Intl.DateTimeFormat('en-CA', { timeZone }).format(new Date());
 
-/** With the server key (`secretKey`) the new card gets its rotating-code secret at issue. */
-export async function createMember(db: Db, principal: Principal, input: NewMember, secretKey?: Buffer) {
+/**
+ * With the server key (`secretKey`) the new card gets its rotating-code secret at issue. With
+ * `giveCard` no card is issued: it gives the member a card (a pre-printed stock card) instead, in
+ * the same transaction.
+ */
+export async function createMember(
+  db: Db,
+  principal: Principal,
+  input: NewMember,
+  secretKey?: Buffer,
+  giveCard?: (trx: Db, memberId: string) => Promise<void>,
+) {
   const phone = requirePhone(input.phone);
   return inTransaction(db, async (trx) => {
     const tenantId = principal.tenantId;
@@ -50,7 +60,8 @@ export async function createMember(db: Db, principal: Principal, input: NewMembe
       marketing_opt_in: input.marketingOptIn ?? false, tier_id: await repo.baseTierId(trx, tenantId), source: input.source ?? 'in_store',
     });
     await openAccount(trx, tenantId, id);
-    await issueCard(trx, tenantId, id, secretKey);
+    if (giveCard) await giveCard(trx, id);
+    else await issueCard(trx, tenantId, id, secretKey);
     return getMember(trx, tenantId, id);
   });
 }

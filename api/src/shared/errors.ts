@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'slug_taken'
   | 'email_taken'
   | 'phone_taken'
+  | 'card_assigned'
   | 'store_code_taken'
   | 'duplicate_receipt'
   | 'conflict'

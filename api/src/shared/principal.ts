@@ -14,6 +14,8 @@ export type Permission =
   | 'sales.post'
   | 'points.redeem'
   | 'points.adjust'
+  /** Block and unblock member cards, generate and download card stock: owners, admins and admin keys. */
+  | 'cards.manage'
   | 'stores.read'
   | 'stores.manage'
   | 'staff.manage'
@@ -24,7 +26,7 @@ export type Permission =
   | 'audit.read';
 
 const everything: Permission[] = [
-  'members.read', 'members.write', 'scan', 'sales.post', 'points.redeem', 'points.adjust',
+  'members.read', 'members.write', 'scan', 'sales.post', 'points.redeem', 'points.adjust', 'cards.manage',
   'stores.read', 'stores.manage', 'staff.manage', 'api_keys.manage', 'programs.manage', 'reports.read', 'outbox.read', 'audit.read',
 ];
 
