@@ -125,6 +125,7 @@ const uniqueViolations: Record<string, DomainError> = {
   tenants_slug_key: new DomainError('slug_taken', 'This slug is taken', {}, [{ path: 'body.slug', message: 'Taken' }]),
   tiers_tenant_id_code_key: new DomainError('validation', 'This tier code exists', {}, [{ path: 'body.code', message: 'Taken' }]),
   tiers_tenant_id_rank_key: new DomainError('validation', 'A tier has this rank', {}, [{ path: 'body.rank', message: 'Taken' }]),
+  cards_one_current_per_member: new DomainError('conflict', 'The member’s card changed meanwhile; try again', { retryAfter: 1 }),
 };
 
 function renderError(ctx: Koa.Context, error: unknown, log: AppDeps['log']) {

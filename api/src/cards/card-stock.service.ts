@@ -122,7 +122,9 @@ export async function attachStockCard(db: Db, principal: Principal, masterKey: B
     const tenantId = principal.tenantId;
     const number = await stockCardNumber(trx, masterKey, tenantId, code);
     const card = number ? await repo.lockCardByNumber(trx, tenantId, number) : undefined;
-    if (!card) throw notFound('Card');
+    // Only an unassigned card or one already in use (a scan shows that anyway) is told apart from
+    // an unknown number; blocked and replaced cards answer like unknown ones, as the scan does.
+    if (!card || (card.status !== 'unassigned' && card.status !== 'active')) throw notFound('Card');
     if (card.status !== 'unassigned') {
       throw new DomainError('card_assigned', 'This card already belongs to a member', {}, [{ path: 'body.code', message: 'Already assigned' }]);
     }

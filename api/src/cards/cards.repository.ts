@@ -162,7 +162,8 @@ export function batchCardsPage(db: Db, tenantId: string, batchId: string, afterN
   return query.execute();
 }
 
-export async function memberExists(db: Db, tenantId: string, memberId: string): Promise<boolean> {
-  const row = await db.selectFrom('members').select('id').where('tenant_id', '=', tenantId).where('id', '=', memberId).executeTakeFirst();
+/** Locks the member's row: card changes of one member queue up instead of racing. */
+export async function lockMember(db: Db, tenantId: string, memberId: string): Promise<boolean> {
+  const row = await db.selectFrom('members').select('id').where('tenant_id', '=', tenantId).where('id', '=', memberId).forUpdate().executeTakeFirst();
   return Boolean(row);
 }

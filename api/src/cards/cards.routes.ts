@@ -1,11 +1,10 @@
 import { z } from 'zod';
-import { consume } from '../http/rate-limits.ts';
+import { consume, tillOf } from '../http/rate-limits.ts';
 import type { Routes } from '../http/route.ts';
 import { IdParams } from '../http/schemas.ts';
 import { MemberSchema } from '../members/members.mapper.ts';
 import { DomainError } from '../shared/errors.ts';
 import { can } from '../shared/principal.ts';
-import { effectiveStoreId } from '../stores/stores.service.ts';
 import { attachStockCard, generateStock, MAX_STOCK_BATCH, stockCodesCsv, stockSheetPdf } from './card-stock.service.ts';
 import { CardSchema } from './cards.mapper.ts';
 import { cardHistory, replaceCard, scannedKind, setCardBlocked } from './cards.service.ts';
@@ -139,8 +138,7 @@ export function cardRoutes(routes: Routes) {
     },
     handler: async ({ db, deps, principal, body }, ctx) => {
       if (!can(principal, 'scan')) throw new DomainError('forbidden', 'Your role may not do this (scan)');
-      const storeId = effectiveStoreId(principal, undefined);
-      const till = `${principal.tenantId}:${storeId ? `store:${storeId}` : `${principal.kind}:${principal.id}`}`;
+      const till = tillOf(principal);
       await consume(deps.limits.scanByIp, ctx.ip);
       await consume(deps.limits.scanByTill, till);
       if (scannedKind(body.code) === 'typed') {

@@ -36,7 +36,7 @@ export type ReplaceReason = 'lost' | 'damaged';
 
 /** The member must exist in the tenant; any other answer is 404. */
 async function requireMember(db: Db, tenantId: string, memberId: string) {
-  if (!(await repo.memberExists(db, tenantId, memberId))) throw notFound('Member');
+  if (!(await repo.lockMember(db, tenantId, memberId))) throw notFound('Member');
 }
 
 /**
@@ -132,7 +132,8 @@ export function scannedKind(text: string): ScannedKind {
 /**
  * Resolves what a scanner read (a printed card's signed code, the app's rotating code or a typed
  * card number) to an active card's member, or null; callers answer every null the same way so
- * the scan is no oracle. An accepted rotating code is used up: the same code scans once.
+ * the scan is no oracle. A rotating code scans while its step is current (a cashier may scan twice);
+ * once a newer step of the card was seen, older ones no longer scan.
  */
 export async function resolveScannedCode(db: Db, masterKey: Buffer, tenantId: string, text: string, now = Date.now()): Promise<string | null> {
   const rotating = parseRotatingCode(text);

@@ -1,5 +1,6 @@
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { RateLimitedError } from '../shared/errors.ts';
+import type { Principal } from '../shared/principal.ts';
 
 // Per-process limits (rate-limiter-flexible). Several API processes each keep their own
 // counters; a shared store is a later step (issue 11).
@@ -37,4 +38,13 @@ export async function consume(limiter: RateLimiterMemory, key: string): Promise<
     if (error instanceof RateLimiterRes) throw new RateLimitedError(Math.max(1, Math.ceil(error.msBeforeNext / 1000)));
     throw error;
   }
+}
+
+/**
+ * Whose scan budget a request spends: the store a key or staff member is bound to, else the caller
+ * itself. A storeId in the body is not trusted for this, since it is checked only later.
+ */
+export function tillOf(principal: Principal): string {
+  const bound = principal.kind === 'member' ? null : principal.storeId;
+  return `${principal.tenantId}:${bound ? `store:${bound}` : `${principal.kind}:${principal.id}`}`;
 }

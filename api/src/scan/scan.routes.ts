@@ -1,9 +1,8 @@
 import { z } from 'zod';
-import { consume } from '../http/rate-limits.ts';
+import { consume, tillOf } from '../http/rate-limits.ts';
 import type { Routes } from '../http/route.ts';
 import { scannedKind } from '../cards/cards.service.ts';
 import { TierRef } from '../members/members.mapper.ts';
-import { effectiveStoreId } from '../stores/stores.service.ts';
 import { scan } from './scan.service.ts';
 
 export function scanRoutes(routes: Routes) {
@@ -33,8 +32,7 @@ export function scanRoutes(routes: Routes) {
       429: { description: 'Too many scans from this IP or till; see Retry-After' },
     },
     handler: async ({ db, deps, principal, body }, ctx) => {
-      const storeId = effectiveStoreId(principal, body.storeId);
-      const till = `${principal.tenantId}:${storeId ? `store:${storeId}` : `${principal.kind}:${principal.id}`}`;
+      const till = tillOf(principal);
       await consume(deps.limits.scanByIp, ctx.ip);
       await consume(deps.limits.scanByTill, till);
       if (scannedKind(body.code) === 'typed') {
