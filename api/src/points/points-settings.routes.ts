@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { recordAudit } from '../audit/audit.repository.ts';
 import type { Routes } from '../http/route.ts';
+import { invalidField } from '../shared/errors.ts';
 import { inTransaction } from '../shared/transaction.ts';
 import { getTenant } from '../tenants/tenants.service.ts';
 
@@ -44,6 +45,12 @@ export function pointsSettingsRoutes(routes: Routes) {
     responses: { 200: { description: 'Settings', schema: SettingsSchema } },
     handler: async ({ db, principal, body }) => {
       const settings = await inTransaction(db, async (trx) => {
+        const merged = { ...toSettings(await getTenant(trx, principal.tenantId)), ...body };
+        // Points must be spendable for a while before they can expire: a window of a month or more
+        // against a one-month expiry would let points expire while still pending.
+        if (merged.expiryPolicy !== 'never' && merged.returnWindowDays >= merged.expiryMonths * 28) {
+          throw invalidField('body.returnWindowDays', `Must be shorter than the ${merged.expiryMonths}-month expiry`);
+        }
         if (Object.values(body).some((v) => v !== undefined)) await trx
           .updateTable('tenants')
           .set({

@@ -103,7 +103,9 @@ export async function voidSale(db: Db, principal: Principal, id: string) {
   return inTransaction(db, async (trx) => {
     const { sale, account } = await lockSale(trx, principal, id);
     const tenant = await getTenant(trx, principal.tenantId);
-    if (sale.refunded_amount > 0) throw new DomainError('conflict', 'Part of this sale was refunded; refund the rest instead');
+    const lines = await repo.linesOf(trx, principal.tenantId, [id]);
+    // Quantities, not amounts: a free line refunded is still a refund.
+    if (lines.some((line) => line.refunded_quantity > 0)) throw new DomainError('conflict', 'Part of this sale was refunded; refund the rest instead');
     if (startOfLocalDay(new Date(sale.occurred_at), tenant.time_zone).getTime() !== startOfLocalDay(new Date(), tenant.time_zone).getTime()) {
       throw new DomainError('conflict', 'Only a sale of today can be voided; refund it instead');
     }
