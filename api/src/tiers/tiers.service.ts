@@ -69,10 +69,11 @@ export async function updateTier(db: Db, principal: Principal, id: string, patch
 }
 
 /** After a sale: move the member up at once to the best tier they now qualify for. */
-export async function upgradeIfQualified(db: Db, tenantId: string, memberId: string, at: Date) {
-  const tenant = await getTenant(db, tenantId);
+export async function upgradeIfQualified(db: Db, tenant: Awaited<ReturnType<typeof getTenant>>, memberId: string, at: Date) {
+  const tenantId = tenant.id;
   const [tiers, current] = await Promise.all([repo.listTiers(db, tenantId), repo.memberTier(db, tenantId, memberId)]);
-  if (!current) return null;
+  // Most sales are by members at the top of a short ladder, or of a tenant without one: no sums then.
+  if (!current || !tiers.some((t) => t.rank > current.rank)) return null;
   const value = await repo.qualifyingValue(db, tenantId, memberId, tenant.tier_basis, tenant.tier_window_months, at, tenant.time_zone);
   const best = tiers.filter((t) => t.rank > current.rank && t.min_qualifying <= value).at(-1);
   if (!best) return null;

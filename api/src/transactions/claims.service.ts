@@ -49,7 +49,7 @@ export async function claimSale(db: Db, principal: Principal, memberId: string, 
         expiresAt: expiresAt(occurredAt, policy), availableAt: availableAt(occurredAt, policy),
       });
     }
-    await upgradeIfQualified(trx, tenantId, memberId, occurredAt);
+    await upgradeIfQualified(trx, tenant, memberId, occurredAt);
     return {
       transactionId: sale.id,
       pointsEarned: priced.earning.points,

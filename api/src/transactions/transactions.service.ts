@@ -57,8 +57,8 @@ export async function postSale(db: Db, principal: Principal, config: AppDeps['co
     const tenant = await getTenant(trx, tenantId);
     const store = storeId ? await requireStore(trx, tenantId, storeId, 'body.storeId') : null;
     const memberId = input.memberId ?? null;
+    const member = memberId ? await getMember(trx, tenantId, memberId).catch(() => null) : null;
     if (memberId) {
-      const member = await getMember(trx, tenantId, memberId).catch(() => null);
       if (!member) throw invalidField('body.memberId', 'No such member');
       if (member.status !== 'active') throw invalidField('body.memberId', 'This member is blocked');
       if (pointsToRedeem > 0) {
@@ -94,6 +94,7 @@ export async function postSale(db: Db, principal: Principal, config: AppDeps['co
     })));
 
     let points = null;
+    let tier = member?.tier ?? null;
     if (memberId && account) {
       const posting = { transactionId: id, reference: input.receiptNo, actor, at: options.importing ? occurredAt : undefined };
       if (pointsToRedeem > 0) await debit(trx, tenantId, account, { ...posting, kind: 'redeem', points: pointsToRedeem });
@@ -104,10 +105,10 @@ export async function postSale(db: Db, principal: Principal, config: AppDeps['co
         });
       }
       points = balancesOf(account);
-      await upgradeIfQualified(trx, tenantId, memberId, occurredAt);
+      const upgraded = await upgradeIfQualified(trx, tenant, memberId, occurredAt);
+      if (upgraded) tier = { code: upgraded.code, name: upgraded.name };
     }
     const view = await getTransaction(trx, principal, id);
-    const tier = memberId ? (await getMember(trx, tenantId, memberId)).tier : null;
     return { ...view, breakdown: priced.earning.breakdown, points, tier };
   });
 }
