@@ -3,6 +3,7 @@ import * as m0001 from './0001_foundation.ts';
 import * as m0002 from './0002_points_engine.ts';
 import * as m0003 from './0003_rotating_codes.ts';
 import * as m0004 from './0004_card_lifecycle.ts';
+import * as m0005 from './0005_card_branding_wallets.ts';
 
 // Explicit, ordered, frozen once landed: a change to the schema is a new migration.
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '0002_points_engine': m0002,
   '0003_rotating_codes': m0003,
   '0004_card_lifecycle': m0004,
+  '0005_card_branding_wallets': m0005,
 };

@@ -19,6 +19,13 @@ export interface TenantTable {
   return_window_days: Generated<number>;
   tier_basis: Generated<'spend' | 'points'>;
   tier_window_months: Generated<number>;
+  /** '#rrggbb', lower case: the card's background and the app's accent. */
+  brand_primary: Generated<string>;
+  /** '#rrggbb': text on brand_primary. */
+  brand_text: Generated<string>;
+  logo: Buffer | null;
+  logo_type: 'image/png' | 'image/jpeg' | null;
+  logo_updated_at: Date | null;
   created_at: CreatedAt;
 }
 
@@ -116,6 +123,16 @@ export interface CardKeyTable {
   kid: string;
   secret_enc: string;
   created_at: CreatedAt;
+}
+
+export interface WalletIssuerTable {
+  tenant_id: string;
+  provider: 'google' | 'apple';
+  /** What may be shown: issuer id, service-account email, pass type id, team id. */
+  settings: ColumnType<Record<string, unknown>, string, string>;
+  /** The private key (and certificates) sealed with KARTU_SECRET_KEY. */
+  secret_enc: string;
+  updated_at: Generated<Date>;
 }
 
 export type CardStatus = 'unassigned' | 'active' | 'blocked' | 'replaced';
@@ -325,4 +342,5 @@ export interface DB {
   idempotency_keys: IdempotencyKeyTable;
   otp_codes: OtpCodeTable;
   outbox_messages: OutboxMessageTable;
+  wallet_issuers: WalletIssuerTable;
 }
