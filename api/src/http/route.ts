@@ -29,7 +29,7 @@ export interface RouteInput<P, Q, B, K extends PrincipalKind | never> {
 }
 
 export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z.ZodType, K extends PrincipalKind> {
-  method: 'get' | 'post' | 'patch' | 'delete';
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   /** OpenAPI-style path: /api/v1/members/{id} */
   path: string;
   summary: string;
