@@ -135,6 +135,119 @@ export interface WalletIssuerTable {
   updated_at: Generated<Date>;
 }
 
+type Jsonb<T = Record<string, unknown>> = ColumnType<T, string, string>;
+
+export interface PromotionTable {
+  tenant_id: string;
+  id: string;
+  name: string;
+  status: Generated<'active' | 'paused' | 'archived'>;
+  starts_at: Timestamp;
+  /** Inclusive. */
+  ends_at: Timestamp;
+  priority: Generated<number>;
+  exclusivity_group: string | null;
+  conditions: ColumnType<Record<string, unknown>, string | undefined, string>;
+  effect: Jsonb;
+  created_at: CreatedAt;
+  updated_at: Generated<Date>;
+}
+
+export type VoucherKind = 'amount' | 'percent' | 'free_shipping' | 'free_item';
+
+export interface VoucherBatchTable {
+  tenant_id: string;
+  id: string;
+  name: string | null;
+  /** batch: generated codes; public: one code for many members; personal: codes bound to members; reward: issued by a reward. */
+  origin: 'batch' | 'public' | 'personal' | 'reward';
+  kind: VoucherKind;
+  value: number | null;
+  max_discount: number | null;
+  sku: string | null;
+  min_spend: Generated<number>;
+  starts_at: Timestamp | null;
+  /** Inclusive; null for reward batches, whose vouchers carry their own expiry. */
+  expires_at: Timestamp | null;
+  uses_per_code: number | null;
+  per_member_limit: number | null;
+  channels: string[] | null;
+  stores: string[] | null;
+  priority: Generated<number>;
+  exclusivity_group: string | null;
+  reward_id: string | null;
+  count: number;
+  status: Generated<'active' | 'disabled'>;
+  created_at: CreatedAt;
+}
+
+export interface VoucherTable {
+  tenant_id: string;
+  id: string;
+  batch_id: string;
+  /** Normalised: upper case, no hyphens or spaces. */
+  code: string;
+  member_id: string | null;
+  /** Null: unlimited. */
+  max_uses: number | null;
+  uses: Generated<number>;
+  /** Overrides the batch's expiry (reward vouchers: issued + validDays). */
+  expires_at: Timestamp | null;
+  created_at: CreatedAt;
+}
+
+export interface VoucherRedemptionTable {
+  tenant_id: string;
+  id: string;
+  voucher_id: string;
+  member_id: string | null;
+  transaction_id: string | null;
+  amount: Generated<number>;
+  status: Generated<'redeemed' | 'cancelled'>;
+  actor_kind: string;
+  actor_id: string | null;
+  created_at: CreatedAt;
+  cancelled_at: Timestamp | null;
+}
+
+export interface RewardTable {
+  tenant_id: string;
+  id: string;
+  name: string;
+  description: string | null;
+  points_cost: number;
+  /** Units left; null: unlimited. */
+  stock: number | null;
+  per_member_limit: number | null;
+  tiers: string[] | null;
+  starts_at: Timestamp | null;
+  ends_at: Timestamp | null;
+  fulfilment: 'voucher' | 'physical';
+  /** {kind, value?, maxDiscount?, sku?, minSpend?, validDays} when fulfilment = 'voucher'. */
+  voucher: ColumnType<Record<string, unknown> | null, string | null, string | null>;
+  image: Buffer | null;
+  image_type: 'image/png' | 'image/jpeg' | 'image/webp' | null;
+  image_updated_at: Timestamp | null;
+  status: Generated<'active' | 'archived'>;
+  created_at: CreatedAt;
+  updated_at: Generated<Date>;
+}
+
+export interface RewardRedemptionTable {
+  tenant_id: string;
+  id: string;
+  reward_id: string;
+  member_id: string;
+  points: number;
+  voucher_id: string | null;
+  store_id: string | null;
+  status: Generated<'issued' | 'handed_over' | 'cancelled'>;
+  actor_kind: string;
+  actor_id: string | null;
+  created_at: CreatedAt;
+  handed_over_at: Timestamp | null;
+}
+
 export type CardStatus = 'unassigned' | 'active' | 'blocked' | 'replaced';
 
 export interface CardTable {
@@ -262,6 +375,8 @@ export interface TransactionTable {
   refunded_amount: Generated<number>;
   claimed_at: Timestamp | null;
   voided_at: Timestamp | null;
+  shipping_fee: Generated<number>;
+  shipping_discount: Generated<number>;
   actor_kind: string;
   actor_id: string | null;
   created_at: CreatedAt;
@@ -280,6 +395,8 @@ export interface TransactionLineTable {
   amount: number;
   points: Generated<number>;
   refunded_quantity: Generated<number>;
+  /** The line's share of the sale's goods discounts (promotions and vouchers). */
+  discount: Generated<number>;
 }
 
 export interface IdempotencyKeyTable {
@@ -343,4 +460,10 @@ export interface DB {
   otp_codes: OtpCodeTable;
   outbox_messages: OutboxMessageTable;
   wallet_issuers: WalletIssuerTable;
+  promotions: PromotionTable;
+  voucher_batches: VoucherBatchTable;
+  vouchers: VoucherTable;
+  voucher_redemptions: VoucherRedemptionTable;
+  rewards: RewardTable;
+  reward_redemptions: RewardRedemptionTable;
 }
