@@ -13,3 +13,5 @@ export type KartuClient = ReturnType<typeof createKartuClient>;
 export * from './i18n.ts';
 export * from './problems.ts';
 export * from './rotating-code.ts';
+export * from './brand-colors.ts';
+export * from './promotion-summary.ts';

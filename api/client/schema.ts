@@ -996,7 +996,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A printable CR80 card with the member’s signed QR */
+        /**
+         * A printable CR80 card with the member’s signed QR
+         * @description Owners, admins and admin API keys (permission `cards.manage`): the printed code lets a till obtain a `scanToken` that spends for the member, so only roles that may spend without the member present may print it.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1822,6 +1825,92 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/members/{id}/card/qr.svg": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The QR of the member’s current card as SVG: the signed code the printed card carries
+         * @description Owners, admins and admin API keys (permission `cards.manage`): the code lets a till obtain a `scanToken` that spends for the member, so only roles that may spend without the member present see it. No member, or no active card (blocked or none) → 404. Not cached (`Cache-Control: no-store`).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description SVG image */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/svg+xml": string;
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such member, or no active card */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/scan": {
         parameters: {
             query?: never;
@@ -1833,7 +1922,7 @@ export interface paths {
         put?: never;
         /**
          * Resolve what a scanner read (printed card QR, the app’s rotating QR or a typed card number) to the member at the till
-         * @description Accepts the printed card’s signed code (`K1.…`), the member app’s rotating code (`K2.<card number>.<8 digits>`, valid about a minute; once a newer step was seen, older ones no longer scan) and a 16-digit card number typed by hand. Rate-limited per IP and per store (or per API key or staff member without a store); typed numbers have a stricter limit (30 per 10 minutes).
+         * @description Accepts the printed card’s signed code (`K1.…`), the member app’s rotating code (`K2.<card number>.<8 digits>`, valid about a minute; once a newer step was seen, older ones no longer scan) and a 16-digit card number typed by hand. Rate-limited per IP and per store (or per API key or staff member without a store); typed numbers have a stricter limit (30 per 10 minutes) and give a token that cannot spend (`canSpend: false`); app codes that do not scan are limited the same way (30 misses per 10 minutes per IP and per till).
          */
         post: {
             parameters: {
@@ -1855,7 +1944,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description The member, balances and a scanToken that lets the till spend for 5 minutes */
+                /** @description The member, balances and a scanToken, good for 5 minutes at this store */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -2071,7 +2160,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Receipt already posted (body has `transactionId`), not enough points, or `checkout_changed` */
+                /** @description Receipt already posted (body has `transactionId`), not enough points, `checkout_changed`, or `voucher_rejected` (body has `rejected: [{code, reason}]`; nothing is posted) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -2322,6 +2411,8 @@ export interface paths {
                             status: "voided";
                             pointsReversed: number;
                             pointsReturned: number;
+                            /** @description Voucher uses given back */
+                            vouchersReturned: number;
                             points: components["schemas"]["Balances"] | null;
                         };
                     };
@@ -4221,7 +4312,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Price a cart and the points it earns, exactly as posting it would; changes nothing */
+        /**
+         * Price a cart and the points it earns, exactly as posting it would; changes nothing
+         * @description Promotions live at the time and vouchers typed in `voucherCodes` are applied by the documented stacking order (priority, exclusivity groups, at most one shipping discount); refused codes come back in `rejected` with a reason. Unknown codes count against guessing limits per IP, caller and member (429 when over).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -4454,6 +4548,4225 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/settings/wallets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The Google Wallet and Apple Wallet issuers configured (null when not); never a key or certificate */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Wallet issuers */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WalletSettings"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settings/wallets/google": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set up Google Wallet: the issuer id and a service-account key; members then get a "Save to Google Wallet" link
+         * @description Owners, admins and admin API keys (permission `wallets.manage`). `serviceAccountKey` is the JSON key file as downloaded from Google Cloud (with `client_email` and an RSA `private_key` of 2048 bits or more), of a service account allowed in the Google Pay & Wallet Console. The private key is stored encrypted and never shown again; replacing the key replaces the issuer. Audit-logged without the key.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        issuerId: string;
+                        /** @description The service-account key file (JSON) as text */
+                        serviceAccountKey: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Wallet issuers */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WalletSettings"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settings/wallets/apple": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set up Apple Wallet: a Pass Type ID certificate with its key and Apple’s WWDR certificate; members then get a .pkpass
+         * @description Owners, admins and admin API keys (permission `wallets.manage`). The certificate must not have expired, the key must belong to it (give `privateKeyPassphrase` for an encrypted key) and, where the certificate names them, the pass type identifier (UID) and team (OU) must match. Both certificates must be RSA. Certificate and key are stored encrypted and never shown again. Audit-logged without them.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        passTypeIdentifier: string;
+                        teamIdentifier: string;
+                        /** @description The Pass Type ID certificate, PEM */
+                        certificate: string;
+                        /** @description The certificate’s private key, PEM */
+                        privateKey: string;
+                        privateKeyPassphrase?: string;
+                        /** @description Apple’s WWDR intermediate certificate, PEM */
+                        wwdrCertificate: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Wallet issuers */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WalletSettings"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settings/wallets/{provider}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a wallet issuer and its stored key; the wallet button disappears for members
+         * @description Owners, admins and admin API keys (permission `wallets.manage`). Passes already saved stay on phones. Repeating the call changes nothing.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    provider: "google" | "apple";
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Removed, or there was nothing to remove */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/wallets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Which wallet buttons the member app shows, with their links
+         * @description A wallet is null when the retailer has not set it up (or the member has no active card): then the app shows no button for it. The Google link needs the server’s public address (`KARTU_PUBLIC_URL`), from which Google fetches the logo; without it `google` is null.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Wallet links */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WalletLinks"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/card.pkpass": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The member’s card as an Apple Wallet pass */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The signed pass */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.apple.pkpass": string;
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Apple Wallet is not set up, or no active card */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description More than 10 passes in 10 minutes */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/members/{id}/card/wallets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Wallet links for a member’s card, to hand over at the counter
+         * @description Owners, admins and admin API keys (permission `cards.manage`), like card.pdf: a pass carries the printed card’s code, which lets a till obtain a `scanToken` that spends for the member. A wallet is null when the retailer has not set it up, or the member has no active card.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Wallet links */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WalletLinks"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such member */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/members/{id}/card.pkpass": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A member’s card as an Apple Wallet pass
+         * @description Owners, admins and admin API keys (permission `cards.manage`), like card.pdf: a pass carries the printed card’s code, which lets a till obtain a `scanToken` that spends for the member.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The signed pass */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.apple.pkpass": string;
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such member, Apple Wallet is not set up, or no active card */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settings/branding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The retailer’s card and app colours and its logo */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Branding */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Branding"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change the card and app colours, audit-logged
+         * @description Either colour or both, as `#rrggbb` in any case (stored lower case). The text colour on the primary colour must reach a WCAG contrast ratio of 3:1, or the names on the card cannot be read: a lower pair is refused with 400 naming the field and the ratio. Printed cards, stock sheets and the member app follow at once.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description #rrggbb in any case; stored lower case */
+                        primaryColor?: string;
+                        /** @description #rrggbb in any case; stored lower case */
+                        textColor?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Branding */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Branding"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/settings/branding/logo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Upload the retailer’s logo (PNG or JPEG as a data URL), audit-logged
+         * @description `image` is a data URL (`data:image/png;base64,…`). The type is read from the bytes, not the declared type: PNG or JPEG only, at most 256 KiB, at least 64 px on the short side and at most 2048 px on each side. Anything else is refused with 400 naming `body.image`. The logo is printed at the top-left of cards and shown in the member app.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description A data URL: data:image/png;base64,… or data:image/jpeg;base64,… */
+                        image: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Branding with the new logo */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Branding"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Remove the retailer’s logo, audit-logged; cards show the name alone again */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Removed (or there was none) */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/tenants/{slug}/logo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A retailer’s logo, public (member app, Google Wallet); Kartu’s mark when it has none
+         * @description The uploaded PNG or JPEG with its content type, or a default PNG. Cacheable for 5 minutes; send the `ETag` back in `If-None-Match` for a 304. `v` is ignored: the logo URLs the API hands out carry it so a new logo is fetched at once.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    v?: string;
+                };
+                header?: never;
+                path: {
+                    slug: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The image */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/png": string;
+                    };
+                };
+                /** @description Not modified: the If-None-Match ETag is current */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such retailer */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/promotions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tenant’s promotions, newest first
+         * @description Owners, admins, marketers and admin API keys (permission `programs.manage`, like every promotion call): promotions are marketing set-up, and tills get them through the checkout evaluation. Filter by `status`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    status?: "active" | "paused" | "archived";
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Promotions */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PromotionPage"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a promotion (free shipping, percent or amount off, bonus points), active at once; audit-logged
+         * @description A promotion applies to a sale when the sale's time is within `startsAt`…`endsAt` (both inclusive), it is
+         *     `active`, and every condition given holds:
+         *
+         *     - `minSpend`: the goods subtotal (shipping excluded, before discounts) is at least this many minor units.
+         *     - `tiers` (the tenant's tier codes), `segments`, `firstPurchaseOnly`: the member's; a guest sale never matches.
+         *       Segments arrive with issue 6: until then a promotion with a `segments` condition never applies.
+         *     - `channels` (`store`, `online`), `stores` (the tenant's store ids), `regions` (the shipping region, compared exactly).
+         *     - `daysOfWeek` (1 = Monday … 7 = Sunday) and `hours` (`HH:MM`, from inclusive, to exclusive; a window past
+         *       midnight counts towards the day it started), on the store's clock, else the tenant's — as earning rules read them.
+         *
+         *     Effects: `free_shipping` (optionally at most `maxDiscount` off the fee), `percent_off` (`value` 1–100, optionally
+         *     at most `maxDiscount`), `amount_off` (`value` minor units off the goods), `bonus_points` (`points` extra, and/or a
+         *     `multiplier` of the base points, more than 1 and at most 10 in hundredths). Amounts are minor units (IDR: Rp 1 = 100).
+         *
+         *     Stacking: higher `priority` goes first; of the promotions and vouchers sharing an `exclusivityGroup` only the
+         *     best-ranked applies, and an order gets at most one free-shipping discount. `POST /api/v1/checkout/evaluate` documents
+         *     the full order.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    "Idempotency-Key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        /**
+                         * Format: date-time
+                         * @description Inclusive instant
+                         * @example 2026-12-01T00:00:00+07:00
+                         */
+                        startsAt: string;
+                        /**
+                         * Format: date-time
+                         * @description Inclusive instant, not before startsAt
+                         * @example 2026-12-01T00:00:00+07:00
+                         */
+                        endsAt: string;
+                        /** @description Higher goes first and wins its exclusivity group; default 0 */
+                        priority?: number;
+                        /** @description Promotions and vouchers sharing a group do not stack: only the best-ranked one applies */
+                        exclusivityGroup?: string | null;
+                        conditions?: components["schemas"]["PromotionConditions"];
+                        effect: components["schemas"]["PromotionEffect"];
+                    };
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Promotion"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict; or a request with the same Idempotency-Key is still running (see Retry-After) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was used before with a different request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/promotions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One promotion */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The promotion */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Promotion"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such promotion */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a promotion; audit-logged
+         * @description Send only the fields that change; `conditions` and `effect` are replaced whole. The promotion that results is validated as a whole (an `endsAt` before the stored `startsAt` is refused at `body.endsAt`). An archived promotion cannot change (409). Status changes go through `/pause`, `/resume` and `/archive`.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        /**
+                         * Format: date-time
+                         * @description Inclusive instant
+                         * @example 2026-12-01T00:00:00+07:00
+                         */
+                        startsAt?: string;
+                        /**
+                         * Format: date-time
+                         * @description Inclusive instant, not before startsAt
+                         * @example 2026-12-01T00:00:00+07:00
+                         */
+                        endsAt?: string;
+                        /** @description Higher goes first and wins its exclusivity group; default 0 */
+                        priority?: number;
+                        /** @description Promotions and vouchers sharing a group do not stack: only the best-ranked one applies */
+                        exclusivityGroup?: string | null;
+                        conditions?: components["schemas"]["PromotionConditions"];
+                        effect?: components["schemas"]["PromotionEffect"];
+                    };
+                };
+            };
+            responses: {
+                /** @description Updated */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Promotion"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such promotion */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The promotion is archived */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/promotions/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pause a promotion: it stops applying until resumed
+         * @description Audit-logged. Repeating the call changes nothing. Pausing or resuming an archived promotion is 409.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    "Idempotency-Key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The promotion */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Promotion"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such promotion */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The promotion is archived */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was used before with a different request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/promotions/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume a paused promotion
+         * @description Audit-logged. Repeating the call changes nothing. Pausing or resuming an archived promotion is 409.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    "Idempotency-Key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The promotion */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Promotion"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such promotion */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The promotion is archived */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was used before with a different request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/promotions/{id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Archive a promotion for good: it never applies again and can no longer change
+         * @description Audit-logged. Repeating the call changes nothing. Pausing or resuming an archived promotion is 409.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    "Idempotency-Key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The promotion */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Promotion"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such promotion */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The promotion is archived */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was used before with a different request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/promotions/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Price a cart as checkout would, for the promotion builder (nothing is posted)
+         * @description The same evaluation as `POST /api/v1/checkout/evaluate`, for those who configure programs rather than sell: only active promotions live at `occurredAt` (default now) count.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    "Idempotency-Key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        storeId?: string;
+                        /**
+                         * @default store
+                         * @enum {string}
+                         */
+                        channel?: "store" | "online";
+                        items: {
+                            sku: string;
+                            name?: string;
+                            category?: string;
+                            quantity: number;
+                            /** @description Integer minor units (IDR: Rp 1 = 100) */
+                            unitPrice: number;
+                        }[];
+                        shipping?: {
+                            /** @description Integer minor units (IDR: Rp 1 = 100) */
+                            fee: number;
+                            region?: string;
+                        };
+                        /**
+                         * Format: uuid
+                         * @description Preview as this member (tier, first purchase)
+                         */
+                        memberId?: string;
+                        /**
+                         * Format: date-time
+                         * @description Preview at this time, e.g. during a campaign still to come
+                         */
+                        occurredAt?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The evaluation */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CheckoutEvaluation"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/vouchers/batches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Voucher batches, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of batches */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VoucherBatchPage"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a batch of voucher codes, one public campaign code, or personal codes for a member
+         * @description Generated codes are `prefix` + `length` random characters from a cryptographically secure generator, from the alphabet `0123456789ABCDEFGHJKMNPQRSTVWXYZ` (no I, L, O or U), unique in the retailer. The random part must be long enough that the codes fill at most one in a million of their space (a length of 10 allows a million codes). Codes are matched regardless of case and hyphens. Up to 1,000,000 codes in one call; download them from `/api/v1/vouchers/batches/{id}/codes.csv`. `code` makes one public code used by many members: `usesPerCode` is then its total limit (default unlimited), and `perMemberLimit` caps each member. `memberId` makes personal codes only that member can use. A public code already in use → 409 `voucher_code_taken`. The codes are not written to the audit log.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    "Idempotency-Key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description For the portal */
+                        name?: string;
+                        /** @description Codes to generate (1 with `code`) */
+                        count: number;
+                        /** @enum {string} */
+                        kind: "amount" | "percent" | "free_shipping" | "free_item";
+                        /** @description amount (required): minor units off; percent (required): 1–100 */
+                        value?: number;
+                        /** @description percent: the most taken off; free_shipping: the most of the shipping fee waived */
+                        maxDiscount?: number;
+                        /** @description free_item (required): the item given free */
+                        sku?: string;
+                        /** @description Goods subtotal needed at checkout (shipping excluded); default 0 */
+                        minSpend?: number;
+                        /** Format: date-time */
+                        startsAt?: string;
+                        /**
+                         * Format: date-time
+                         * @description Inclusive; in the future and after startsAt
+                         */
+                        expiresAt: string;
+                        /** @description Uses of each code; default 1. For a public code the total limit, default unlimited. null: unlimited */
+                        usesPerCode?: number | null;
+                        /** @description Uses of one code by one member (a guest cannot use a code that has one) */
+                        perMemberLimit?: number;
+                        /**
+                         * @description Makes one public campaign code (then count is 1), e.g. GRATIS-ONGKIR; stored upper case without hyphens
+                         * @example GRATIS-ONGKIR
+                         */
+                        code?: string;
+                        /** @description 0–8 characters of 0123456789ABCDEFGHJKMNPQRSTVWXYZ before the random part */
+                        prefix?: string;
+                        /** @description Random characters per code, default 10; refused when too short for count */
+                        length?: number;
+                        /** @description Absent or empty: every channel */
+                        channels?: ("store" | "online")[];
+                        /** @description The tenant’s stores; absent or empty: every store */
+                        stores?: string[];
+                        /**
+                         * Format: uuid
+                         * @description Personal codes: count codes that only this member can use
+                         */
+                        memberId?: string;
+                        priority?: number;
+                        exclusivityGroup?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VoucherBatchCreated"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The public code is in use (voucher_code_taken) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was used before with a different request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/vouchers/batches/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A voucher batch with its codes issued and uses so far */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The batch */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VoucherBatchDetail"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such batch */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/vouchers/batches/{id}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Disable every code of the batch: they are refused (voucher_not_eligible, reason disabled) until enabled
+         * @description Audit-logged. Repeating the call changes nothing.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    "Idempotency-Key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The batch */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VoucherBatch"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such batch */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict; or a request with the same Idempotency-Key is still running (see Retry-After) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was used before with a different request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/vouchers/batches/{id}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Enable a disabled batch again
+         * @description Audit-logged. Repeating the call changes nothing.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    "Idempotency-Key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The batch */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VoucherBatch"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such batch */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict; or a request with the same Idempotency-Key is still running (see Retry-After) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was used before with a different request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/vouchers/batches/{id}/codes.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The batch’s codes as CSV (`code,uses,max_uses,member_id,expires_at`), streamed
+         * @description Codes as stored: upper case, no hyphens. `max_uses` and `member_id` are empty when unlimited or not personal; `expires_at` is ISO 8601.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description CSV with a header row */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such batch */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/vouchers/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Look a typed voucher code up: its status, terms, member and latest uses
+         * @description For the portal and the till (`members.read`). Unknown codes (another retailer’s too) → 404 and count against the guessing limits per IP and caller: 429 once too many were unknown (see Retry-After). Known codes never count.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description As typed: case, spaces and hyphens are ignored */
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The voucher */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VoucherLookup"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such code */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/vouchers/{code}/redemptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Use a voucher code once, outside Kartu’s checkout
+         * @description For vouchers used where Kartu does not post the sale, e.g. a web shop that priced its cart with `/api/v1/checkout/evaluate` (sales posted to `/api/v1/transactions` use their `voucherCodes` instead). There is no cart here, so `minSpend` is not checked. Checked at the time of the call: the validity window (both ends inclusive), `channel` (default store) and store, the member (a personal code only for its member; a code with a per-member limit only for members), and the uses left. A personal code used by a cashier or POS key needs a fresh `scanToken` of the member at this store. `memberId` defaults to the sale’s member. Unknown → 404 (counted against the guessing limits, 429 when over); used up → 409 `voucher_used_up`; expired → 409 `voucher_expired`; not yet valid → 409 `voucher_not_started`; otherwise refused → 409 `voucher_not_eligible` with `reason` (disabled, other_member, member_required, member_limit, wrong_channel, wrong_store). Nothing changes on a refusal.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    "Idempotency-Key": string;
+                };
+                path: {
+                    /** @description As typed: case, spaces and hyphens are ignored */
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        memberId?: string;
+                        /**
+                         * Format: uuid
+                         * @description The Kartu sale the voucher was used on
+                         */
+                        transactionId?: string;
+                        scanToken?: string;
+                        /** Format: uuid */
+                        storeId?: string;
+                        /**
+                         * @default store
+                         * @enum {string}
+                         */
+                        channel?: "store" | "online";
+                        /** @description The discount the voucher gave, for reports; default 0 */
+                        amount?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Used */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VoucherRedemption"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this, or the member must be present (presence_required) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such code */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Used up, expired, not yet valid or not eligible; nothing changed */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was used before with a different request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/vouchers/redemptions/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Give a voucher use back (the order it was for was cancelled)
+         * @description Audit-logged; repeating the call changes nothing. A use on a Kartu sale that still stands → 409: void the sale instead, which gives its vouchers back.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    "Idempotency-Key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The cancelled redemption */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VoucherRedemption"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such redemption */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The use belongs to a sale that still stands */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was used before with a different request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rewards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The rewards catalog, newest first
+         * @description For the portal and the till (`members.read`). Filter by `status`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    status?: "active" | "archived";
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Rewards */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RewardPage"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Add a reward to the catalog (a voucher or a physical item for points), active at once; audit-logged
+         * @description `fulfilment` voucher needs `voucher` (its `kind` as voucher batches: `amount` needs `value`; `percent` needs `value` 1–100 and takes `maxDiscount`; `free_shipping` takes `maxDiscount`; `free_item` needs `sku`; `validDays` 1–365); physical takes none. `tiers` are the retailer’s tier codes. `stock` absent: unlimited. Every wrong field is named in `errors`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    "Idempotency-Key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        description?: string | null;
+                        pointsCost: number;
+                        /** @description Units left; absent or null: unlimited */
+                        stock?: number | null;
+                        /** @description Redemptions per member (cancelled ones not counted); null: no limit */
+                        perMemberLimit?: number | null;
+                        /** @description Only members in one of these tiers (the tenant’s tier codes) see and redeem it; null: everyone */
+                        tiers?: string[] | null;
+                        /**
+                         * Format: date-time
+                         * @description Inclusive; null: from now
+                         * @example 2026-12-01T00:00:00+07:00
+                         */
+                        startsAt?: string | null;
+                        /**
+                         * Format: date-time
+                         * @description Inclusive, not before startsAt; null: no end
+                         * @example 2026-12-01T00:00:00+07:00
+                         */
+                        endsAt?: string | null;
+                        /**
+                         * @description voucher: a redemption issues a personal voucher code; physical: an item handed over at a store
+                         * @enum {string}
+                         */
+                        fulfilment: "voucher" | "physical";
+                        /** @description Required for fulfilment voucher; not for physical */
+                        voucher?: {
+                            /** @enum {string} */
+                            kind: "amount" | "percent" | "free_shipping" | "free_item";
+                            /** @description amount (required): minor units off; percent (required): 1–100 */
+                            value?: number;
+                            /** @description percent: the most taken off; free_shipping: the most of the shipping fee waived */
+                            maxDiscount?: number;
+                            /** @description free_item (required): the item given free */
+                            sku?: string;
+                            /** @description Goods subtotal (minor units, shipping excluded) needed at checkout; default 0 */
+                            minSpend?: number;
+                            /** @description The code is valid until the end of the local day validDays days after it is issued (tenant time zone) */
+                            validDays: number;
+                        } | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Reward"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict; or a request with the same Idempotency-Key is still running (see Retry-After) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was used before with a different request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rewards/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One reward */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The reward */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Reward"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such reward */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a reward; audit-logged
+         * @description Send only the fields that change (null clears an optional one); `voucher` is replaced whole. The reward that results is validated as a whole. `stock` sets the units left; `addStock` adds to them without losing units taken meanwhile. Redemptions already made keep the points they cost and their vouchers keep their terms. An archived reward cannot change (409).
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        description?: string | null;
+                        pointsCost?: number;
+                        /** @description Units left; absent or null: unlimited */
+                        stock?: number | null;
+                        /** @description Redemptions per member (cancelled ones not counted); null: no limit */
+                        perMemberLimit?: number | null;
+                        /** @description Only members in one of these tiers (the tenant’s tier codes) see and redeem it; null: everyone */
+                        tiers?: string[] | null;
+                        /**
+                         * Format: date-time
+                         * @description Inclusive; null: from now
+                         * @example 2026-12-01T00:00:00+07:00
+                         */
+                        startsAt?: string | null;
+                        /**
+                         * Format: date-time
+                         * @description Inclusive, not before startsAt; null: no end
+                         * @example 2026-12-01T00:00:00+07:00
+                         */
+                        endsAt?: string | null;
+                        /**
+                         * @description voucher: a redemption issues a personal voucher code; physical: an item handed over at a store
+                         * @enum {string}
+                         */
+                        fulfilment?: "voucher" | "physical";
+                        /** @description Required for fulfilment voucher; not for physical */
+                        voucher?: {
+                            /** @enum {string} */
+                            kind: "amount" | "percent" | "free_shipping" | "free_item";
+                            /** @description amount (required): minor units off; percent (required): 1–100 */
+                            value?: number;
+                            /** @description percent: the most taken off; free_shipping: the most of the shipping fee waived */
+                            maxDiscount?: number;
+                            /** @description free_item (required): the item given free */
+                            sku?: string;
+                            /** @description Goods subtotal (minor units, shipping excluded) needed at checkout; default 0 */
+                            minSpend?: number;
+                            /** @description The code is valid until the end of the local day validDays days after it is issued (tenant time zone) */
+                            validDays: number;
+                        } | null;
+                        /** @description Units to add to what is left now (a delivery arrived); safe beside concurrent redemptions. Not with stock */
+                        addStock?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Updated */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Reward"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such reward */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The reward is archived */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/rewards/{id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Archive a reward: it leaves the catalog for good; audit-logged
+         * @description Repeating the call changes nothing. Redemptions made stay, and their vouchers stay valid.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    "Idempotency-Key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The reward */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Reward"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such reward */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict; or a request with the same Idempotency-Key is still running (see Retry-After) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was used before with a different request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rewards/{id}/image": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Upload the reward’s picture (PNG, JPEG or WebP as a data URL); audit-logged
+         * @description `image` is a data URL (`data:image/png;base64,…`). The type is read from the bytes, not the declared type: PNG, JPEG or WebP, at most 512 KiB, at least 64 px on the short side and at most 4096 px on each side; anything else is refused with 400 naming `body.image`.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description A data URL: data:image/webp;base64,… */
+                        image: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The reward with its new imageUrl */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Reward"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such reward */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Remove the reward’s picture; audit-logged */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Removed (or there was none) */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such reward */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/tenants/{slug}/rewards/{id}/image": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A reward’s picture, public (member app)
+         * @description The uploaded image with its content type. Cacheable for 5 minutes; send the `ETag` back in `If-None-Match` for a 304. `v` is ignored: the `imageUrl`s the API hands out carry it so a new picture is fetched at once.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    v?: string;
+                };
+                header?: never;
+                path: {
+                    slug: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The image */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/webp": string;
+                    };
+                };
+                /** @description Not modified: the If-None-Match ETag is current */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such retailer, reward or picture */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rewards/{id}/redemptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Redeem a reward for a member’s points; a cashier or POS key needs a fresh scanToken
+         * @description A cashier or `pos` key needs a `scanToken` from a scan of this member at this store within the last 5 minutes (403 `presence_required` otherwise); owners, admins and admin keys may act without one, which is audit-logged.
+         *
+         *     Checked in one transaction, under the member's point account lock and then the reward's row lock:
+         *     the reward is active (archived or unknown → 404), the time is within `startsAt`…`endsAt` (both inclusive)
+         *     and the member's current tier is in `tiers` (else 409 `reward_not_available` with `reason`
+         *     `not_started`, `ended` or `tier`), the member's redemptions that stand are fewer than `perMemberLimit`
+         *     (409 `reward_limit_reached`), a unit is left (409 `reward_out_of_stock`) and the spendable balance covers
+         *     `pointsCost` (409 `insufficient_points` with `balance`). Then the points are debited (a `redeem` entry whose
+         *     reference is the reward's name), one unit leaves the stock, and a voucher reward issues one single-use code
+         *     for this member alone (valid until the end of the local day `validDays` after today, in the retailer's time zone).
+         *     Any refusal changes nothing; under any concurrency stock is never oversold and points are never debited without
+         *     the voucher.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    "Idempotency-Key": string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        memberId: string;
+                        scanToken?: string;
+                        /**
+                         * Format: uuid
+                         * @description Where; defaults to the store the cashier or key is bound to
+                         */
+                        storeId?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Redeemed: the voucher (for a voucher reward) and the balances afterwards */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RewardRedeemed"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this, or the member must be present (presence_required) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such reward (or archived) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description reward_not_available, reward_limit_reached, reward_out_of_stock or insufficient_points; nothing changed */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was used before with a different request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rewards/redemptions/{id}/hand-over": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record that a physical reward was given to the member at a store; audit-logged
+         * @description Once: repeating the call changes nothing. A cashier or `pos` key needs a fresh `scanToken` of the member at this store. A voucher reward or a cancelled redemption → 409.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    "Idempotency-Key"?: string;
+                };
+                path: {
+                    /** @description The reward redemption */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        scanToken?: string;
+                        /** Format: uuid */
+                        storeId?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The redemption, handed over */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RewardRedemption"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such redemption */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A voucher reward, or cancelled */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was used before with a different request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rewards/redemptions/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a reward redemption: points and stock come back, the voucher is cancelled; owners and admins, audit-logged
+         * @description The points come back as a `return` entry (a new lot that expires by the points policy from now). A voucher that was used (its use not given back by voiding the sale) or an item handed over cannot be undone: 409. Repeating the call changes nothing.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    "Idempotency-Key"?: string;
+                };
+                path: {
+                    /** @description The reward redemption */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The cancelled redemption and the member’s balances */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RewardRedeemed"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such redemption */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The voucher was used, or the item handed over */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was used before with a different request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/members/{id}/reward-redemptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A member’s reward redemptions, newest first (e.g. physical rewards to hand over) */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Redemptions */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RewardRedemptionPage"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such member */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/rewards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The rewards the signed-in member can redeem now, newest first
+         * @description Active rewards whose window contains now and that the member’s tier may see, with `affordable` (the balance covers the cost), `remaining` stock (0: sold out) and whether the member reached the per-member limit.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Rewards */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MemberRewardPage"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/rewards/{id}/redemptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The signed-in member redeems a reward for their own points
+         * @description No scan is needed: the member is the caller.
+         *
+         *     Checked in one transaction, under the member's point account lock and then the reward's row lock:
+         *     the reward is active (archived or unknown → 404), the time is within `startsAt`…`endsAt` (both inclusive)
+         *     and the member's current tier is in `tiers` (else 409 `reward_not_available` with `reason`
+         *     `not_started`, `ended` or `tier`), the member's redemptions that stand are fewer than `perMemberLimit`
+         *     (409 `reward_limit_reached`), a unit is left (409 `reward_out_of_stock`) and the spendable balance covers
+         *     `pointsCost` (409 `insufficient_points` with `balance`). Then the points are debited (a `redeem` entry whose
+         *     reference is the reward's name), one unit leaves the stock, and a voucher reward issues one single-use code
+         *     for this member alone (valid until the end of the local day `validDays` after today, in the retailer's time zone).
+         *     Any refusal changes nothing; under any concurrency stock is never oversold and points are never debited without
+         *     the voucher.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    "Idempotency-Key": string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Redeemed: the voucher (for a voucher reward) and the balances afterwards */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RewardRedeemed"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such reward (or archived) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description reward_not_available, reward_limit_reached, reward_out_of_stock or insufficient_points; nothing changed */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was used before with a different request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/reward-redemptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in member’s reward redemptions, newest first (physical rewards to collect, vouchers received) */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Redemptions */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RewardRedemptionPage"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/vouchers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The signed-in member’s own voucher codes that can still be used, newest first
+         * @description Personal codes (from rewards and personal batches) with uses left, not expired, whose batch is active; at most 200. Codes not valid yet are included with their `startsAt`. Show `code` as a QR and as text; `minSpend` and `expiresAt` say what each needs.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Vouchers */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MemberVoucherList"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -4479,6 +8792,14 @@ export interface components {
             timeZone: string;
             /** @enum {string} */
             locale: "id" | "en";
+            brand: components["schemas"]["PublicBrand"];
+        };
+        /** @description The retailer’s colours and logo, for the member app */
+        PublicBrand: {
+            primaryColor: string;
+            textColor: string;
+            /** @description The public logo (`/api/v1/public/tenants/{slug}/logo`, versioned so a new logo is fetched at once); null without one */
+            logoUrl: string | null;
         };
         Store: {
             /** Format: uuid */
@@ -4563,7 +8884,10 @@ export interface components {
             };
             vouchers: unknown[];
             offers: unknown[];
+            /** @description Proves the scan for 5 minutes at this store. From a QR it lets a cashier or POS key spend the member’s points and vouchers; from a typed card number it does not (see canSpend). */
             scanToken: string;
+            /** @description False after a typed card number: the number is printed on the card and shown to staff, so it identifies the member but cannot spend. To spend, scan the card or the app’s QR (an owner or admin may act without, audit-logged). */
+            canSpend: boolean;
         };
         PostedSale: {
             /** Format: uuid */
@@ -4587,11 +8911,17 @@ export interface components {
                 quantity: number;
                 unitPrice: number;
                 amount: number;
+                /** @description The line’s share of the sale’s goods discounts */
+                discount: number;
                 points: number;
                 refundedQuantity: number;
             }[];
             subtotal: number;
             discount: number;
+            shipping: {
+                fee: number;
+                discount: number;
+            };
             pointsValue: number;
             total: number;
             pointsEarned: number;
@@ -4602,6 +8932,15 @@ export interface components {
             breakdown: components["schemas"]["PointsBreakdown"];
             points: components["schemas"]["Balances"] | null;
             tier: components["schemas"]["TierRef"] | null;
+            /** @description The promotions and vouchers this sale got, as /checkout/evaluate reports them */
+            applied: {
+                /** @enum {string} */
+                source: "promotion" | "voucher" | "tier";
+                id: string;
+                code?: string;
+                effect: string;
+                amount: number;
+            }[];
         };
         /** @description Which rule gave how many points; a cap shows as a negative item */
         PointsBreakdown: {
@@ -4635,11 +8974,17 @@ export interface components {
                 quantity: number;
                 unitPrice: number;
                 amount: number;
+                /** @description The line’s share of the sale’s goods discounts */
+                discount: number;
                 points: number;
                 refundedQuantity: number;
             }[];
             subtotal: number;
             discount: number;
+            shipping: {
+                fee: number;
+                discount: number;
+            };
             pointsValue: number;
             total: number;
             pointsEarned: number;
@@ -4651,6 +8996,7 @@ export interface components {
         Refund: {
             /** Format: uuid */
             id: string;
+            /** @description What was paid for the refunded goods: their amount less their share of the discounts */
             amount: number;
             /** @description Taken back, including what became debt */
             pointsReversed: number;
@@ -4658,6 +9004,8 @@ export interface components {
             pointsForgiven: number;
             pointsReturned: number;
             debtAdded: number;
+            /** @description Voucher uses given back: only when the refund leaves nothing of the sale */
+            vouchersReturned: number;
             points: components["schemas"]["Balances"] | null;
         };
         Points: {
@@ -4818,11 +9166,16 @@ export interface components {
         };
         CheckoutEvaluation: {
             subtotal: number;
+            /** @description Goods discounts in the order they applied (their sum is `discount`) */
             discounts: {
-                source: string;
+                /** @enum {string} */
+                source: "promotion" | "voucher";
                 id: string;
+                code?: string;
                 amount: number;
             }[];
+            /** @description All goods discounts: subtotal − discount − pointsValue + shipping.fee − shipping.discount = total */
+            discount: number;
             shipping: {
                 fee: number;
                 discount: number;
@@ -4834,12 +9187,20 @@ export interface components {
                 sku: string;
                 quantity: number;
                 amount: number;
+                discount: number;
                 points: number;
             }[];
             breakdown: components["schemas"]["PointsBreakdown"];
+            /** @description Promotions and vouchers that apply: goods discounts, then the shipping discount, then bonus points. A tier with free shipping shows as source `tier`. */
             applied: {
-                source: string;
+                /** @enum {string} */
+                source: "promotion" | "voucher" | "tier";
                 id: string;
+                code?: string;
+                /** @enum {string} */
+                effect: "free_shipping" | "percent_off" | "amount_off" | "bonus_points" | "amount" | "percent" | "free_item";
+                /** @description What it gives in minor units (0 for bonus points) */
+                amount: number;
             }[];
             rejected: {
                 code: string;
@@ -4949,6 +9310,502 @@ export interface components {
             marketingOptIn: boolean;
             points: number;
             firstExpiry: string;
+        };
+        /** @description The wallet issuers configured; null when not. Never a key or certificate. */
+        WalletSettings: {
+            google: components["schemas"]["GoogleWalletIssuer"];
+            apple: components["schemas"]["AppleWalletIssuer"];
+        };
+        GoogleWalletIssuer: {
+            issuerId: string;
+            serviceAccountEmail: string;
+            /** Format: date-time */
+            updatedAt: string;
+        } | null;
+        AppleWalletIssuer: {
+            passTypeIdentifier: string;
+            teamIdentifier: string;
+            certificateSubject: string;
+            /** Format: date-time */
+            certificateExpiresAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        } | null;
+        /** @description A wallet is null when the retailer has not configured it, or the member has no active card */
+        WalletLinks: {
+            google: {
+                /**
+                 * Format: uri
+                 * @description Opens "Save to Google Wallet"
+                 */
+                saveUrl: string;
+            } | null;
+            apple: {
+                /** @description The .pkpass to download, on this API */
+                passUrl: string;
+            } | null;
+        };
+        Branding: {
+            /**
+             * @description Card background and the member app’s accent, lower case
+             * @example #0f766e
+             */
+            primaryColor: string;
+            /**
+             * @description Text on the primary colour, lower case
+             * @example #ffffff
+             */
+            textColor: string;
+            /** @description The public logo (`/api/v1/public/tenants/{slug}/logo`, versioned so a new logo is fetched at once); null without one */
+            logoUrl: string | null;
+            /** @description When the current logo was uploaded; null without one */
+            logoUpdatedAt: string | null;
+        };
+        PromotionPage: {
+            items: components["schemas"]["Promotion"][];
+            nextCursor: string | null;
+        };
+        Promotion: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @enum {string} */
+            status: "active" | "paused" | "archived";
+            /** @description Inclusive instant (UTC) */
+            startsAt: string;
+            /** @description Inclusive instant (UTC) */
+            endsAt: string;
+            priority: number;
+            exclusivityGroup: string | null;
+            conditions: components["schemas"]["PromotionConditions"];
+            effect: components["schemas"]["PromotionEffect"];
+            createdAt: string;
+            updatedAt: string;
+        };
+        /** @description Every condition given must hold; leave one out to not restrict by it */
+        PromotionConditions: {
+            /** @description Minor units, compared (inclusively) with the goods subtotal; shipping is not counted */
+            minSpend?: number;
+            /** @description Tier codes of this tenant; a guest never matches */
+            tiers?: string[];
+            /** @description The member must be in at least one. Segments arrive with issue 6: until then a promotion with this condition never applies */
+            segments?: string[];
+            channels?: ("store" | "online")[];
+            /** @description Shipping regions, compared exactly with `shipping.region`; a sale without a region never matches */
+            regions?: string[];
+            /** @description Store ids of this tenant; a sale without a store never matches */
+            stores?: string[];
+            /** @description Only the member’s first purchase; a guest never matches */
+            firstPurchaseOnly?: boolean;
+            /** @description 1 = Monday … 7 = Sunday, in the store’s time zone (else the tenant’s) */
+            daysOfWeek?: number[];
+            /** @description Local time, from inclusive, to exclusive; from later than to wraps midnight and counts towards the day it started */
+            hours?: {
+                /** @example 10:00 */
+                from: string;
+                /** @example 14:00 */
+                to: string;
+            };
+        };
+        PromotionEffect: {
+            /** @enum {string} */
+            type: "free_shipping";
+            /** @description The most this discount gives, in minor units */
+            maxDiscount?: number;
+        } | {
+            /** @enum {string} */
+            type: "percent_off";
+            /** @description 20 means 20% off the goods */
+            value: number;
+            /** @description The most this discount gives, in minor units */
+            maxDiscount?: number;
+        } | {
+            /** @enum {string} */
+            type: "amount_off";
+            /** @description Minor units off the goods */
+            value: number;
+        } | {
+            /** @enum {string} */
+            type: "bonus_points";
+            /** @description Extra points on the sale */
+            points?: number;
+            /**
+             * @description Adds base points × (multiplier − 1), like an earning multiplier
+             * @example 2
+             */
+            multiplier?: number;
+        };
+        VoucherBatchCreated: {
+            /** Format: uuid */
+            batchId: string;
+            count: number;
+        };
+        VoucherBatchPage: {
+            items: components["schemas"]["VoucherBatch"][];
+            nextCursor: string | null;
+        };
+        VoucherBatch: {
+            /** Format: uuid */
+            id: string;
+            name: string | null;
+            /** @enum {string} */
+            origin: "batch" | "public" | "personal" | "reward";
+            /** @enum {string} */
+            kind: "amount" | "percent" | "free_shipping" | "free_item";
+            /** @description amount: minor units off; percent: 1–100 */
+            value: number | null;
+            /** @description percent: the most taken off; free_shipping: the most of the fee waived */
+            maxDiscount: number | null;
+            /** @description free_item: the item given free */
+            sku: string | null;
+            /** @description Goods subtotal (minor units, shipping excluded) needed at checkout */
+            minSpend: number;
+            startsAt: string | null;
+            /** @description Inclusive */
+            expiresAt: string | null;
+            /** @description null: every channel */
+            channels: ("store" | "online")[] | null;
+            /** @description null: every store */
+            stores: string[] | null;
+            perMemberLimit: number | null;
+            priority: number;
+            exclusivityGroup: string | null;
+            /** @description Uses of each code (a public code: its total limit); null: unlimited */
+            usesPerCode: number | null;
+            /** @description Codes in the batch */
+            count: number;
+            /** @description The public code (origin public) */
+            code: string | null;
+            /**
+             * Format: uuid
+             * @description The member personal codes belong to (origin personal)
+             */
+            memberId: string | null;
+            /** @enum {string} */
+            status: "active" | "disabled";
+            createdAt: string;
+        };
+        VoucherBatchDetail: {
+            /** Format: uuid */
+            id: string;
+            name: string | null;
+            /** @enum {string} */
+            origin: "batch" | "public" | "personal" | "reward";
+            /** @enum {string} */
+            kind: "amount" | "percent" | "free_shipping" | "free_item";
+            /** @description amount: minor units off; percent: 1–100 */
+            value: number | null;
+            /** @description percent: the most taken off; free_shipping: the most of the fee waived */
+            maxDiscount: number | null;
+            /** @description free_item: the item given free */
+            sku: string | null;
+            /** @description Goods subtotal (minor units, shipping excluded) needed at checkout */
+            minSpend: number;
+            startsAt: string | null;
+            /** @description Inclusive */
+            expiresAt: string | null;
+            /** @description null: every channel */
+            channels: ("store" | "online")[] | null;
+            /** @description null: every store */
+            stores: string[] | null;
+            perMemberLimit: number | null;
+            priority: number;
+            exclusivityGroup: string | null;
+            /** @description Uses of each code (a public code: its total limit); null: unlimited */
+            usesPerCode: number | null;
+            /** @description Codes in the batch */
+            count: number;
+            /** @description The public code (origin public) */
+            code: string | null;
+            /**
+             * Format: uuid
+             * @description The member personal codes belong to (origin personal)
+             */
+            memberId: string | null;
+            /** @enum {string} */
+            status: "active" | "disabled";
+            createdAt: string;
+            /** @description Codes issued */
+            issued: number;
+            /** @description Uses so far, over all codes (cancelled uses not counted) */
+            used: number;
+        };
+        VoucherLookup: {
+            /** Format: uuid */
+            id: string;
+            code: string;
+            /**
+             * @description disabled, then used_up, expired, not_started, else active
+             * @enum {string}
+             */
+            status: "active" | "used_up" | "expired" | "not_started" | "disabled";
+            uses: number;
+            /** @description null: unlimited */
+            maxUses: number | null;
+            /** @description The member a personal code belongs to */
+            member: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            } | null;
+            batch: {
+                /** Format: uuid */
+                id: string;
+                name: string | null;
+                /** @enum {string} */
+                origin: "batch" | "public" | "personal" | "reward";
+                /** @enum {string} */
+                kind: "amount" | "percent" | "free_shipping" | "free_item";
+                /** @description amount: minor units off; percent: 1–100 */
+                value: number | null;
+                /** @description percent: the most taken off; free_shipping: the most of the fee waived */
+                maxDiscount: number | null;
+                /** @description free_item: the item given free */
+                sku: string | null;
+                /** @description Goods subtotal (minor units, shipping excluded) needed at checkout */
+                minSpend: number;
+                startsAt: string | null;
+                /** @description Inclusive */
+                expiresAt: string | null;
+                /** @description null: every channel */
+                channels: ("store" | "online")[] | null;
+                /** @description null: every store */
+                stores: string[] | null;
+                perMemberLimit: number | null;
+                priority: number;
+                exclusivityGroup: string | null;
+            };
+            /** @description The latest 100, newest first */
+            redemptions: components["schemas"]["VoucherRedemption"][];
+        };
+        VoucherRedemption: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            voucherId: string;
+            code: string;
+            member: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            } | null;
+            /** Format: uuid */
+            transactionId: string | null;
+            /** @description The discount given, in minor units, when the caller said */
+            amount: number;
+            /** @enum {string} */
+            status: "redeemed" | "cancelled";
+            /** @description Who redeemed it: a staff member, API key or member */
+            actor: {
+                kind: string;
+                id: string | null;
+            };
+            createdAt: string;
+            cancelledAt: string | null;
+        };
+        RewardPage: {
+            items: components["schemas"]["Reward"][];
+            nextCursor: string | null;
+        };
+        Reward: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            description: string | null;
+            pointsCost: number;
+            /** @description Redemptions per member; null: no limit */
+            perMemberLimit: number | null;
+            /** @description Inclusive; null: from the start */
+            startsAt: string | null;
+            /** @description Inclusive; null: no end */
+            endsAt: string | null;
+            /** @enum {string} */
+            fulfilment: "voucher" | "physical";
+            /** @description The voucher a redemption issues (fulfilment voucher) */
+            voucher: {
+                /** @enum {string} */
+                kind: "amount" | "percent" | "free_shipping" | "free_item";
+                /** @description amount (required): minor units off; percent (required): 1–100 */
+                value?: number;
+                /** @description percent: the most taken off; free_shipping: the most of the shipping fee waived */
+                maxDiscount?: number;
+                /** @description free_item (required): the item given free */
+                sku?: string;
+                /** @description Goods subtotal (minor units, shipping excluded) needed at checkout; default 0 */
+                minSpend?: number;
+                /** @description The code is valid until the end of the local day validDays days after it is issued (tenant time zone) */
+                validDays: number;
+            } | null;
+            /** @description The public image (`/api/v1/public/tenants/{slug}/rewards/{id}/image`, versioned so a new image is fetched at once); null without one */
+            imageUrl: string | null;
+            /** @description Units left; null: unlimited */
+            stock: number | null;
+            /** @description Tier codes that may redeem it; null: everyone */
+            tiers: string[] | null;
+            /** @enum {string} */
+            status: "active" | "archived";
+            /** @description Redemptions that stand (cancelled ones not counted) */
+            redeemed: number;
+            createdAt: string;
+            updatedAt: string;
+        };
+        RewardRedeemed: {
+            /** Format: uuid */
+            id: string;
+            reward: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            };
+            /** Format: uuid */
+            memberId: string;
+            /** @enum {string} */
+            fulfilment: "voucher" | "physical";
+            pointsSpent: number;
+            /**
+             * @description issued; handed_over (physical, given at a store); cancelled (points and stock returned)
+             * @enum {string}
+             */
+            status: "issued" | "handed_over" | "cancelled";
+            voucher: components["schemas"]["RewardVoucherCode"];
+            /**
+             * Format: uuid
+             * @description Where it was redeemed; null in the member app
+             */
+            storeId: string | null;
+            createdAt: string;
+            handedOverAt: string | null;
+            /** @description The member’s balances afterwards */
+            points: {
+                balance: number;
+                pending: number;
+                debt: number;
+            };
+        };
+        /** @description A single-use code for the member alone */
+        RewardVoucherCode: {
+            /** @description What the member shows (QR and text) and the till types; upper case */
+            code: string;
+            /** @enum {string} */
+            kind: "amount" | "percent" | "free_shipping" | "free_item";
+            /** @description amount: minor units off; percent: 1–100 */
+            value: number | null;
+            maxDiscount: number | null;
+            /** @description free_item: the item given free */
+            sku: string | null;
+            /** @description Goods subtotal (minor units, shipping excluded) needed at checkout */
+            minSpend: number;
+            /** @description Inclusive */
+            expiresAt: string | null;
+        } | null;
+        RewardRedemption: {
+            /** Format: uuid */
+            id: string;
+            reward: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            };
+            /** Format: uuid */
+            memberId: string;
+            /** @enum {string} */
+            fulfilment: "voucher" | "physical";
+            pointsSpent: number;
+            /**
+             * @description issued; handed_over (physical, given at a store); cancelled (points and stock returned)
+             * @enum {string}
+             */
+            status: "issued" | "handed_over" | "cancelled";
+            voucher: components["schemas"]["RewardVoucherCode"];
+            /**
+             * Format: uuid
+             * @description Where it was redeemed; null in the member app
+             */
+            storeId: string | null;
+            createdAt: string;
+            handedOverAt: string | null;
+        };
+        RewardRedemptionPage: {
+            items: components["schemas"]["RewardRedemption"][];
+            nextCursor: string | null;
+        };
+        MemberRewardPage: {
+            items: components["schemas"]["MemberReward"][];
+            nextCursor: string | null;
+        };
+        MemberReward: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            description: string | null;
+            pointsCost: number;
+            /** @description Redemptions per member; null: no limit */
+            perMemberLimit: number | null;
+            /** @description Inclusive; null: from the start */
+            startsAt: string | null;
+            /** @description Inclusive; null: no end */
+            endsAt: string | null;
+            /** @enum {string} */
+            fulfilment: "voucher" | "physical";
+            /** @description The voucher a redemption issues (fulfilment voucher) */
+            voucher: {
+                /** @enum {string} */
+                kind: "amount" | "percent" | "free_shipping" | "free_item";
+                /** @description amount (required): minor units off; percent (required): 1–100 */
+                value?: number;
+                /** @description percent: the most taken off; free_shipping: the most of the shipping fee waived */
+                maxDiscount?: number;
+                /** @description free_item (required): the item given free */
+                sku?: string;
+                /** @description Goods subtotal (minor units, shipping excluded) needed at checkout; default 0 */
+                minSpend?: number;
+                /** @description The code is valid until the end of the local day validDays days after it is issued (tenant time zone) */
+                validDays: number;
+            } | null;
+            /** @description The public image (`/api/v1/public/tenants/{slug}/rewards/{id}/image`, versioned so a new image is fetched at once); null without one */
+            imageUrl: string | null;
+            /** @description Units left; 0: sold out; null: unlimited */
+            remaining: number | null;
+            /** @description The member’s redemptions that stand */
+            redeemedByYou: number;
+            /** @description The member redeemed it as often as allowed */
+            limitReached: boolean;
+            /** @description The member’s spendable balance covers pointsCost */
+            affordable: boolean;
+        };
+        MemberVoucherList: {
+            items: components["schemas"]["MemberVoucher"][];
+        };
+        MemberVoucher: {
+            /** @description What the member shows (QR and text) and the till types; upper case */
+            code: string;
+            /** @enum {string} */
+            kind: "amount" | "percent" | "free_shipping" | "free_item";
+            /** @description amount: minor units off; percent: 1–100 */
+            value: number | null;
+            maxDiscount: number | null;
+            /** @description free_item: the item given free */
+            sku: string | null;
+            /** @description Goods subtotal (minor units, shipping excluded) needed at checkout */
+            minSpend: number;
+            /** @description Inclusive */
+            expiresAt: string | null;
+            /** Format: uuid */
+            id: string;
+            /** @description The batch’s name (a reward voucher: the reward’s name when issued) */
+            name: string | null;
+            /** @description Not valid before (inclusive); null: now */
+            startsAt: string | null;
+            /** @description null: unlimited */
+            usesLeft: number | null;
+            /** @description null: in store and online */
+            channels: ("store" | "online")[] | null;
+            /** @description The reward it came from */
+            reward: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            } | null;
         };
     };
     responses: never;

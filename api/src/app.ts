@@ -8,11 +8,16 @@ import { sql } from 'kysely';
 import { databaseKind } from '@kartu/db';
 import { apiKeyRoutes } from './api-keys/api-keys.routes.ts';
 import { authRoutes } from './auth/auth.routes.ts';
+import { brandingRoutes } from './branding/branding.routes.ts';
+import { cardQrRoutes } from './cards/card-qr.routes.ts';
 import { cardRoutes } from './cards/cards.routes.ts';
 import { checkoutRoutes } from './checkout/checkout.routes.ts';
 import { earningRuleRoutes } from './earning/earning-rules.routes.ts';
 import { pointsSettingsRoutes } from './points/points-settings.routes.ts';
+import { promotionRoutes } from './promotions/promotions.routes.ts';
 import { reportRoutes } from './reports/reports.routes.ts';
+import { memberRewardRoutes } from './rewards/member-rewards.routes.ts';
+import { rewardRoutes } from './rewards/rewards.routes.ts';
 import { tierRoutes } from './tiers/tiers.routes.ts';
 import type { AppDeps } from './deps.ts';
 import { buildOpenApiDocument, docsInit, docsPage } from './http/openapi.ts';
@@ -31,10 +36,13 @@ import { staffRoutes } from './staff/staff.routes.ts';
 import { storeRoutes } from './stores/stores.routes.ts';
 import { tenantRoutes } from './tenants/tenants.routes.ts';
 import { transactionRoutes } from './transactions/transactions.routes.ts';
+import { walletRoutes } from './wallets/wallets.routes.ts';
+import { voucherRoutes } from './vouchers/vouchers.routes.ts';
 
 const routeModules = [
-  tenantRoutes, authRoutes, storeRoutes, staffRoutes, apiKeyRoutes, memberRoutes, cardRoutes, scanRoutes, transactionRoutes,
+  tenantRoutes, authRoutes, storeRoutes, staffRoutes, apiKeyRoutes, memberRoutes, cardRoutes, cardQrRoutes, scanRoutes, transactionRoutes,
   pointsRoutes, memberAuthRoutes, outboxRoutes, earningRuleRoutes, tierRoutes, pointsSettingsRoutes, checkoutRoutes, reportRoutes,
+  walletRoutes, brandingRoutes, promotionRoutes, voucherRoutes, rewardRoutes, memberRewardRoutes,
 ];
 
 const swaggerDir = join(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'), '..');

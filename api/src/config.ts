@@ -15,6 +15,11 @@ export interface Config {
   demo: boolean;
   /** KARTU_SIGNUP=on opens retailer sign-up on a production server. */
   signupForced: boolean;
+  /**
+   * KARTU_PUBLIC_URL, e.g. https://loyalty.toko.co.id: where members and Google reach this server.
+   * Google Wallet links need it (the pass logo is fetched from it); never taken from a request's Host.
+   */
+  publicUrl: string | undefined;
   /** 32-byte key derived from KARTU_SECRET_KEY; encrypts card-signing keys and signs scan tokens. */
   secretKey: Buffer;
   allowPrivateTargets: boolean;
@@ -41,6 +46,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir,
     demo,
     signupForced: env.KARTU_SIGNUP === 'on',
+    publicUrl: publicUrl(env.KARTU_PUBLIC_URL),
     secretKey: secretKey(env.KARTU_SECRET_KEY, databaseUrl, dataDir),
     allowPrivateTargets: env.KARTU_ALLOW_PRIVATE_TARGETS === 'on',
     secureCookies: Boolean(tls) || env.KARTU_SECURE_COOKIES === 'on',
@@ -48,6 +54,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tls,
     logLevel: env.LOG_LEVEL || 'info',
   };
+}
+
+function publicUrl(given: string | undefined): string | undefined {
+  if (!given) return undefined;
+  let url: URL;
+  try {
+    url = new URL(given);
+  } catch {
+    throw new ConfigError(`KARTU_PUBLIC_URL is not a URL: ${given}`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError('KARTU_PUBLIC_URL must be an http(s) URL');
+  return url.origin;
 }
 
 export function resolveFromRoot(path: string): string {

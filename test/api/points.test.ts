@@ -204,10 +204,43 @@ describe('POST /api/v1/members/{id}/points/redemptions', () => {
     const without = await app.http.post(url).set('Authorization', `Bearer ${key}`).set('Idempotency-Key', 'k-1').send({ points: 5 });
     expect(without.status).toBe(403);
     expect(without.body.code).toBe('presence_required');
-    const scan = await app.http.post('/api/v1/scan').set('Authorization', `Bearer ${key}`).send({ code: member.cardNumber });
+    const scan = await app.http.post('/api/v1/scan').set('Authorization', `Bearer ${key}`).send({ code: await cardCodeOf(app, tenant, member.id) });
     const ok = await app.http.post(url).set('Authorization', `Bearer ${key}`).set('Idempotency-Key', 'k-2').send({ points: 5, scanToken: scan.body.scanToken });
     expect(ok.status).toBe(201);
     expect(ok.body.points.balance).toBe(95);
+  });
+
+  it('a typed card number identifies the member but cannot spend; the card’s QR can; an owner may, audit-logged', async () => {
+    const tenant = await newTenant(app);
+    const store = await newStore(tenant);
+    const member = await memberWithPoints(tenant, 100);
+    const cashier = await newStaff(app, tenant, 'cashier', store.id);
+    const url = `/api/v1/members/${member.id}/points/redemptions`;
+
+    const typed = await cashier.agent.post('/api/v1/scan').send({ code: member.cardNumber.replace(/(\d{4})(?=\d)/g, '$1 ') });
+    expect(typed.status).toBe(200);
+    expect(typed.body).toMatchObject({ member: { id: member.id }, canSpend: false, scanToken: expect.any(String) });
+    const refused = await cashier.agent.post(url).set('Idempotency-Key', 't-1').send({ points: 10, scanToken: typed.body.scanToken });
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({ code: 'presence_required', presence: 'typed', errors: [{ path: 'body.scanToken', message: 'From a typed card number' }] });
+    expect((await pointsOf(tenant, member.id)).balance).toBe(100);
+    // The sale still earns with the typed number: only spending needs the card or the app.
+    const sale = await cashier.agent.post('/api/v1/transactions').set('Idempotency-Key', 't-2').send({
+      memberId: member.id, scanToken: typed.body.scanToken, receiptNo: `R-${randomUUID().slice(0, 8)}`, items: [{ sku: 'A', quantity: 1, unitPrice: 5_000_000 }],
+    });
+    expect(sale.status, JSON.stringify(sale.body)).toBe(201);
+    expect(sale.body.pointsEarned).toBeGreaterThan(0);
+
+    const qr = await cashier.agent.post('/api/v1/scan').send({ code: await cardCodeOf(app, tenant, member.id) });
+    expect(qr.body.canSpend).toBe(true);
+    expect((await cashier.agent.post(url).set('Idempotency-Key', 't-3').send({ points: 10, scanToken: qr.body.scanToken })).status).toBe(201);
+
+    const ownerScan = await tenant.owner.post('/api/v1/scan').send({ code: member.cardNumber, storeId: store.id });
+    const byOwner = await tenant.owner.post(url).set('Idempotency-Key', 't-4').send({ points: 10, scanToken: ownerScan.body.scanToken, storeId: store.id });
+    expect(byOwner.status, JSON.stringify(byOwner.body)).toBe(201);
+    const audit = await auditOf(tenant.id, 'points.redeem.without_scan');
+    expect(audit).toHaveLength(1);
+    expect(audit[0].details).toEqual({ storeId: store.id, typedNumber: true });
   });
 
   it('refuses zero, negative or fractional points with 400 on body.points', async () => {

@@ -35,7 +35,7 @@ describe('POST /api/v1/transactions/{id}/refunds', () => {
     expect(first.status, JSON.stringify(first.body)).toBe(201);
     // floor(11 × 2 / 3) = 7
     expect(first.body).toEqual({
-      id: expect.any(String), amount: rupiah(70_000), pointsReversed: 7, pointsForgiven: 0, pointsReturned: 0, debtAdded: 0,
+      id: expect.any(String), amount: rupiah(70_000), pointsReversed: 7, pointsForgiven: 0, pointsReturned: 0, debtAdded: 0, vouchersReturned: 0,
       points: { balance: 8, pending: 0, debt: 0 },
     });
 
@@ -262,7 +262,7 @@ describe('POST /api/v1/transactions/{id}/refunds', () => {
     const res = await refund(tenant, sale.id);
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     expect(res.body).toEqual({
-      id: expect.any(String), amount: rupiah(150_000), pointsReversed: 0, pointsForgiven: 0, pointsReturned: 0, debtAdded: 0, points: null,
+      id: expect.any(String), amount: rupiah(150_000), pointsReversed: 0, pointsForgiven: 0, pointsReturned: 0, debtAdded: 0, vouchersReturned: 0, points: null,
     });
   });
 
@@ -324,7 +324,7 @@ describe('POST /api/v1/transactions/{id}/void', () => {
 
     const res = await tenant.owner.post(`/api/v1/transactions/${sale.id}/void`).set('Idempotency-Key', key());
     expect(res.status, JSON.stringify(res.body)).toBe(200);
-    expect(res.body).toEqual({ id: sale.id, status: 'voided', pointsReversed: 14, pointsReturned: 20, points: { balance: 100, pending: 0, debt: 0 } });
+    expect(res.body).toEqual({ id: sale.id, status: 'voided', pointsReversed: 14, pointsReturned: 20, vouchersReturned: 0, points: { balance: 100, pending: 0, debt: 0 } });
 
     const after = await tenant.owner.get(`/api/v1/transactions/${sale.id}`);
     expect(after.body).toMatchObject({ status: 'voided', pointsReversed: 14, pointsReturned: 20 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 
 // Real decoders for printed cards: Poppler renders the PDF like a printer would (pdftoppm,
 // pdftotext, pdffonts from Debian `poppler-utils`) and ZBar reads the QRs from the pixels
-// (zbarimg from Debian `zbar-tools`). A missing tool fails the test, locally and under CI=true:
+// (zbarimg from Debian `zbar-tools`), also from screenshots of the QRs the apps draw. A missing tool fails the test, locally and under CI=true:
 // a card test that silently skips proves nothing.
 const PACKAGES: Record<string, string> = { pdftoppm: 'poppler-utils', pdftotext: 'poppler-utils', pdffonts: 'poppler-utils', zbarimg: 'zbar-tools' };
 
@@ -21,15 +21,25 @@ function run(tool: string, args: string[], okStatuses: number[] = [0]): string {
   return result.stdout;
 }
 
-function withPdf<T>(pdf: Buffer, work: (dir: string, file: string) => T): T {
-  const dir = mkdtempSync(join(tmpdir(), 'kartu-pdf-'));
+function withFile<T>(data: Buffer, name: string, work: (dir: string, file: string) => T): T {
+  const dir = mkdtempSync(join(tmpdir(), 'kartu-qr-'));
   try {
-    const file = join(dir, 'in.pdf');
-    writeFileSync(file, pdf);
+    const file = join(dir, name);
+    writeFileSync(file, data);
     return work(dir, file);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+const withPdf = <T>(pdf: Buffer, work: (dir: string, file: string) => T): T => withFile(pdf, 'in.pdf', work);
+
+/** The QR symbols ZBar finds in the images, one string each. */
+function zbarQrCodes(images: string[]): string[] {
+  // QR only, so text on the card can never be read as a 1-D barcode. zbarimg exits 4 when
+  // it found nothing, which is an answer (no codes), not a failure.
+  const out = run('zbarimg', ['--raw', '-q', '-Sdisable', '-Sqrcode.enable', ...images], [0, 4]);
+  return out.split('\n').filter((line) => line.length > 0);
 }
 
 /** Every QR code in the PDF, one string per symbol found on any page (rendered at 300 dpi). */
@@ -38,11 +48,13 @@ export function decodeQrCodes(pdf: Buffer): string[] {
     run('pdftoppm', ['-r', '300', '-png', file, join(dir, 'page')]);
     const pages = readdirSync(dir).filter((name) => name.endsWith('.png')).sort().map((name) => join(dir, name));
     if (pages.length === 0) throw new Error('pdftoppm rendered no pages');
-    // QR only, so text on the card can never be read as a 1-D barcode. zbarimg exits 4 when
-    // it found nothing, which is an answer (no codes), not a failure.
-    const out = run('zbarimg', ['--raw', '-q', '-Sdisable', '-Sqrcode.enable', ...pages], [0, 4]);
-    return out.split('\n').filter((line) => line.length > 0);
+    return zbarQrCodes(pages);
   });
+}
+
+/** Every QR code in a PNG image (a browser's screenshot of a QR, say), one string per symbol. */
+export function decodeQrImage(png: Buffer): string[] {
+  return withFile(png, 'in.png', (_dir, file) => zbarQrCodes([file]));
 }
 
 /** The PDF's text as Poppler extracts it (UTF-8). */

@@ -6,11 +6,13 @@ import { newKid } from './card-code.ts';
 // Card-signing keys are sealed with KARTU_SECRET_KEY at rest; decrypted keys are cached per process.
 const cache = new Map<string, Buffer>();
 
+const cardKeyContext = (tenantId: string, kid: string) => `card-key|${tenantId}|${kid}`;
+
 export async function createCardKey(db: Db, masterKey: Buffer, tenantId: string): Promise<string> {
   const kid = newKid(randomBytes(2));
   await db
     .insertInto('card_keys')
-    .values({ tenant_id: tenantId, kid, secret_enc: encryptSecret(masterKey, randomBytes(32)) })
+    .values({ tenant_id: tenantId, kid, secret_enc: encryptSecret(masterKey, randomBytes(32), cardKeyContext(tenantId, kid)) })
     .execute();
   return kid;
 }
@@ -37,7 +39,7 @@ export async function cardKey(db: Db, masterKey: Buffer, tenantId: string, kid: 
     .where('kid', '=', kid)
     .executeTakeFirst();
   if (!row) return null;
-  const key = decryptSecret(masterKey, row.secret_enc);
+  const key = decryptSecret(masterKey, row.secret_enc, cardKeyContext(tenantId, kid));
   cache.set(cacheKey, key);
   return key;
 }

@@ -15,6 +15,24 @@ export interface CardColors {
 }
 export const DEFAULT_COLORS: CardColors = { primary: '#0f766e', text: '#ffffff' };
 
+/** A logo parsed once per document: PDFKit embeds it once however many cards draw it. */
+export interface CardLogo {
+  width: number;
+  height: number;
+  /** EXIF orientation of a JPEG; 5–8 are turned by a quarter. */
+  orientation?: number;
+}
+
+declare global {
+  namespace PDFKit {
+    interface PDFDocument {
+      // Both exist in PDFKit 0.20 but are missing from @types/pdfkit.
+      openImage(src: Buffer): CardLogo;
+      image(src: CardLogo, x?: number, y?: number, options?: PDFKit.Mixins.ImageOption): this;
+    }
+  }
+}
+
 export interface CardFace {
   retailer: string;
   /** The member's name, or a label such as "Kartu member" on unassigned card stock. */
@@ -23,6 +41,7 @@ export interface CardFace {
   /** The signed code the QR carries (what /scan accepts). */
   code: string;
   colors?: CardColors;
+  logo?: CardLogo;
 }
 
 // Layout, in millimetres from the card's top-left corner. The QR sits on a white panel at the
@@ -32,6 +51,7 @@ const PANEL = 40; // width of the white panel
 const QR_BOX = 36; // the QR including its quiet zone
 const QUIET_MODULES = 4;
 const TEXT_WIDTH = 85.6 - PANEL - 2 * PAD;
+const LOGO_HEIGHT = 13; // the logo's box: TEXT_WIDTH wide, this high, at the top-left
 
 export const groupCardNumber = (number: string) => number.replace(/(\d{4})(?=\d)/g, '$1 ');
 
@@ -75,10 +95,27 @@ export function drawCard(doc: PDFKit.PDFDocument, x: number, y: number, card: Ca
 
   const textX = x + PAD * MM;
   const maxWidth = TEXT_WIDTH * MM;
-  drawLine(doc, card.retailer, textX, y + (PAD + 4.5) * MM, { weight: 'bold', size: 11, color: colors.text, maxWidth });
+  const logoHeight = card.logo ? drawLogo(doc, card.logo, textX, y + PAD * MM) + 1.5 * MM : 0;
+  drawLine(doc, card.retailer, textX, y + (PAD + 4.5) * MM + logoHeight, { weight: 'bold', size: 11, color: colors.text, maxWidth });
   drawLine(doc, card.name, textX, y + (54 - PAD - 7) * MM, { weight: 'regular', size: 9.5, color: colors.text, maxWidth });
   drawLine(doc, groupCardNumber(card.cardNumber), textX, y + (54 - PAD - 0.5) * MM, { weight: 'bold', size: 9, color: colors.text, maxWidth });
 }
+
+/** The logo fitted into its box with its top-left corner at (x, y); returns the height it took. */
+function drawLogo(doc: PDFKit.PDFDocument, logo: CardLogo, x: number, y: number): number {
+  const turned = (logo.orientation ?? 1) > 4;
+  const [width, height] = turned ? [logo.height, logo.width] : [logo.width, logo.height];
+  const scale = Math.min((TEXT_WIDTH * MM) / width, (LOGO_HEIGHT * MM) / height);
+  doc.image(logo, x, y, { width: width * scale, height: height * scale });
+  return height * scale;
+}
+
+/**
+ * Opens a PNG or JPEG for drawing on cards; throws when PDFKit cannot read it. A PNG must be
+ * plain 8-bit RGB or RGBA (branding/png.ts re-encodes uploads so): PDFKit's own PNG decoding
+ * fails outside the document's error handling on anything unusual.
+ */
+export const openLogo = (doc: PDFKit.PDFDocument, bytes: Buffer): CardLogo => doc.openImage(bytes);
 
 /** Collects a PDFKit document's output. */
 export function collect(doc: PDFKit.PDFDocument): Promise<Buffer> {
@@ -93,13 +130,16 @@ export function collect(doc: PDFKit.PDFDocument): Promise<Buffer> {
 /**
  * A printable CR80 card (85.6 × 54 mm): retailer, member name (cut with an ellipsis when too
  * long), number grouped by 4, and the signed QR that /scan accepts, in vector form. Noto Sans is
- * embedded, so Indonesian names and diacritics print. `colors` defaults to teal and white.
+ * embedded, so Indonesian names and diacritics print. `colors` defaults to teal and white; a
+ * `logo` (JPEG, or PNG as openLogo needs it) sits above the retailer's name.
  */
-export async function renderCardPdf(card: { retailer: string; name: string; cardNumber: string; code: string; colors?: CardColors }): Promise<Buffer> {
+export async function renderCardPdf(
+  card: { retailer: string; name: string; cardNumber: string; code: string; colors?: CardColors; logo?: Buffer },
+): Promise<Buffer> {
   const doc = new PDFDocument({ size: [CARD_WIDTH, CARD_HEIGHT], margin: 0, info: { Title: `${card.retailer} — ${card.name}` } });
   const done = collect(doc);
   registerCardFonts(doc);
-  drawCard(doc, 0, 0, card);
+  drawCard(doc, 0, 0, { ...card, logo: card.logo && openLogo(doc, card.logo) });
   doc.end();
   return done;
 }

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import PDFDocument from 'pdfkit';
-import { CARD_HEIGHT, CARD_WIDTH, MM, collect, drawCard, type CardColors } from './card-pdf.ts';
+import { CARD_HEIGHT, CARD_WIDTH, MM, collect, drawCard, openLogo, type CardColors } from './card-pdf.ts';
 import { registerCardFonts } from './fonts.ts';
 
 // Card stock for a print shop: A4 portrait, 2 × 5 CR80 cards per page with gutters between them,
@@ -21,6 +21,8 @@ const TOP = (A4.height - (ROWS * CARD_HEIGHT + (ROWS - 1) * ROW_GUTTER)) / 2;
 export interface CardSheetOptions {
   retailer: string;
   colors?: CardColors;
+  /** JPEG, or PNG as openLogo needs it; embedded once for the whole document. */
+  logo?: Buffer;
   /** Printed where a member card has the member's name. */
   label?: string;
 }
@@ -65,13 +67,14 @@ export function cardSheetStream(cards: readonly SheetCard[], options: CardSheetO
   });
   registerCardFonts(doc);
   const label = options.label ?? 'Kartu member';
+  const logo = options.logo && openLogo(doc, options.logo);
   void (async () => {
     for (let start = 0; start < cards.length; start += CARDS_PER_PAGE) {
       doc.addPage({ size: [A4.width, A4.height], margin: 0 });
       const page = cards.slice(start, start + CARDS_PER_PAGE);
       page.forEach((card, i) => {
         const { x, y } = cardPosition(i);
-        drawCard(doc, x, y, { retailer: options.retailer, name: label, cardNumber: card.cardNumber, code: card.code, colors: options.colors }, BLEED);
+        drawCard(doc, x, y, { retailer: options.retailer, name: label, cardNumber: card.cardNumber, code: card.code, colors: options.colors, logo }, BLEED);
       });
       page.forEach((_, i) => {
         const { x, y } = cardPosition(i);

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { recordAudit } from '../audit/audit.repository.ts';
+import { cardBrand } from '../branding/branding.service.ts';
 import type { Db } from '../deps.ts';
 import { createMember, type NewMember } from '../members/members.service.ts';
 import { DomainError, notFound } from '../shared/errors.ts';
@@ -46,9 +47,10 @@ export async function generateStock(db: Db, principal: Principal, masterKey: Buf
     for (let i = 0; i < numbers.length; i += CHUNK) {
       await repo.insertStockCards(
         trx,
-        numbers.slice(i, i + CHUNK).map((number) => ({
-          tenant_id: tenantId, id: newId(), batch_id: batchId, number, kid, rotating_secret_enc: newSealedRotatingSecret(masterKey),
-        })),
+        numbers.slice(i, i + CHUNK).map((number) => {
+          const card = { tenant_id: tenantId, id: newId() };
+          return { ...card, batch_id: batchId, number, kid, rotating_secret_enc: newSealedRotatingSecret(masterKey, card) };
+        }),
       );
     }
     await recordAudit(trx, principal, { action: 'card_stock.generated', targetType: 'card_batch', targetId: batchId, details: { count } });
@@ -100,7 +102,7 @@ export async function stockSheetPdf(db: Db, masterKey: Buffer, tenantId: string,
   const cards = [];
   for await (const page of signedBatch(db, masterKey, tenantId, batchId)) cards.push(...page);
   const tenant = await getTenant(db, tenantId);
-  return cardSheetStream(cards, { retailer: tenant.name });
+  return cardSheetStream(cards, { retailer: tenant.name, ...(await cardBrand(db, tenantId)) });
 }
 
 /** The card number a printed K1 code (verified) or a typed number stands for, or null. */

@@ -26,8 +26,8 @@ export async function issueCard(db: Db, tenantId: string, memberId: string, mast
   const kid = await currentCardKid(db, tenantId);
   let number = newCardNumber();
   while (await repo.cardNumberTaken(db, tenantId, number)) number = newCardNumber();
-  const rotating_secret_enc = masterKey ? newSealedRotatingSecret(masterKey) : null;
   const id = newId();
+  const rotating_secret_enc = masterKey ? newSealedRotatingSecret(masterKey, { tenant_id: tenantId, id }) : null;
   await repo.insertCard(db, { tenant_id: tenantId, id, member_id: memberId, number, kid, rotating_secret_enc });
   return { id, number, kid };
 }

@@ -18,7 +18,11 @@ export function parseRotatingCode(text: string): { number: string; code: string 
   return match ? { number: match[1], code: match[2] } : null;
 }
 
-export const newSealedRotatingSecret = (masterKey: Buffer): string => encryptSecret(masterKey, randomBytes(32));
+const rotatingContext = (card: { tenant_id: string; id: string }) => `rotating|${card.tenant_id}|${card.id}`;
+
+/** A new rotating-code secret for the card, sealed. */
+export const newSealedRotatingSecret = (masterKey: Buffer, card: { tenant_id: string; id: string }): string =>
+  encryptSecret(masterKey, randomBytes(32), rotatingContext(card));
 
 /**
  * The card's rotating secret; a card issued before rotating codes gets one now. Race-safe: the
@@ -29,10 +33,10 @@ export async function rotatingSecretOf(
   masterKey: Buffer,
   card: { tenant_id: string; id: string; rotating_secret_enc: string | null },
 ): Promise<Buffer> {
-  if (card.rotating_secret_enc) return decryptSecret(masterKey, card.rotating_secret_enc);
+  if (card.rotating_secret_enc) return decryptSecret(masterKey, card.rotating_secret_enc, rotatingContext(card));
   await db
     .updateTable('cards')
-    .set({ rotating_secret_enc: newSealedRotatingSecret(masterKey) })
+    .set({ rotating_secret_enc: newSealedRotatingSecret(masterKey, card) })
     .where('tenant_id', '=', card.tenant_id)
     .where('id', '=', card.id)
     .where('rotating_secret_enc', 'is', null)
@@ -43,7 +47,7 @@ export async function rotatingSecretOf(
     .where('tenant_id', '=', card.tenant_id)
     .where('id', '=', card.id)
     .executeTakeFirstOrThrow();
-  return decryptSecret(masterKey, row.rotating_secret_enc!);
+  return decryptSecret(masterKey, row.rotating_secret_enc!, rotatingContext(card));
 }
 
 /** The accepted step a code matches (now − 1, now, now + 1), or null. Every candidate is compared. */

@@ -1,21 +1,28 @@
 import { z } from 'zod';
 import type { Routes } from '../http/route.ts';
 import { CartSchema, EvaluationSchema } from './checkout.schemas.ts';
-import { evaluateCheckout } from './checkout.service.ts';
+import { checkVoucherGuessLimits } from '../vouchers/voucher-limits.ts';
+import { evaluateCheckout, unknownCodes } from './checkout.service.ts';
 
 export function checkoutRoutes(routes: Routes) {
   routes.add({
     method: 'post',
     path: '/api/v1/checkout/evaluate',
     summary: 'Price a cart and the points it earns, exactly as posting it would; changes nothing',
+    description:
+      'Promotions live at the time and vouchers typed in `voucherCodes` are applied by the documented stacking order (priority, exclusivity groups, at most one shipping discount); refused codes come back in `rejected` with a reason. Unknown codes count against guessing limits per IP, caller and member (429 when over).',
     tags: ['Rewards, vouchers, promotions, checkout'],
     auth: { principals: ['staff', 'api_key'], permission: 'sales.post' },
     body: CartSchema.extend({
       memberId: z.uuid().optional(),
-      voucherCodes: z.array(z.string().max(64)).max(10).optional(),
+      voucherCodes: z.array(z.string().trim().min(1).max(64)).max(10).optional(),
       pointsToRedeem: z.number().int().min(0).max(1e12).optional(),
     }),
     responses: { 200: { description: 'The evaluation', schema: EvaluationSchema } },
-    handler: async ({ db, principal, body }) => ({ status: 200, body: await evaluateCheckout(db, principal, body) }),
+    handler: async ({ db, deps, principal, body }, ctx) => {
+      const evaluation = await evaluateCheckout(db, principal, body);
+      await checkVoucherGuessLimits(deps.limits, { ip: ctx.ip, principal, memberId: body.memberId }, unknownCodes(evaluation));
+      return { status: 200, body: evaluation };
+    },
   });
 }

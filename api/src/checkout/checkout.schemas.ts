@@ -20,14 +20,27 @@ export const CartSchema = z.object({
 export const EvaluationSchema = z
   .object({
     subtotal: z.number().int(),
-    discounts: z.array(z.object({ source: z.string(), id: z.string(), amount: z.number().int() })),
+    discounts: z
+      .array(z.object({ source: z.enum(['promotion', 'voucher']), id: z.string(), code: z.string().optional(), amount: z.number().int() }))
+      .meta({ description: 'Goods discounts in the order they applied (their sum is `discount`)' }),
+    discount: z.number().int().meta({ description: 'All goods discounts: subtotal − discount − pointsValue + shipping.fee − shipping.discount = total' }),
     shipping: z.object({ fee: z.number().int(), discount: z.number().int() }),
     pointsValue: z.number().int(),
     total: z.number().int(),
     pointsToEarn: z.number().int(),
-    lines: z.array(z.object({ sku: z.string(), quantity: z.number().int(), amount: z.number().int(), points: z.number().int() })),
+    lines: z.array(z.object({ sku: z.string(), quantity: z.number().int(), amount: z.number().int(), discount: z.number().int(), points: z.number().int() })),
     breakdown: BreakdownSchema,
-    applied: z.array(z.object({ source: z.string(), id: z.string() })),
+    applied: z
+      .array(
+        z.object({
+          source: z.enum(['promotion', 'voucher', 'tier']),
+          id: z.string(),
+          code: z.string().optional(),
+          effect: z.enum(['free_shipping', 'percent_off', 'amount_off', 'bonus_points', 'amount', 'percent', 'free_item']),
+          amount: z.number().int().meta({ description: 'What it gives in minor units (0 for bonus points)' }),
+        }),
+      )
+      .meta({ description: 'Promotions and vouchers that apply: goods discounts, then the shipping discount, then bonus points. A tier with free shipping shows as source `tier`.' }),
     rejected: z.array(z.object({ code: z.string(), reason: z.enum(['unknown', 'expired', 'not_started', 'min_spend', 'used_up', 'not_eligible', 'wrong_channel', 'wrong_store', 'not_combinable']) })),
   })
   .meta({ id: 'CheckoutEvaluation' });

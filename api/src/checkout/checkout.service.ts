@@ -4,7 +4,7 @@ import { invalidField } from '../shared/errors.ts';
 import type { Principal } from '../shared/principal.ts';
 import { effectiveStoreId, requireStore } from '../stores/stores.service.ts';
 import { getTenant } from '../tenants/tenants.service.ts';
-import { priceCart, type CartItem } from '../transactions/pricing.ts';
+import { priceCart, type CartItem, type PricedCart } from '../transactions/pricing.ts';
 
 export interface EvaluateInput {
   memberId?: string;
@@ -31,21 +31,29 @@ export async function evaluateCheckout(db: Db, principal: Principal, input: Eval
     channel: input.channel,
     items: input.items,
     shipping: input.shipping,
+    voucherCodes: input.voucherCodes,
     pointsToRedeem: input.pointsToRedeem ?? 0,
     at: input.occurredAt ? new Date(input.occurredAt) : new Date(),
   });
+  return toEvaluation(priced);
+}
+
+/** How many typed codes matched no voucher, for the guessing limits. */
+export const unknownCodes = (evaluation: { rejected: { reason: string }[] }) => evaluation.rejected.filter((r) => r.reason === 'unknown').length;
+
+export function toEvaluation(priced: PricedCart) {
+  const { promotions } = priced;
   return {
     subtotal: priced.subtotal,
-    discounts: [],
+    discounts: promotions.discounts,
+    discount: priced.discount,
     shipping: priced.shipping,
     pointsValue: priced.pointsValue,
     total: priced.total,
     pointsToEarn: priced.earning.points,
-    lines: priced.lines.map((line, i) => ({ sku: line.sku, quantity: line.quantity, amount: line.amount, points: priced.earning.linePoints[i] })),
+    lines: priced.lines.map((line, i) => ({ sku: line.sku, quantity: line.quantity, amount: line.amount, discount: line.discount, points: priced.earning.linePoints[i] })),
     breakdown: priced.earning.breakdown,
-    applied: [],
-    // Vouchers arrive with the promotions engine (issue 5); until then every code is unknown.
-    rejected: (input.voucherCodes ?? []).map((code) => ({ code, reason: 'unknown' as const })),
+    applied: promotions.applied.map((item) => ({ ...item, source: item.id.startsWith('tier:') ? ('tier' as const) : item.source })),
+    rejected: promotions.rejected.map(({ code, reason }) => ({ code, reason })),
   };
 }
-

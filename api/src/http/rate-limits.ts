@@ -20,6 +20,17 @@ export function createRateLimits() {
     scanByTill: new RateLimiterMemory({ points: 300, duration: 60 }),
     typedScanByIp: new RateLimiterMemory({ points: 30, duration: 10 * 60 }),
     typedScanByTill: new RateLimiterMemory({ points: 30, duration: 10 * 60 }),
+    // App codes that did not scan: 8 digits of a known card number can be guessed, so misses are
+    // limited per IP and per till like typed numbers (a good app code counts nothing).
+    rotatingMissesByIp: new RateLimiterMemory({ points: 30, duration: 10 * 60 }),
+    rotatingMissesByTill: new RateLimiterMemory({ points: 30, duration: 10 * 60 }),
+    // Voucher codes: only unknown codes count (a busy till looks up many real ones), per IP, per
+    // member the code was tried for, and per caller (API key, staff member or member session).
+    voucherMissesByIp: new RateLimiterMemory({ points: 60, duration: 10 * 60 }),
+    voucherMissesByMember: new RateLimiterMemory({ points: 30, duration: 10 * 60 }),
+    voucherMissesByCaller: new RateLimiterMemory({ points: 120, duration: 10 * 60 }),
+    // Signing a .pkpass costs about 0.1 s of the one thread; a phone needs it once in a while.
+    passesByCaller: new RateLimiterMemory({ points: 10, duration: 10 * 60 }),
   };
 }
 
@@ -31,9 +42,9 @@ export async function assertUnder(limiter: RateLimiterMemory, key: string): Prom
   if (state && state.consumedPoints >= limiter.points) throw new RateLimitedError(Math.max(1, Math.ceil(state.msBeforeNext / 1000)));
 }
 
-export async function consume(limiter: RateLimiterMemory, key: string): Promise<void> {
+export async function consume(limiter: RateLimiterMemory, key: string, points = 1): Promise<void> {
   try {
-    await limiter.consume(key);
+    await limiter.consume(key, points);
   } catch (error) {
     if (error instanceof RateLimiterRes) throw new RateLimitedError(Math.max(1, Math.ceil(error.msBeforeNext / 1000)));
     throw error;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cardBrand } from '../branding/branding.service.ts';
 import { renderCardPdf } from '../cards/card-pdf.ts';
 import { cardOfMember } from '../cards/cards.service.ts';
 import type { Routes } from '../http/route.ts';
@@ -54,15 +55,18 @@ export function memberRoutes(routes: Routes) {
     method: 'get',
     path: '/api/v1/members/{id}/card.pdf',
     summary: 'A printable CR80 card with the member’s signed QR',
+    description:
+      'Owners, admins and admin API keys (permission `cards.manage`): the printed code lets a till obtain a `scanToken` that spends for the member, so only roles that may spend without the member present may print it.',
     tags: ['Members'],
-    auth: { principals: ['staff', 'api_key'], permission: 'members.read' },
+    auth: { principals: ['staff', 'api_key'], permission: 'cards.manage' },
     params: IdParams,
     responses: { 200: { description: 'PDF', schema: z.string().meta({ format: 'binary' }), contentType: 'application/pdf' } },
     handler: async ({ db, deps, principal, params }) => {
       const member = await getMember(db, principal.tenantId, params.id);
       const card = await cardOfMember(db, deps.config.secretKey, principal.tenantId, member.id);
       const tenant = await getTenant(db, principal.tenantId);
-      const pdf = await renderCardPdf({ retailer: tenant.name, name: member.name, cardNumber: card.cardNumber, code: card.code });
+      const brand = await cardBrand(db, principal.tenantId);
+      const pdf = await renderCardPdf({ retailer: tenant.name, name: member.name, cardNumber: card.cardNumber, code: card.code, ...brand });
       return {
         status: 200,
         body: pdf,

@@ -2,11 +2,12 @@ import { recordAudit } from '../audit/audit.repository.ts';
 import type { Db } from '../deps.ts';
 import { DomainError } from '../shared/errors.ts';
 import { needsMemberPresence, type Principal } from '../shared/principal.ts';
-import { verifyScanToken } from './scan-token.ts';
+import { readScanToken } from './scan-token.ts';
 
 /**
  * Spending a member's points needs the member at the till: a fresh scan token of that member at
- * that store. Owners, admins and admin keys may act without one; that is audit-logged.
+ * that store from a scanned QR (printed card or app). A typed card number identifies the member but
+ * does not let a cashier spend. Owners, admins and admin keys may act without one; that is audit-logged.
  */
 export async function assertMemberPresent(
   db: Db,
@@ -14,15 +15,29 @@ export async function assertMemberPresent(
   secretKey: Buffer,
   spend: { memberId: string; storeId: string | null; scanToken?: string; action: string },
 ): Promise<void> {
-  const tokenOk = Boolean(
-    spend.scanToken &&
-      verifyScanToken(secretKey, spend.scanToken, { tenantId: principal.tenantId, memberId: spend.memberId, storeId: spend.storeId }),
-  );
-  if (tokenOk || principal.kind === 'member') return;
-  if (needsMemberPresence(principal)) {
-    throw new DomainError('presence_required', 'Scan the member’s card at this store first (scanToken missing, stale or for another member or store)', {}, [
-      { path: 'body.scanToken', message: spend.scanToken ? 'Stale, or for another member or store' : 'Required' },
-    ]);
+  const presence = spend.scanToken
+    ? readScanToken(secretKey, spend.scanToken, { tenantId: principal.tenantId, memberId: spend.memberId, storeId: spend.storeId })
+    : null;
+  if (presence === 'scanned' || principal.kind === 'member') return;
+  if (needsMemberPresence(principal)) throw presenceRequired(spend.scanToken, presence);
+  await recordAudit(db, principal, {
+    action: `${spend.action}.without_scan`,
+    targetType: 'member',
+    targetId: spend.memberId,
+    details: presence === 'typed' ? { storeId: spend.storeId, typedNumber: true } : { storeId: spend.storeId },
+  });
+}
+
+function presenceRequired(token: string | undefined, presence: 'typed' | null) {
+  if (presence === 'typed') {
+    return new DomainError(
+      'presence_required',
+      'A typed card number identifies the member but cannot spend: scan the card or the member’s app QR, or ask an owner or admin',
+      { presence: 'typed' },
+      [{ path: 'body.scanToken', message: 'From a typed card number' }],
+    );
   }
-  await recordAudit(db, principal, { action: `${spend.action}.without_scan`, targetType: 'member', targetId: spend.memberId, details: { storeId: spend.storeId } });
+  return new DomainError('presence_required', 'Scan the member’s card at this store first (scanToken missing, stale or for another member or store)', {}, [
+    { path: 'body.scanToken', message: token ? 'Stale, or for another member or store' : 'Required' },
+  ]);
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { consume, tillOf } from '../http/rate-limits.ts';
+import { assertUnder, consume, tillOf } from '../http/rate-limits.ts';
+import { DomainError } from '../shared/errors.ts';
 import type { Routes } from '../http/route.ts';
 import { scannedKind } from '../cards/cards.service.ts';
 import { TierRef } from '../members/members.mapper.ts';
@@ -11,20 +12,23 @@ export function scanRoutes(routes: Routes) {
     path: '/api/v1/scan',
     summary: 'Resolve what a scanner read (printed card QR, the app’s rotating QR or a typed card number) to the member at the till',
     description:
-      'Accepts the printed card’s signed code (`K1.…`), the member app’s rotating code (`K2.<card number>.<8 digits>`, valid about a minute; once a newer step was seen, older ones no longer scan) and a 16-digit card number typed by hand. Rate-limited per IP and per store (or per API key or staff member without a store); typed numbers have a stricter limit (30 per 10 minutes).',
+      'Accepts the printed card’s signed code (`K1.…`), the member app’s rotating code (`K2.<card number>.<8 digits>`, valid about a minute; once a newer step was seen, older ones no longer scan) and a 16-digit card number typed by hand. Rate-limited per IP and per store (or per API key or staff member without a store); typed numbers have a stricter limit (30 per 10 minutes) and give a token that cannot spend (`canSpend: false`); app codes that do not scan are limited the same way (30 misses per 10 minutes per IP and per till).',
     tags: ['Members'],
     auth: { principals: ['staff', 'api_key'], permission: 'scan' },
     body: z.object({ code: z.string().trim().min(1).max(200), storeId: z.uuid().optional() }),
     responses: {
       200: {
-        description: 'The member, balances and a scanToken that lets the till spend for 5 minutes',
+        description: 'The member, balances and a scanToken, good for 5 minutes at this store',
         schema: z
           .object({
             member: z.object({ id: z.uuid(), name: z.string(), tier: TierRef }),
             points: z.object({ balance: z.number().int(), pending: z.number().int() }),
             vouchers: z.array(z.unknown()),
             offers: z.array(z.unknown()),
-            scanToken: z.string(),
+            scanToken: z.string().meta({ description: 'Proves the scan for 5 minutes at this store. From a QR it lets a cashier or POS key spend the member’s points and vouchers; from a typed card number it does not (see canSpend).' }),
+            canSpend: z.boolean().meta({
+              description: 'False after a typed card number: the number is printed on the card and shown to staff, so it identifies the member but cannot spend. To spend, scan the card or the app’s QR (an owner or admin may act without, audit-logged).',
+            }),
           })
           .meta({ id: 'ScanResult' }),
       },
@@ -33,13 +37,26 @@ export function scanRoutes(routes: Routes) {
     },
     handler: async ({ db, deps, principal, body }, ctx) => {
       const till = tillOf(principal);
-      await consume(deps.limits.scanByIp, ctx.ip);
-      await consume(deps.limits.scanByTill, till);
-      if (scannedKind(body.code) === 'typed') {
-        await consume(deps.limits.typedScanByIp, ctx.ip);
-        await consume(deps.limits.typedScanByTill, till);
+      const { limits } = deps;
+      await consume(limits.scanByIp, ctx.ip);
+      await consume(limits.scanByTill, till);
+      const kind = scannedKind(body.code);
+      if (kind === 'typed') {
+        await consume(limits.typedScanByIp, ctx.ip);
+        await consume(limits.typedScanByTill, till);
       }
-      return { status: 200, body: await scan(db, principal, deps.config, body) };
+      if (kind !== 'rotating') return { status: 200, body: await scan(db, principal, deps.config, body) };
+      await assertUnder(limits.rotatingMissesByIp, ctx.ip);
+      await assertUnder(limits.rotatingMissesByTill, till);
+      try {
+        return { status: 200, body: await scan(db, principal, deps.config, body) };
+      } catch (error) {
+        if (error instanceof DomainError && error.code === 'not_found') {
+          await consume(limits.rotatingMissesByIp, ctx.ip).catch(() => undefined);
+          await consume(limits.rotatingMissesByTill, till).catch(() => undefined);
+        }
+        throw error;
+      }
     },
   });
 }

@@ -10,19 +10,29 @@ export function safeEqual(a: Buffer, b: Buffer): boolean {
 
 export const randomToken = (bytes = 24): string => randomBytes(bytes).toString('base64url');
 
-/** AES-256-GCM with the server's KARTU_SECRET_KEY, for secrets kept at rest (card-signing keys). */
-export function encryptSecret(masterKey: Buffer, plain: Buffer): string {
+/**
+ * AES-256-GCM with the server's KARTU_SECRET_KEY, for secrets kept at rest (card-signing keys,
+ * rotating-code secrets, wallet credentials). `context` names what the secret belongs to (for
+ * example `card-key|<tenant>|<kid>`) and is bound in as associated data, so a sealed value copied
+ * to another row or tenant does not open there.
+ */
+export function encryptSecret(masterKey: Buffer, plain: Buffer, context: string): string {
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', masterKey, iv);
+  cipher.setAAD(Buffer.from(context));
   const body = Buffer.concat([cipher.update(plain), cipher.final()]);
-  return ['v1', iv.toString('base64url'), body.toString('base64url'), cipher.getAuthTag().toString('base64url')].join('.');
+  return ['v2', iv.toString('base64url'), body.toString('base64url'), cipher.getAuthTag().toString('base64url')].join('.');
 }
 
-export function decryptSecret(masterKey: Buffer, sealed: string): Buffer {
+/** Opens what encryptSecret sealed under the same context. 'v1' values (sealed without a context by earlier builds) still open. */
+export function decryptSecret(masterKey: Buffer, sealed: string, context: string): Buffer {
   const [version, iv, body, tag] = sealed.split('.');
-  if (version !== 'v1' || !iv || !body || !tag) throw new Error('unknown sealed secret format');
-  const decipher = createDecipheriv('aes-256-gcm', masterKey, Buffer.from(iv, 'base64url'));
-  decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+  const ivBytes = Buffer.from(iv ?? '', 'base64url');
+  const tagBytes = Buffer.from(tag ?? '', 'base64url');
+  if ((version !== 'v1' && version !== 'v2') || ivBytes.length !== 12 || !body || tagBytes.length !== 16) throw new Error('unknown sealed secret format');
+  const decipher = createDecipheriv('aes-256-gcm', masterKey, ivBytes, { authTagLength: 16 });
+  if (version === 'v2') decipher.setAAD(Buffer.from(context));
+  decipher.setAuthTag(tagBytes);
   return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]);
 }
 

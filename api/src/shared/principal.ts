@@ -14,20 +14,22 @@ export type Permission =
   | 'sales.post'
   | 'points.redeem'
   | 'points.adjust'
-  /** Block and unblock member cards, generate and download card stock: owners, admins and admin keys. */
+  /** Block and unblock member cards, see and print a member's card code, generate and download card stock: owners, admins and admin keys. */
   | 'cards.manage'
   | 'stores.read'
   | 'stores.manage'
   | 'staff.manage'
   | 'api_keys.manage'
   | 'programs.manage'
+  /** Wallet issuer credentials (Google service-account key, Apple pass certificate): owners, admins and admin keys. */
+  | 'wallets.manage'
   | 'reports.read'
   | 'outbox.read'
   | 'audit.read';
 
 const everything: Permission[] = [
   'members.read', 'members.write', 'scan', 'sales.post', 'points.redeem', 'points.adjust', 'cards.manage',
-  'stores.read', 'stores.manage', 'staff.manage', 'api_keys.manage', 'programs.manage', 'reports.read', 'outbox.read', 'audit.read',
+  'stores.read', 'stores.manage', 'staff.manage', 'api_keys.manage', 'programs.manage', 'wallets.manage', 'reports.read', 'outbox.read', 'audit.read',
 ];
 
 // The one permission table: roles for staff, scopes for API keys.

@@ -1,14 +1,17 @@
 import { z } from 'zod';
 import { setSessionCookie, STAFF_COOKIE } from '../http/authenticate.ts';
 import type { Routes } from '../http/route.ts';
+import { PublicBrandSchema, toPublicBrand } from '../branding/branding.mapper.ts';
 import { getPublicTenant, signUpRetailer } from './tenants.service.ts';
 
 const PublicTenant = z
-  .object({ slug: z.string(), name: z.string(), currency: z.string(), timeZone: z.string(), locale: z.enum(['id', 'en']) })
+  .object({ slug: z.string(), name: z.string(), currency: z.string(), timeZone: z.string(), locale: z.enum(['id', 'en']), brand: PublicBrandSchema })
   .meta({ id: 'PublicTenant' });
 
-const toPublic = (t: { slug: string; name: string; currency: string; time_zone: string; locale: 'id' | 'en' }) => ({
-  slug: t.slug, name: t.name, currency: t.currency, timeZone: t.time_zone, locale: t.locale,
+type TenantRow = Awaited<ReturnType<typeof getPublicTenant>>;
+
+const toPublic = (t: TenantRow) => ({
+  slug: t.slug, name: t.name, currency: t.currency, timeZone: t.time_zone, locale: t.locale, brand: toPublicBrand(t),
 });
 
 export function tenantRoutes(routes: Routes) {

@@ -8,7 +8,7 @@ import { inTransaction } from '../shared/transaction.ts';
 import { effectiveStoreId, requireStore } from '../stores/stores.service.ts';
 import { getTenant } from '../tenants/tenants.service.ts';
 import { upgradeIfQualified } from '../tiers/tiers.service.ts';
-import { priceCart } from './pricing.ts';
+import { earningOf, memberContext } from './pricing.ts';
 import * as repo from './transactions.repository.ts';
 
 const CLAIM_WINDOW_MS = 30 * 86400e3;
@@ -35,25 +35,25 @@ export async function claimSale(db: Db, principal: Principal, memberId: string, 
 
     const tenant = await getTenant(trx, tenantId);
     const lines = await repo.linesOf(trx, tenantId, [sale.id]);
-    const priced = await priceCart(trx, tenant, store, {
-      memberId, storeId, channel: sale.channel, pointsToRedeem: 0, at: occurredAt,
-      items: lines.map((l) => ({ sku: l.sku, name: l.name ?? undefined, category: l.category ?? undefined, quantity: l.quantity, unitPrice: l.unit_price })),
-    });
-    if (!(await repo.claimForMember(trx, tenantId, sale.id, memberId, priced.earning.points))) {
+    // The guest paid what the sale's discounts left; the member earns on that, by the rules of the sale's time.
+    const timeZone = store?.time_zone ?? tenant.time_zone;
+    const earner = await memberContext(trx, tenantId, memberId, occurredAt, timeZone);
+    const earning = earningOf(earner, { at: occurredAt, timeZone, storeId, channel: sale.channel }, lines, 0);
+    if (!(await repo.claimForMember(trx, tenantId, sale.id, memberId, earning.points))) {
       throw new DomainError('conflict', 'This sale was claimed in the meantime');
     }
-    for (const [i, line] of lines.entries()) await repo.setLinePoints(trx, tenantId, line.id, priced.earning.linePoints[i]);
-    if (priced.earning.points > 0) {
+    for (const [i, line] of lines.entries()) await repo.setLinePoints(trx, tenantId, line.id, earning.linePoints[i]);
+    if (earning.points > 0) {
       const policy = policyOf(tenant);
-      await credit(trx, tenantId, account, { kind: 'earn', points: priced.earning.points, transactionId: sale.id, reference: sale.receipt_no, note: 'claimed', actor: actorOf(principal) }, {
+      await credit(trx, tenantId, account, { kind: 'earn', points: earning.points, transactionId: sale.id, reference: sale.receipt_no, note: 'claimed', actor: actorOf(principal) }, {
         expiresAt: expiresAt(occurredAt, policy), availableAt: availableAt(occurredAt, policy),
       });
     }
     await upgradeIfQualified(trx, tenant, memberId, occurredAt);
     return {
       transactionId: sale.id,
-      pointsEarned: priced.earning.points,
-      breakdown: priced.earning.breakdown,
+      pointsEarned: earning.points,
+      breakdown: earning.breakdown,
       points: balancesOf(account),
     };
   });

@@ -2,11 +2,14 @@ import { sql } from 'kysely';
 import type { DB } from '@kartu/db';
 import type { Selectable } from 'kysely';
 import type { Db } from '../deps.ts';
-import type { EarningResult } from '../earning/earning-engine.ts';
+import type { EarningResult, EarningRule } from '../earning/earning-engine.ts';
 import { activeRules, earningFor } from '../earning/earning.service.ts';
 import { startOfLocalDay } from '../points/policy.ts';
+import { evaluatePromotions, type Promotion, type PromotionResult, type VoucherInput } from '../promotions/promotion-engine.ts';
+import { livePromotions } from '../promotions/promotions.repository.ts';
 import { invalidField } from '../shared/errors.ts';
 import { memberTier } from '../tiers/tiers.repository.ts';
+import { voucherInputsFor } from '../vouchers/voucher-redemptions.service.ts';
 
 export interface CartItem {
   sku: string;
@@ -22,70 +25,163 @@ export interface Cart {
   channel: 'store' | 'online';
   items: CartItem[];
   shipping?: { fee: number; region?: string };
+  voucherCodes?: string[];
   pointsToRedeem: number;
   at: Date;
 }
 
+export interface PricedLine extends CartItem {
+  lineNo: number;
+  amount: number;
+  /** The line's share of the goods discounts. */
+  discount: number;
+}
+
 export interface PricedCart {
-  lines: (CartItem & { lineNo: number; amount: number })[];
+  lines: PricedLine[];
   subtotal: number;
   discount: number;
   pointsValue: number;
   shipping: { fee: number; discount: number };
   total: number;
   earning: EarningResult;
+  /** Discounts, applied promotions and vouchers, refused codes: the promotions engine's answer. */
+  promotions: PromotionResult;
+  /** The typed codes and the vouchers they matched, for redeeming them with the sale. */
+  vouchers: VoucherInput[];
 }
 
 // Rp 100 billion in minor units: far beyond a real basket, far inside int8 and JS safe integers.
 const MAX_AMOUNT = 1e13;
 const MAX_POINTS = 1e12;
+/** Minor units in a rupiah: discounts are rounded down to whole rupiah. */
+const MINOR_PER_UNIT = 100;
+
+/** A tier with free shipping takes part in checkout as a free-shipping promotion that outranks the others. */
+const TIER_SHIPPING_PRIORITY = 1_000_000_000;
 
 const noPoints = (count: number): EarningResult => ({ points: 0, linePoints: Array(count).fill(0), breakdown: [] });
 
 /**
- * The one place a cart is priced: totals by API.md's arithmetic and the points it earns under the
- * tenant's active rules, as of the sale's time at its store. A sale and an evaluation agree.
+ * The one place a cart is priced: promotions and vouchers (promotion-engine.ts), totals by
+ * API.md's arithmetic, and the points it earns under the tenant's active rules and bonus-points
+ * promotions, as of the sale's time at its store. A sale and an evaluation agree.
  */
 export async function priceCart(db: Db, tenant: Selectable<DB['tenants']>, store: { time_zone: string } | null, cart: Cart): Promise<PricedCart> {
-  const lines = cart.items.map((item, index) => ({ ...item, lineNo: index + 1, amount: item.quantity * item.unitPrice }));
+  const lines = cart.items.map((item, index) => ({ ...item, lineNo: index + 1, amount: item.quantity * item.unitPrice, discount: 0 }));
   for (const [i, line] of lines.entries()) {
     if (line.amount > MAX_AMOUNT) throw invalidField(`body.items.${i}`, 'quantity × unitPrice is larger than any sale can be');
   }
   const subtotal = lines.reduce((sum, line) => sum + line.amount, 0);
   if (subtotal > MAX_AMOUNT) throw invalidField('body.items', 'The sale is larger than any sale can be');
+  if (cart.pointsToRedeem > 0 && !cart.memberId) throw invalidField('body.pointsToRedeem', 'Points can only be spent by a member');
   if (cart.pointsToRedeem * tenant.point_value > MAX_AMOUNT) throw invalidField('body.pointsToRedeem', 'Too many points');
-  const discount = 0;
-  const pointsValue = cart.pointsToRedeem * tenant.point_value;
-  if (pointsValue > subtotal - discount) throw invalidField('body.pointsToRedeem', 'Points may pay for the goods, not more');
-  const fee = cart.shipping?.fee ?? 0;
-  const totalWith = (shippingDiscount: number) => subtotal - discount - pointsValue + fee - shippingDiscount;
-  if (!cart.memberId) {
-    return { lines, subtotal, discount, pointsValue, shipping: { fee, discount: 0 }, total: totalWith(0), earning: noPoints(lines.length) };
-  }
 
   const timeZone = store?.time_zone ?? tenant.time_zone;
-  const [rules, tier, history] = await Promise.all([
-    activeRules(db, tenant.id),
-    memberTier(db, tenant.id, cart.memberId),
-    memberHistory(db, tenant.id, cart.memberId, startOfLocalDay(cart.at, timeZone)),
+  const memberId = cart.memberId;
+  const [promotions, vouchers, member] = await Promise.all([
+    livePromotions(db, tenant.id, cart.at),
+    cart.voucherCodes?.length ? voucherInputsFor(db, tenant.id, cart.voucherCodes, memberId) : Promise.resolve([]),
+    memberId ? memberContext(db, tenant.id, memberId, cart.at, timeZone) : Promise.resolve(null),
   ]);
-  const earning = earningFor(rules, lines.map((l) => ({ ...l, category: l.category ?? null })), discount + pointsValue, {
+  if (member?.tier?.free_shipping) promotions.push(tierShipping(member.tier, cart.at));
+
+  const fee = cart.shipping?.fee ?? 0;
+  const promoted = evaluatePromotions({
+    lines: lines.map((l) => ({ sku: l.sku, category: l.category ?? null, quantity: l.quantity, unitPrice: l.unitPrice, amount: l.amount })),
+    shipping: { fee, region: cart.shipping?.region ?? null },
+    channel: cart.channel,
+    storeId: cart.storeId,
     at: cart.at,
     timeZone,
-    storeId: cart.storeId,
-    channel: cart.channel,
-    member: {
-      tierCode: tier?.code ?? '',
-      tierName: tier?.name ?? '',
-      tierMultiplier: (tier?.earn_multiplier_pct ?? 100) / 100,
-      isFirstPurchase: history.sales === 0,
-      pointsEarnedToday: history.pointsToday,
-    },
+    minorPerUnit: MINOR_PER_UNIT,
+    member: member ? { tierCode: member.tier?.code ?? '', segments: [], isFirstPurchase: member.isFirstPurchase } : null,
+    promotions,
+    vouchers,
   });
+  promoted.lineDiscounts.forEach((discount, i) => (lines[i].discount = discount));
+  const discount = promoted.goodsDiscount;
+  const pointsValue = cart.pointsToRedeem * tenant.point_value;
+  if (pointsValue > subtotal - discount) throw invalidField('body.pointsToRedeem', 'Points may pay for the goods, not more');
+  const shipping = { fee, discount: promoted.shippingDiscount };
+  const total = subtotal - discount - pointsValue + fee - shipping.discount;
+  const earning = member
+    ? earningOf(member, { ...cart, timeZone }, lines, pointsValue, promotionPointRules(promoted, promotions))
+    : noPoints(lines.length);
+  return { lines, subtotal, discount, pointsValue, shipping, total, earning, promotions: promoted, vouchers };
+}
+
+export type MemberContext = Awaited<ReturnType<typeof memberContext>>;
+
+/** What earning needs to know of a member at the sale's time: the tenant's rules, the tier, the history. */
+export async function memberContext(db: Db, tenantId: string, memberId: string, at: Date, timeZone: string) {
+  const [rules, tier, history] = await Promise.all([
+    activeRules(db, tenantId),
+    memberTier(db, tenantId, memberId),
+    memberHistory(db, tenantId, memberId, startOfLocalDay(at, timeZone)),
+  ]);
+  return { rules, tier, isFirstPurchase: history.sales === 0, pointsEarnedToday: history.pointsToday };
+}
+
+/**
+ * Points on what the member pays for each line's goods (amount − discount, less the share paid
+ * with points) under the tenant's rules and any bonus-points promotions.
+ */
+export function earningOf(
+  member: MemberContext,
+  sale: { at: Date; timeZone: string; storeId: string | null; channel: 'store' | 'online' },
+  lines: { sku: string; category?: string | null; quantity: number; amount: number; discount: number }[],
+  pointsValue: number,
+  promotionRules: EarningRule[] = [],
+): EarningResult {
+  const { tier } = member;
+  const earning = earningFor(
+    [...member.rules, ...promotionRules],
+    lines.map((l) => ({ sku: l.sku, category: l.category ?? null, quantity: l.quantity, amount: l.amount - l.discount })),
+    pointsValue,
+    {
+      at: sale.at,
+      timeZone: sale.timeZone,
+      storeId: sale.storeId,
+      channel: sale.channel,
+      member: {
+        tierCode: tier?.code ?? '',
+        tierName: tier?.name ?? '',
+        tierMultiplier: (tier?.earn_multiplier_pct ?? 100) / 100,
+        isFirstPurchase: member.isFirstPurchase,
+        pointsEarnedToday: member.pointsEarnedToday,
+      },
+    },
+  );
   if (earning.points > MAX_POINTS) throw invalidField('body.items', 'This sale would earn more points than any sale may');
-  // A tier with free shipping pays the member's shipping fee.
-  const shipping = { fee, discount: tier?.free_shipping ? fee : 0 };
-  return { lines, subtotal, discount, pointsValue, shipping, total: totalWith(shipping.discount), earning };
+  return earning;
+}
+
+function tierShipping(tier: { code: string; name: string }, at: Date): Promotion {
+  const instant = at.toISOString();
+  return {
+    id: `tier:${tier.code}`, name: tier.name, priority: TIER_SHIPPING_PRIORITY, exclusivityGroup: null,
+    startsAt: instant, endsAt: instant, conditions: {}, effect: { type: 'free_shipping' },
+  };
+}
+
+/**
+ * Bonus-points promotions the engine accepted, as earning rules without conditions (the
+ * promotion's own conditions already held): fixed points once per sale, or a multiplier on the
+ * base that stacks additively with the others. Caps still limit the whole sale.
+ */
+function promotionPointRules(result: PromotionResult, promotions: Promotion[]): EarningRule[] {
+  const nameOf = (id: string) => promotions.find((p) => p.id === id)?.name ?? id;
+  return [
+    ...result.points.bonus.map(({ promotionId, points }) => ({
+      id: promotionId, name: nameOf(promotionId), priority: 0, exclusivityGroup: null, conditions: {},
+      effect: { type: 'bonus' as const, points, per: 'transaction' as const },
+    })),
+    ...result.points.multipliers.map(({ promotionId, multiplier }) => ({
+      id: promotionId, name: nameOf(promotionId), priority: 0, exclusivityGroup: null, conditions: {},
+      effect: { type: 'multiplier' as const, multiplier },
+    })),
+  ];
 }
 
 /** Whether the member bought before, and what they earned since the start of that local day. */

@@ -6,11 +6,14 @@ import { newId } from '../shared/ids.ts';
 import { actorOf, type Principal } from '../shared/principal.ts';
 import { inTransaction } from '../shared/transaction.ts';
 import { getTenant } from '../tenants/tenants.service.ts';
+import { cancelRedemptionsOf } from '../vouchers/voucher-redemptions.service.ts';
 import * as repo from './transactions.repository.ts';
 
 // Refund rules (API.md): each line's points were fixed at posting. A refund reverses the refunded
 // quantity's share of them (cumulatively floored, so refunding a line in parts reverses exactly
-// its points), and returns points spent on the sale in proportion to the refunded value.
+// its points), and returns points spent on the sale in proportion to the refunded value (what was
+// paid for the goods, after discounts). A void, or a refund of everything, returns the vouchers.
+// Locks: the member's account, then the sale, then the vouchers (by id), as a sale takes them.
 
 // In BigInt: points × amounts can pass 2^53, where a float floor loses a point.
 const share = (whole: number, part: number, of: number) => (of === 0 ? 0 : Number((BigInt(whole) * BigInt(part)) / BigInt(of)));
@@ -52,13 +55,18 @@ export async function refundSale(db: Db, principal: Principal, id: string, reque
         throw new DomainError('conflict', `${line.sku} was refunded in the meantime`);
       }
       const linePoints = share(line.points, line.refunded_quantity + want.quantity, line.quantity) - share(line.points, line.refunded_quantity, line.quantity);
-      const lineAmount = want.quantity * line.unit_price;
+      // What the customer paid for those units: the line's amount less its share of the discounts.
+      const paid = line.amount - line.discount;
+      const lineAmount = share(paid, line.refunded_quantity + want.quantity, line.quantity) - share(paid, line.refunded_quantity, line.quantity);
       amount += lineAmount;
       points += linePoints;
       refundLines.push({ line_id: line.id, quantity: want.quantity, amount: lineAmount, points: linePoints });
     }
-    const returned = share(sale.points_redeemed, sale.refunded_amount + amount, sale.subtotal) - sale.points_returned;
+    const returned = share(sale.points_redeemed, sale.refunded_amount + amount, sale.subtotal - sale.discount) - sale.points_returned;
     const effect = await takeBack(trx, principal, sale, account, points, returned);
+    // A sale refunded in full gives its vouchers back; a partial refund keeps them used.
+    const everything = lines.every((line) => line.refunded_quantity + (wanted.find((w) => w.lineId === line.id)?.quantity ?? 0) === line.quantity);
+    const vouchersReturned = everything ? await cancelRedemptionsOf(trx, principal.tenantId, id) : 0;
     await repo.recordRefund(trx, principal.tenantId, id, { amount, reversed: effect.reversed + effect.debt, forgiven: effect.forgiven, returned });
     const refundId = newId();
     await repo.insertRefund(trx, {
@@ -72,6 +80,7 @@ export async function refundSale(db: Db, principal: Principal, id: string, reque
       pointsForgiven: effect.forgiven,
       pointsReturned: returned,
       debtAdded: effect.debt,
+      vouchersReturned,
       points: account ? balancesOf(account) : null,
     };
   });
@@ -112,11 +121,13 @@ export async function voidSale(db: Db, principal: Principal, id: string) {
     const effect = await takeBack(trx, principal, sale, account, sale.points_earned, sale.points_redeemed);
     await repo.recordRefund(trx, principal.tenantId, id, { amount: 0, reversed: effect.reversed + effect.debt, forgiven: effect.forgiven, returned: sale.points_redeemed });
     await repo.markVoided(trx, principal.tenantId, id);
+    const vouchersReturned = await cancelRedemptionsOf(trx, principal.tenantId, id);
     return {
       id,
       status: 'voided' as const,
       pointsReversed: effect.reversed + effect.debt,
       pointsReturned: sale.points_redeemed,
+      vouchersReturned,
       points: account ? balancesOf(account) : null,
     };
   });

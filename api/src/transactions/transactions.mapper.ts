@@ -11,6 +11,7 @@ export const SaleLineSchema = z.object({
   quantity: z.number().int(),
   unitPrice: z.number().int(),
   amount: z.number().int(),
+  discount: z.number().int().meta({ description: 'The line’s share of the sale’s goods discounts' }),
   points: z.number().int(),
   refundedQuantity: z.number().int(),
 });
@@ -27,6 +28,7 @@ export const TransactionSchema = z
     lines: z.array(SaleLineSchema),
     subtotal: z.number().int(),
     discount: z.number().int(),
+    shipping: z.object({ fee: z.number().int(), discount: z.number().int() }),
     pointsValue: z.number().int(),
     total: z.number().int(),
     pointsEarned: z.number().int(),
@@ -45,6 +47,9 @@ export const PostedSaleSchema = TransactionSchema.extend({
   breakdown: BreakdownSchema,
   points: z.union([Balances, z.null()]),
   tier: z.union([TierRef, z.null()]),
+  applied: z
+    .array(z.object({ source: z.enum(['promotion', 'voucher', 'tier']), id: z.string(), code: z.string().optional(), effect: z.string(), amount: z.number().int() }))
+    .meta({ description: 'The promotions and vouchers this sale got, as /checkout/evaluate reports them' }),
 }).meta({ id: 'PostedSale' });
 
 type TransactionRow = Selectable<DB['transactions']>;
@@ -61,10 +66,11 @@ export function toTransactionView(row: TransactionRow, lines: LineRow[]): z.infe
     status: row.status,
     lines: lines.map((line) => ({
       id: line.id, sku: line.sku, name: line.name, category: line.category, quantity: line.quantity,
-      unitPrice: line.unit_price, amount: line.amount, points: line.points, refundedQuantity: line.refunded_quantity,
+      unitPrice: line.unit_price, amount: line.amount, discount: line.discount, points: line.points, refundedQuantity: line.refunded_quantity,
     })),
     subtotal: row.subtotal,
     discount: row.discount,
+    shipping: { fee: row.shipping_fee, discount: row.shipping_discount },
     pointsValue: row.points_value,
     total: row.total,
     pointsEarned: row.points_earned,

@@ -16,7 +16,7 @@ export function findByReceipt(db: Db, tenantId: string, storeId: string | null, 
 export type NewTransaction = {
   tenant_id: string; id: string; member_id: string | null; store_id: string | null; receipt_no: string; channel: 'store' | 'online';
   occurred_at: Date; subtotal: number; discount: number; points_value: number; total: number; points_earned: number;
-  points_redeemed: number; actor_kind: string; actor_id: string | null;
+  points_redeemed: number; shipping_fee: number; shipping_discount: number; actor_kind: string; actor_id: string | null;
 };
 
 /** Inserts the sale unless its receipt number is taken (then waits for, and yields to, the first). */

@@ -7,6 +7,9 @@ import { claimSale } from './claims.service.ts';
 import { refundSale, voidSale } from './refunds.service.ts';
 import { BreakdownSchema } from './transactions.mapper.ts';
 import { findTransactions, getTransaction, postSale } from './transactions.service.ts';
+import { unknownCodes } from '../checkout/checkout.service.ts';
+import { DomainError } from '../shared/errors.ts';
+import { checkVoucherGuessLimits } from '../vouchers/voucher-limits.ts';
 
 const Item = z.object({
   sku: z.string().trim().min(1).max(64),
@@ -33,15 +36,26 @@ export function transactionRoutes(routes: Routes) {
       channel: z.enum(['store', 'online']).default('store'),
       items: z.array(Item).min(1).max(500),
       shipping: z.object({ fee: Minor, region: z.string().max(100).optional() }).optional(),
-      voucherCodes: z.array(z.string().max(64)).max(10).optional(),
+      voucherCodes: z.array(z.string().trim().min(1).max(64)).max(10).optional(),
       pointsToRedeem: z.number().int().min(0).max(1e12).optional(),
       expectedTotal: Minor.optional(),
     }),
     responses: {
       201: { description: 'Posted', schema: PostedSaleSchema },
-      409: { description: 'Receipt already posted (body has `transactionId`), not enough points, or `checkout_changed`' },
+      409: { description: 'Receipt already posted (body has `transactionId`), not enough points, `checkout_changed`, or `voucher_rejected` (body has `rejected: [{code, reason}]`; nothing is posted)' },
     },
-    handler: async ({ db, deps, principal, body }) => ({ status: 201, body: await postSale(db, principal, deps.config, body) }),
+    handler: async ({ db, deps, principal, body }, ctx) => {
+      const guesser = { ip: ctx.ip, principal, memberId: body.memberId };
+      if (body.voucherCodes?.length) await checkVoucherGuessLimits(deps.limits, guesser, 0);
+      try {
+        return { status: 201, body: await postSale(db, principal, deps.config, body) };
+      } catch (error) {
+        if (error instanceof DomainError && error.code === 'voucher_rejected') {
+          await checkVoucherGuessLimits(deps.limits, guesser, unknownCodes(error.extra as { rejected: { reason: string }[] }));
+        }
+        throw error;
+      }
+    },
   });
 
   routes.add({
@@ -93,11 +107,12 @@ export function transactionRoutes(routes: Routes) {
         description: 'Refunded',
         schema: z.object({
           id: z.uuid(),
-          amount: z.number().int(),
+          amount: z.number().int().meta({ description: 'What was paid for the refunded goods: their amount less their share of the discounts' }),
           pointsReversed: z.number().int().meta({ description: 'Taken back, including what became debt' }),
           pointsForgiven: z.number().int().meta({ description: 'Of the sale’s points that had expired: neither reversed nor owed' }),
           pointsReturned: z.number().int(),
           debtAdded: z.number().int(),
+          vouchersReturned: z.number().int().meta({ description: 'Voucher uses given back: only when the refund leaves nothing of the sale' }),
           points: z.union([Balances, z.null()]),
         }).meta({ id: 'Refund' }),
       },
@@ -117,7 +132,10 @@ export function transactionRoutes(routes: Routes) {
     responses: {
       200: {
         description: 'Voided',
-        schema: z.object({ id: z.uuid(), status: z.literal('voided'), pointsReversed: z.number().int(), pointsReturned: z.number().int(), points: z.union([Balances, z.null()]) }),
+        schema: z.object({
+          id: z.uuid(), status: z.literal('voided'), pointsReversed: z.number().int(), pointsReturned: z.number().int(),
+          vouchersReturned: z.number().int().meta({ description: 'Voucher uses given back' }), points: z.union([Balances, z.null()]),
+        }),
       },
       409: { description: 'Not of today, partly refunded, or voided already' },
     },

@@ -4,6 +4,9 @@ import { balancesOf, credit, debit, lockAccount } from '../ledger/ledger.service
 import { availableAt, expiresAt, policyOf } from '../points/policy.ts';
 import { upgradeIfQualified } from '../tiers/tiers.service.ts';
 import { priceCart } from './pricing.ts';
+import { toEvaluation } from '../checkout/checkout.service.ts';
+import type { RejectionReason } from '../promotions/promotion-engine.ts';
+import { redeemVoucher } from '../vouchers/voucher-redemptions.service.ts';
 import { getMember } from '../members/members.service.ts';
 import { assertMemberPresent } from '../scan/presence.ts';
 import { DomainError, invalidField, notFound } from '../shared/errors.ts';
@@ -47,9 +50,7 @@ function occurredAtOf(input: SaleInput, now: number, options: SaleOptions): Date
 
 export async function postSale(db: Db, principal: Principal, config: AppDeps['config'], input: SaleInput, options: SaleOptions = {}) {
   const occurredAt = occurredAtOf(input, Date.now(), options);
-  if (input.voucherCodes?.length) throw invalidField('body.voucherCodes.0', 'Unknown voucher code');
   const pointsToRedeem = input.pointsToRedeem ?? 0;
-  if (pointsToRedeem > 0 && !input.memberId) throw invalidField('body.pointsToRedeem', 'Points can only be spent by a member');
   const storeId = effectiveStoreId(principal, input.storeId);
 
   return inTransaction(db, async (trx) => {
@@ -69,8 +70,9 @@ export async function postSale(db: Db, principal: Principal, config: AppDeps['co
     // the member's history, which a concurrent sale of the same member would otherwise change.
     const account = memberId ? await lockAccount(trx, tenantId, memberId) : null;
     const priced = await priceCart(trx, tenant, store, {
-      memberId, storeId, channel: input.channel, items: input.items, shipping: input.shipping, pointsToRedeem, at: occurredAt,
+      memberId, storeId, channel: input.channel, items: input.items, shipping: input.shipping, voucherCodes: input.voucherCodes, pointsToRedeem, at: occurredAt,
     });
+    if (priced.promotions.rejected.length) throw vouchersRejected(priced.promotions.rejected);
     if (input.expectedTotal !== undefined && input.expectedTotal !== priced.total) {
       throw new DomainError('checkout_changed', `The total is ${priced.total}, not the expected ${input.expectedTotal}`, { total: priced.total });
     }
@@ -80,6 +82,7 @@ export async function postSale(db: Db, principal: Principal, config: AppDeps['co
     const inserted = await repo.insertUnlessDuplicate(trx, {
       tenant_id: tenantId, id, member_id: memberId, store_id: storeId, receipt_no: input.receiptNo, channel: input.channel,
       occurred_at: occurredAt, subtotal: priced.subtotal, discount: priced.discount, points_value: priced.pointsValue, total: priced.total,
+      shipping_fee: priced.shipping.fee, shipping_discount: priced.shipping.discount,
       points_earned: priced.earning.points, points_redeemed: pointsToRedeem, ...actor,
     });
     if (!inserted) {
@@ -90,8 +93,18 @@ export async function postSale(db: Db, principal: Principal, config: AppDeps['co
     }
     await repo.insertLines(trx, priced.lines.map((line, i) => ({
       tenant_id: tenantId, id: newId(), transaction_id: id, line_no: line.lineNo, sku: line.sku, name: line.name ?? null,
-      category: line.category ?? null, quantity: line.quantity, unit_price: line.unitPrice, amount: line.amount, points: priced.earning.linePoints[i],
+      category: line.category ?? null, quantity: line.quantity, unit_price: line.unitPrice, amount: line.amount, discount: line.discount,
+      points: priced.earning.linePoints[i],
     })));
+    // Each voucher is used under its row lock, in id order; one that was used up since the
+    // evaluation refuses the sale (409), and nothing is posted.
+    const used = priced.promotions.applied.filter((item) => item.source === 'voucher').sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    for (const voucher of used) {
+      await redeemVoucher(trx, principal, {
+        voucherId: voucher.id, memberId, transactionId: id, amount: voucher.amount, at: occurredAt, channel: input.channel, storeId,
+        presence: { secretKey: config.secretKey, scanToken: input.scanToken },
+      });
+    }
 
     let points = null;
     let tier = member?.tier ?? null;
@@ -109,8 +122,20 @@ export async function postSale(db: Db, principal: Principal, config: AppDeps['co
       if (upgraded) tier = { code: upgraded.code, name: upgraded.name };
     }
     const view = await getTransaction(trx, principal, id);
-    return { ...view, breakdown: priced.earning.breakdown, points, tier };
+    const { applied } = toEvaluation(priced);
+    return { ...view, breakdown: priced.earning.breakdown, points, tier, applied };
   });
+}
+
+/** A sale with a code the checkout refused is not posted: the cashier sees which code and why. */
+function vouchersRejected(rejected: { code: string; reason: RejectionReason; index: number }[]) {
+  const list = rejected.map((r) => `${r.code} (${r.reason})`).join(', ');
+  return new DomainError(
+    'voucher_rejected',
+    `Voucher refused: ${list}`,
+    { rejected: rejected.map(({ code, reason }) => ({ code, reason })) },
+    rejected.map(({ index, reason }) => ({ path: `body.voucherCodes.${index}`, message: reason })),
+  );
 }
 
 export async function findTransactions(db: Db, principal: Principal, filter: { storeId?: string; receiptNo?: string; memberId?: string }, cursor?: string, limit = 25) {

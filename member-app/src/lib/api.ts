@@ -14,6 +14,7 @@ export type Card = Json<'/api/v1/me/card', 'get'>;
 export type Points = Json<'/api/v1/me/points', 'get'>;
 export type PointEntry = Points['entries']['items'][number];
 export type TierProgress = Json<'/api/v1/me/tier', 'get'>;
+export type Wallets = Json<'/api/v1/me/wallets', 'get'>;
 
 type Problem = ProblemLike & { errors?: { path: string; message: string }[] };
 

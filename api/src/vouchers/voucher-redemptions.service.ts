@@ -1,0 +1,212 @@
+import { recordAudit } from '../audit/audit.repository.ts';
+import type { Db } from '../deps.ts';
+import type { VoucherInput, VoucherMatch } from '../promotions/promotion-engine.ts';
+import { assertMemberPresent } from '../scan/presence.ts';
+import { DomainError, invalidField, notFound } from '../shared/errors.ts';
+import { newId } from '../shared/ids.ts';
+import { actorOf, type Principal } from '../shared/principal.ts';
+import { inTransaction } from '../shared/transaction.ts';
+import { effectiveStoreId, requireStore } from '../stores/stores.service.ts';
+import { isVoucherCode, normaliseVoucherCode } from './voucher-code.ts';
+import { UnknownVoucherError, voucherExpired, voucherNotEligible, voucherNotStarted, voucherUsedUp, type NotEligibleReason } from './voucher-errors.ts';
+import { toLookupView, toRedemptionView, type VoucherStatus } from './vouchers.mapper.ts';
+import * as repo from './vouchers.repository.ts';
+
+// Using voucher codes. A use is a voucher_redemptions row plus one on the voucher's `uses`, both
+// written under the voucher's row lock (SELECT … FOR UPDATE), which is where every limit is
+// checked: a single-use code is used once however many tills try at the same moment. Locks on
+// several vouchers are taken in ascending id order.
+
+type Channel = 'store' | 'online';
+
+function findByTypedCode(db: Db, tenantId: string, typed: string) {
+  const code = normaliseVoucherCode(typed);
+  return isVoucherCode(code) ? repo.findVoucherByCode(db, tenantId, code) : Promise.resolve(undefined);
+}
+
+/** Why this member (null: a guest) may not use the voucher, from its binding, batch status and per-member limit. */
+function eligibility(voucher: repo.VoucherRow, memberId: string | null, memberUses: number): NotEligibleReason | null {
+  if (voucher.batch_status !== 'active') return 'disabled';
+  if (voucher.member_id !== null && voucher.member_id !== memberId) return memberId === null ? 'member_required' : 'other_member';
+  // A per-member limit can only be kept for members: a guest could use the code without end.
+  if (voucher.per_member_limit !== null && memberId === null) return 'member_required';
+  if (voucher.per_member_limit !== null && memberUses >= voucher.per_member_limit) return 'member_limit';
+  return null;
+}
+
+const usedUp = (voucher: repo.VoucherRow) => voucher.max_uses !== null && voucher.uses >= voucher.max_uses;
+
+/**
+ * For the checkout engine (/checkout/evaluate and sales): each typed code, in order, with the
+ * voucher it matches (after normalising; null when unknown) and its terms. The time window,
+ * channel, stores and minimum spend are the engine's to check against the cart; `state` covers
+ * what only the database knows. Reads without locks: a sale then uses each with `redeemVoucher`,
+ * which checks again under the lock. Count the unknown ones with `checkVoucherGuessLimits`.
+ */
+export async function voucherInputsFor(db: Db, tenantId: string, codes: string[], memberId: string | null): Promise<VoucherInput[]> {
+  const normalised = codes.map(normaliseVoucherCode);
+  const rows = await repo.findVouchersByCodes(db, tenantId, [...new Set(normalised.filter(isVoucherCode))]);
+  const byCode = new Map(rows.map((row) => [row.code, row]));
+  const limited = rows.filter((row) => row.per_member_limit !== null).map((row) => row.id);
+  const uses = memberId ? await repo.memberUses(db, tenantId, limited, memberId) : new Map<string, number>();
+  return codes.map((code, i) => {
+    const row = byCode.get(normalised[i]);
+    if (!row) return { code, match: null };
+    const state: VoucherMatch['state'] = eligibility(row, memberId, uses.get(row.id) ?? 0) ? 'not_eligible' : usedUp(row) ? 'used_up' : 'ok';
+    const match: VoucherMatch = {
+      voucherId: row.id, kind: row.kind, value: row.value, maxDiscount: row.max_discount, sku: row.sku, minSpend: row.min_spend,
+      startsAt: row.starts_at?.toISOString() ?? null, expiresAt: row.expires_at?.toISOString() ?? null,
+      channels: row.channels, stores: row.stores, priority: row.priority, exclusivityGroup: row.exclusivity_group, state,
+    };
+    return { code, match };
+  });
+}
+
+export interface VoucherUse {
+  voucherId: string;
+  memberId: string | null;
+  transactionId: string | null;
+  /** The discount the voucher gave, in minor units (0 when the caller does not say). */
+  amount: number;
+  /** When the use counts (a sale's occurredAt), checked against the validity window, both ends inclusive. */
+  at: Date;
+  channel: Channel;
+  /** Where the use happens: checked against the voucher's stores, and where the scan token must come from. */
+  storeId: string | null;
+  /** A personal voucher spent by a cashier or POS key needs the member present (API.md): a fresh scan token. */
+  presence: { secretKey: Buffer; scanToken?: string };
+}
+
+/**
+ * Uses a voucher once, inside the caller's transaction: locks its row, checks every term again
+ * (window, channel, store, eligibility, uses left — in the order /checkout/evaluate reports them),
+ * asks for the member's presence for a personal voucher, then writes the redemption and the use.
+ * Refusals are typed: voucher_not_started, voucher_expired, voucher_not_eligible (with `reason`),
+ * voucher_used_up (all 409), presence_required (403), an unknown id UnknownVoucherError (404).
+ * Minimum spend is not checked here (there is no cart): that is the checkout engine's. Several
+ * vouchers in one transaction: call in ascending voucherId order.
+ */
+export async function redeemVoucher(trx: Db, principal: Principal, use: VoucherUse) {
+  const tenantId = principal.tenantId;
+  const voucher = await repo.lockVoucher(trx, tenantId, use.voucherId);
+  if (!voucher) throw new UnknownVoucherError();
+  const at = use.at.getTime();
+  if (voucher.starts_at && at < voucher.starts_at.getTime()) throw voucherNotStarted(voucher.starts_at);
+  if (voucher.expires_at && at > voucher.expires_at.getTime()) throw voucherExpired(voucher.expires_at);
+  if (voucher.channels?.length && !voucher.channels.includes(use.channel)) throw voucherNotEligible('wrong_channel');
+  if (voucher.stores?.length && (use.storeId === null || !voucher.stores.includes(use.storeId))) throw voucherNotEligible('wrong_store');
+  const counted = voucher.per_member_limit !== null && use.memberId ? await repo.memberUses(trx, tenantId, [voucher.id], use.memberId) : null;
+  const refusal = eligibility(voucher, use.memberId, counted?.get(voucher.id) ?? 0);
+  if (refusal) throw voucherNotEligible(refusal);
+  if (usedUp(voucher)) throw voucherUsedUp();
+  if (voucher.member_id !== null) {
+    await assertMemberPresent(trx, principal, use.presence.secretKey, {
+      memberId: voucher.member_id, storeId: use.storeId, scanToken: use.presence.scanToken, action: 'voucher.redeem',
+    });
+  }
+  const id = newId();
+  await repo.insertRedemption(trx, {
+    tenant_id: tenantId, id, voucher_id: voucher.id, member_id: use.memberId, transaction_id: use.transactionId, amount: use.amount, ...actorOf(principal),
+  });
+  await repo.addUses(trx, tenantId, voucher.id, 1);
+  return (await repo.findRedemption(trx, tenantId, id))!;
+}
+
+/**
+ * A voided sale gives its vouchers back: cancels the sale's live redemptions and returns their
+ * uses, locking the vouchers in ascending id order first. Returns how many uses came back; a
+ * second call finds nothing left to cancel.
+ */
+export async function cancelRedemptionsOf(trx: Db, tenantId: string, transactionId: string): Promise<number> {
+  const live = await repo.liveRedemptionsOfTransaction(trx, tenantId, transactionId);
+  await repo.lockVouchers(trx, tenantId, [...new Set(live.map((r) => r.voucher_id))]);
+  let returned = 0;
+  for (const redemption of live) {
+    if (await repo.cancelRedemption(trx, tenantId, redemption.id)) {
+      await repo.addUses(trx, tenantId, redemption.voucher_id, -1);
+      returned++;
+    }
+  }
+  return returned;
+}
+
+export interface CodeRedemptionInput {
+  memberId?: string;
+  transactionId?: string;
+  scanToken?: string;
+  storeId?: string;
+  channel: Channel;
+  amount?: number;
+}
+
+/**
+ * POST /vouchers/{code}/redemptions: a use outside Kartu's checkout (say a web shop that priced
+ * its cart after /checkout/evaluate). The member defaults to the sale's; the validity window is
+ * checked at the time of the call.
+ */
+export async function redeemCode(db: Db, principal: Principal, secretKey: Buffer, typedCode: string, input: CodeRedemptionInput) {
+  const storeId = effectiveStoreId(principal, input.storeId);
+  return inTransaction(db, async (trx) => {
+    const tenantId = principal.tenantId;
+    if (storeId) await requireStore(trx, tenantId, storeId, 'body.storeId');
+    const sale = input.transactionId ? await repo.findTransactionRef(trx, tenantId, input.transactionId) : null;
+    if (input.transactionId && !sale) throw invalidField('body.transactionId', 'No such sale');
+    if (sale && sale.status !== 'posted') throw invalidField('body.transactionId', 'This sale was voided');
+    if (sale?.member_id && input.memberId && sale.member_id !== input.memberId) throw invalidField('body.memberId', 'The sale is another member’s');
+    const memberId = input.memberId ?? sale?.member_id ?? null;
+    if (input.memberId) {
+      const member = await repo.findMemberRef(trx, tenantId, input.memberId);
+      if (!member) throw invalidField('body.memberId', 'No such member');
+      if (member.status !== 'active') throw invalidField('body.memberId', 'This member is blocked');
+    }
+    const voucher = await findByTypedCode(trx, tenantId, typedCode);
+    if (!voucher) throw new UnknownVoucherError();
+    const redemption = await redeemVoucher(trx, principal, {
+      voucherId: voucher.id, memberId, transactionId: sale?.id ?? null, amount: input.amount ?? 0, at: new Date(),
+      channel: input.channel, storeId, presence: { secretKey, scanToken: input.scanToken },
+    });
+    return toRedemptionView(redemption);
+  });
+}
+
+/**
+ * Gives a use back (the order it was for was cancelled). A use on a sale that still stands is
+ * refused: voiding the sale returns it. Repeating the call changes nothing.
+ */
+export async function cancelRedemption(db: Db, principal: Principal, id: string) {
+  return inTransaction(db, async (trx) => {
+    const tenantId = principal.tenantId;
+    const found = await repo.findRedemption(trx, tenantId, id);
+    if (!found) throw notFound('Voucher redemption');
+    if (found.status === 'redeemed' && found.transaction_id) {
+      const sale = await repo.findTransactionRef(trx, tenantId, found.transaction_id);
+      if (sale?.status === 'posted') {
+        throw new DomainError('conflict', 'This use belongs to a sale that still stands: void the sale to give it back', { transactionId: found.transaction_id });
+      }
+    }
+    await repo.lockVouchers(trx, tenantId, [found.voucher_id]);
+    if (await repo.cancelRedemption(trx, tenantId, id)) {
+      await repo.addUses(trx, tenantId, found.voucher_id, -1);
+      await recordAudit(trx, principal, { action: 'voucher_redemption.cancelled', targetType: 'voucher_redemption', targetId: id, details: { voucherId: found.voucher_id } });
+    }
+    return toRedemptionView((await repo.findRedemption(trx, tenantId, id))!);
+  });
+}
+
+function statusOf(voucher: repo.VoucherRow, now: number): VoucherStatus {
+  if (voucher.batch_status !== 'active') return 'disabled';
+  if (usedUp(voucher)) return 'used_up';
+  if (voucher.expires_at && now > voucher.expires_at.getTime()) return 'expired';
+  if (voucher.starts_at && now < voucher.starts_at.getTime()) return 'not_started';
+  return 'active';
+}
+
+/** The portal's look-up of a typed code: its state, terms, owner and latest uses; null when unknown. */
+export async function lookUpVoucher(db: Db, principal: Principal, typedCode: string) {
+  const tenantId = principal.tenantId;
+  const voucher = await findByTypedCode(db, tenantId, typedCode);
+  if (!voucher) return null;
+  const owner = voucher.member_id ? await repo.findMemberRef(db, tenantId, voucher.member_id) : undefined;
+  const redemptions = await repo.latestRedemptions(db, tenantId, voucher.id, 100);
+  return toLookupView(voucher, statusOf(voucher, Date.now()), owner ? { id: owner.id, name: owner.name } : null, redemptions);
+}
