@@ -14,7 +14,7 @@ let owner: APIRequestContext;
 let dir: string;
 
 beforeAll(async () => {
-  server = await startServer();
+  server = await startServer({ KARTU_DEMO: 'off', KARTU_SIGNUP: 'on' });
   browser = await launchChromium();
   owner = await playwrightRequest.newContext({ baseURL: server.url });
   dir = mkdtempSync(join(tmpdir(), 'kartu-wallet-e2e-'));

@@ -8,7 +8,11 @@ import { insertStaff } from '../staff/staff.repository.ts';
 import { createStore } from '../stores/stores.service.ts';
 import { anyTenantExists } from '../tenants/tenants.repository.ts';
 import { createEarningRule } from '../earning/earning.service.ts';
+import { createPromotion } from '../promotions/promotions.service.ts';
+import { redeemReward } from '../rewards/reward-redemptions.service.ts';
+import { createReward } from '../rewards/rewards.service.ts';
 import { createTier } from '../tiers/tiers.service.ts';
+import { createBatch } from '../vouchers/vouchers.service.ts';
 import { signUpRetailer } from '../tenants/tenants.service.ts';
 import { postSale } from '../transactions/transactions.service.ts';
 
@@ -38,9 +42,52 @@ function random(seed: number) {
   };
 }
 
+const DAY = 86400e3;
+const JAWA = ['DKI Jakarta', 'Banten', 'Jawa Barat', 'Jawa Tengah', 'DI Yogyakarta', 'Jawa Timur'];
+
 /**
- * Seeds "Toko Demo" on an empty database: staff, two stores, a tier ladder, and a few hundred
- * members with a year of purchases posted through the same services the API uses.
+ * What a marketer would have set up: promotions live from today (so the year of history is
+ * priced without them), a public voucher code, a small batch of codes, and a rewards catalog.
+ */
+async function seedPrograms({ db }: AppDeps, principal: Principal) {
+  const startsAt = new Date().toISOString();
+  const endsAt = new Date(Date.now() + 90 * DAY).toISOString();
+  await createPromotion(db, principal, {
+    name: 'Gratis ongkir se-Jawa', startsAt, endsAt, priority: 0,
+    conditions: { channels: ['online'], regions: JAWA, minSpend: 15_000_000 }, effect: { type: 'free_shipping', maxDiscount: 2_000_000 },
+  });
+  await createPromotion(db, principal, {
+    name: 'Diskon 10% member Gold', startsAt, endsAt, priority: 5, exclusivityGroup: 'diskon',
+    conditions: { tiers: ['gold'] }, effect: { type: 'percent_off', value: 10, maxDiscount: 5_000_000 },
+  });
+  await createPromotion(db, principal, {
+    name: 'Poin ekstra Kopi Toraja', startsAt, endsAt,
+    conditions: { minSpend: 29_000_000 }, effect: { type: 'bonus_points', points: 25 },
+  });
+  await createBatch(db, principal, {
+    name: 'HEMAT20 (Instagram)', count: 1, code: 'HEMAT20', kind: 'amount', value: 2_000_000, minSpend: 10_000_000,
+    perMemberLimit: 1, usesPerCode: 500, expiresAt: endsAt, exclusivityGroup: 'diskon',
+  });
+  await createBatch(db, principal, {
+    name: 'Voucher brosur Kemang', count: 50, prefix: 'KD', kind: 'percent', value: 15, maxDiscount: 3_000_000, expiresAt: endsAt,
+  });
+  const voucher = (kind: 'amount' | 'percent' | 'free_shipping' | 'free_item', terms: { value?: number; maxDiscount?: number; sku?: string; minSpend?: number }) =>
+    ({ fulfilment: 'voucher' as const, voucher: { kind, validDays: 30, ...terms } });
+  for (const reward of [
+    { name: 'Voucher Rp 25.000', pointsCost: 250, ...voucher('amount', { value: 2_500_000, minSpend: 10_000_000 }) },
+    { name: 'Susu Segar 1 L gratis', pointsCost: 200, ...voucher('free_item', { sku: 'SUSU-1L' }) },
+    { name: 'Gratis ongkir s.d. Rp 30.000', pointsCost: 150, ...voucher('free_shipping', { maxDiscount: 3_000_000 }) },
+    { name: 'Tumbler Toko Demo', pointsCost: 800, stock: 25, perMemberLimit: 1, fulfilment: 'physical' as const, description: 'Ambil di toko' },
+    { name: 'Dripper V60 (khusus Gold)', pointsCost: 2000, stock: 5, tiers: ['gold'], fulfilment: 'physical' as const },
+  ]) {
+    await createReward(db, principal, reward);
+  }
+}
+
+/**
+ * Seeds "Toko Demo" on an empty database: staff, two stores, a tier ladder, a few hundred members
+ * with a year of purchases posted through the same services the API uses, then promotions,
+ * vouchers and rewards (the demo member Siti holds a reward voucher).
  */
 export async function seedDemoIfEmpty(deps: AppDeps, memberCount = 300): Promise<boolean> {
   const { db, config } = deps;
@@ -106,6 +153,10 @@ export async function seedDemoIfEmpty(deps: AppDeps, memberCount = 300): Promise
       await redeemPoints(db, principal, config, member.id, { points: Math.floor(balance / 2), note: 'Tukar poin di kasir' });
     }
   }
+  await seedPrograms(deps, principal);
+  const siti = await db.selectFrom('members').select('id').where('tenant_id', '=', owner.tenantId).where('phone', '=', DEMO_MEMBER_PHONE).executeTakeFirstOrThrow();
+  const voucherReward = await db.selectFrom('rewards').select('id').where('tenant_id', '=', owner.tenantId).where('name', '=', 'Voucher Rp 25.000').executeTakeFirstOrThrow();
+  await redeemReward(db, principal, config.secretKey, voucherReward.id, { memberId: siti.id, storeId: jakarta.id });
   await db.deleteFrom('sessions').where('tenant_id', '=', owner.tenantId).execute();
   deps.log.info({ members: memberCount, ms: Date.now() - started }, 'seeded demo retailer');
   return true;

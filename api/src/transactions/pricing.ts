@@ -1,6 +1,4 @@
 import { sql } from 'kysely';
-import type { DB } from '@kartu/db';
-import type { Selectable } from 'kysely';
 import type { Db } from '../deps.ts';
 import type { EarningResult, EarningRule } from '../earning/earning-engine.ts';
 import { activeRules, earningFor } from '../earning/earning.service.ts';
@@ -8,6 +6,7 @@ import { startOfLocalDay } from '../points/policy.ts';
 import { evaluatePromotions, type Promotion, type PromotionResult, type VoucherInput } from '../promotions/promotion-engine.ts';
 import { livePromotions } from '../promotions/promotions.repository.ts';
 import { invalidField } from '../shared/errors.ts';
+import type { TenantRow } from '../tenants/tenants.repository.ts';
 import { memberTier } from '../tiers/tiers.repository.ts';
 import { voucherInputsFor } from '../vouchers/voucher-redemptions.service.ts';
 
@@ -67,7 +66,7 @@ const noPoints = (count: number): EarningResult => ({ points: 0, linePoints: Arr
  * API.md's arithmetic, and the points it earns under the tenant's active rules and bonus-points
  * promotions, as of the sale's time at its store. A sale and an evaluation agree.
  */
-export async function priceCart(db: Db, tenant: Selectable<DB['tenants']>, store: { time_zone: string } | null, cart: Cart): Promise<PricedCart> {
+export async function priceCart(db: Db, tenant: TenantRow, store: { time_zone: string } | null, cart: Cart): Promise<PricedCart> {
   const lines = cart.items.map((item, index) => ({ ...item, lineNo: index + 1, amount: item.quantity * item.unitPrice, discount: 0 }));
   for (const [i, line] of lines.entries()) {
     if (line.amount > MAX_AMOUNT) throw invalidField(`body.items.${i}`, 'quantity × unitPrice is larger than any sale can be');

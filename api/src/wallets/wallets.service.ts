@@ -14,6 +14,7 @@ import { readServiceAccountKey, type GoogleSecret } from './google-credentials.t
 import { googleSaveUrl } from './google-pass.ts';
 import type { PassContent } from './pass-content.ts';
 import { appleSettingsOf, googleSettingsOf, toWalletSettingsView } from './wallets.mapper.ts';
+import { findCardBrand } from '../branding/branding.repository.ts';
 import * as repo from './wallets.repository.ts';
 import type { WalletProvider } from './wallets.repository.ts';
 
@@ -80,7 +81,8 @@ async function passContent(db: Db, masterKey: Buffer, tenantId: string, memberId
     card: { id: card.id, number: printed.cardNumber, code: printed.code },
   };
   // PGlite returns bytea as a Uint8Array: the pass signer hashes what Buffer.toString('binary') gives.
-  return { content, logoPng: tenant.logo_type === 'image/png' && tenant.logo ? Buffer.from(tenant.logo) : null };
+  const brand = tenant.logo_type === 'image/png' ? await findCardBrand(db, tenantId) : undefined;
+  return { content, logoPng: brand?.logo ? Buffer.from(brand.logo) : null };
 }
 
 export interface WalletLinkOptions {
