@@ -9,6 +9,8 @@ const texts: Record<string, Record<Locale, string>> = {
   checkout_changed: { id: 'Total berubah sejak dihitung. Periksa lalu coba lagi.', en: 'The total changed since it was worked out. Check it and try again.' },
   invalid_code: { id: 'Kode salah atau kedaluwarsa.', en: 'Wrong or expired code.' },
   invalid_code_tries: { id: 'Kode salah. Sisa {triesLeft} percobaan.', en: 'Wrong code. {triesLeft} tries left.' },
+  invalid_presence_code: { id: 'Kode salah, kedaluwarsa, sudah dipakai, atau untuk toko lain. Kirim kode baru.', en: 'The code is wrong, expired, used or for another store. Send a new code.' },
+  invalid_presence_code_tries: { id: 'Kode salah. Sisa {triesLeft} percobaan.', en: 'Wrong code. {triesLeft} tries left.' },
   rate_limited: { id: 'Terlalu banyak percobaan.', en: 'Too many attempts.' },
   unauthenticated: { id: 'Silakan masuk lagi.', en: 'Please sign in again.' },
   forbidden: { id: 'Anda tidak punya izin untuk ini.', en: 'You are not allowed to do this.' },
@@ -41,7 +43,8 @@ export interface ProblemLike {
 /** The problem in the reader's language when its code is known, else the API's own words. */
 export function problemText(problem: ProblemLike | undefined, locale: Locale): string | undefined {
   if (!problem) return undefined;
-  const code = problem.code === 'invalid_code' && Number(problem.triesLeft) > 0 ? 'invalid_code_tries' : problem.code;
+  const hasTries = problem.code === 'invalid_code' || problem.code === 'invalid_presence_code';
+  const code = hasTries && Number(problem.triesLeft) > 0 ? `${problem.code}_tries` : problem.code;
   const text = code ? texts[code]?.[locale] : undefined;
   if (text) return interpolate(text, problem as Record<string, string | number>);
   return problem.detail || problem.title;

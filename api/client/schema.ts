@@ -2006,6 +2006,214 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/members/{id}/presence-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Text the member a one-time code that shows they are at the till (when the card cannot be scanned)
+         * @description For a member whose card cannot be scanned and who has no app at hand: sends a 6-digit code by SMS to the member’s phone, valid 5 minutes for this member at this store. The member reads it out and the till sends it to `POST /api/v1/members/{id}/presence-codes/verify` for a scan token that may spend. A new code replaces the member’s older one. Rate-limited to 3 codes per member per 10 minutes and 30 per till (store, or the API key or staff member without a store). In demo mode the code is also printed on the server console.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    "Idempotency-Key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description The store of the till; a store-bound key or cashier may omit it, and may not name another
+                         */
+                        storeId?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The code is queued for the member’s phone */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PresenceCodeSent"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such member, or the member is blocked */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many codes for this member or from this till; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/members/{id}/presence-codes/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check the member’s one-time code; gives a scan token that may spend, like a scanned card
+         * @description The code is good once, for 5 minutes, for this member at the store it was sent for, with 5 tries; wrong codes are also limited per member per day. A right code answers a `scanToken` good for 5 minutes at this store with `canSpend: true`, and is audit-logged (`presence_code.verified`).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    "Idempotency-Key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        code: string;
+                        /**
+                         * Format: uuid
+                         * @description The store of the till; a store-bound key or cashier may omit it, and may not name another
+                         */
+                        storeId?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The member is present: a scan token that may spend */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PresenceVerified"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such member, or the member is blocked */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description `invalid_presence_code`: wrong (`triesLeft` > 0), expired, used, sent for another store or out of tries (`triesLeft` 0) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many wrong codes for this member today; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/transactions": {
         parameters: {
             query?: never;
@@ -8886,8 +9094,19 @@ export interface components {
             offers: unknown[];
             /** @description Proves the scan for 5 minutes at this store. From a QR it lets a cashier or POS key spend the member’s points and vouchers; from a typed card number it does not (see canSpend). */
             scanToken: string;
-            /** @description False after a typed card number: the number is printed on the card and shown to staff, so it identifies the member but cannot spend. To spend, scan the card or the app’s QR (an owner or admin may act without, audit-logged). */
+            /** @description False after a typed card number: the number is printed on the card and shown to staff, so it identifies the member but cannot spend. To spend, scan the card or the app’s QR, or send the member a one-time code: POST /api/v1/members/{id}/presence-codes (an owner or admin may act without, audit-logged). */
             canSpend: boolean;
+        };
+        PresenceCodeSent: {
+            expiresInSeconds: number;
+            /** @description The member’s phone, masked (e.g. "+62 812-****-7890"), to check with the member */
+            sentTo: string;
+        };
+        PresenceVerified: {
+            /** @description As from a scanned card: lets a cashier or POS key spend for 5 minutes at this store */
+            scanToken: string;
+            /** @enum {boolean} */
+            canSpend: true;
         };
         PostedSale: {
             /** Format: uuid */

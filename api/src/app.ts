@@ -27,6 +27,7 @@ import { pointsRoutes } from './ledger/points.routes.ts';
 import { memberAuthRoutes } from './member-auth/member-auth.routes.ts';
 import { memberRoutes } from './members/members.routes.ts';
 import { outboxRoutes } from './outbox/outbox.routes.ts';
+import { presenceCodeRoutes } from './scan/presence-codes.routes.ts';
 import { scanRoutes } from './scan/scan.routes.ts';
 import { safeEqual } from './shared/crypto.ts';
 import { DomainError } from './shared/errors.ts';
@@ -40,7 +41,7 @@ import { walletRoutes } from './wallets/wallets.routes.ts';
 import { voucherRoutes } from './vouchers/vouchers.routes.ts';
 
 const routeModules = [
-  tenantRoutes, authRoutes, storeRoutes, staffRoutes, apiKeyRoutes, memberRoutes, cardRoutes, cardQrRoutes, scanRoutes, transactionRoutes,
+  tenantRoutes, authRoutes, storeRoutes, staffRoutes, apiKeyRoutes, memberRoutes, cardRoutes, cardQrRoutes, scanRoutes, presenceCodeRoutes, transactionRoutes,
   pointsRoutes, memberAuthRoutes, outboxRoutes, earningRuleRoutes, tierRoutes, pointsSettingsRoutes, checkoutRoutes, reportRoutes,
   walletRoutes, brandingRoutes, promotionRoutes, voucherRoutes, rewardRoutes, memberRewardRoutes,
 ];

@@ -5,6 +5,7 @@ import * as m0003 from './0003_rotating_codes.ts';
 import * as m0004 from './0004_card_lifecycle.ts';
 import * as m0005 from './0005_card_branding_wallets.ts';
 import * as m0006 from './0006_promotions_vouchers_rewards.ts';
+import * as m0007 from './0007_presence_codes.ts';
 
 // Explicit, ordered, frozen once landed: a change to the schema is a new migration.
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '0004_card_lifecycle': m0004,
   '0005_card_branding_wallets': m0005,
   '0006_promotions_vouchers_rewards': m0006,
+  '0007_presence_codes': m0007,
 };

@@ -422,6 +422,18 @@ export interface OtpCodeTable {
   created_at: CreatedAt;
 }
 
+export interface PresenceCodeTable {
+  tenant_id: string;
+  id: string;
+  member_id: string;
+  store_id: string | null;
+  code_hash: Buffer;
+  attempts: Generated<number>;
+  expires_at: Timestamp;
+  consumed_at: Timestamp | null;
+  created_at: CreatedAt;
+}
+
 export interface OutboxMessageTable {
   tenant_id: string;
   id: string;
@@ -458,6 +470,7 @@ export interface DB {
   transaction_lines: TransactionLineTable;
   idempotency_keys: IdempotencyKeyTable;
   otp_codes: OtpCodeTable;
+  presence_codes: PresenceCodeTable;
   outbox_messages: OutboxMessageTable;
   wallet_issuers: WalletIssuerTable;
   promotions: PromotionTable;

@@ -29,6 +29,8 @@ const statusOf: Record<ErrorCode, { status: number; title: string }> = {
   reward_not_available: { status: 409, title: 'Reward not available to this member now' },
   presence_required: { status: 403, title: 'Member presence required' },
   invalid_code: { status: 401, title: 'Invalid or expired code' },
+  // Not 401: the staff caller is signed in; it is the member's code that is wrong.
+  invalid_presence_code: { status: 409, title: 'Invalid or expired presence code' },
   rate_limited: { status: 429, title: 'Too many requests' },
   idempotency_key_mismatch: { status: 422, title: 'Idempotency key reused with a different request' },
   idempotency_in_progress: { status: 409, title: 'A request with this idempotency key is in progress' },

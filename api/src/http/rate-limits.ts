@@ -29,6 +29,11 @@ export function createRateLimits() {
     voucherMissesByIp: new RateLimiterMemory({ points: 60, duration: 10 * 60 }),
     voucherMissesByMember: new RateLimiterMemory({ points: 30, duration: 10 * 60 }),
     voucherMissesByCaller: new RateLimiterMemory({ points: 120, duration: 10 * 60 }),
+    // Presence codes a till sends to a member's phone (each an SMS), and wrong ones per member per
+    // day, as for sign-in codes.
+    presenceSendByMember: new RateLimiterMemory({ points: 3, duration: 10 * 60 }),
+    presenceSendByTill: new RateLimiterMemory({ points: 30, duration: 10 * 60 }),
+    presenceFailuresByMember: new RateLimiterMemory({ points: 15, duration: 24 * 3600 }),
     // Signing a .pkpass costs about 0.1 s of the one thread; a phone needs it once in a while.
     passesByCaller: new RateLimiterMemory({ points: 10, duration: 10 * 60 }),
   };

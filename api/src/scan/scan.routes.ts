@@ -27,7 +27,7 @@ export function scanRoutes(routes: Routes) {
             offers: z.array(z.unknown()),
             scanToken: z.string().meta({ description: 'Proves the scan for 5 minutes at this store. From a QR it lets a cashier or POS key spend the member’s points and vouchers; from a typed card number it does not (see canSpend).' }),
             canSpend: z.boolean().meta({
-              description: 'False after a typed card number: the number is printed on the card and shown to staff, so it identifies the member but cannot spend. To spend, scan the card or the app’s QR (an owner or admin may act without, audit-logged).',
+              description: 'False after a typed card number: the number is printed on the card and shown to staff, so it identifies the member but cannot spend. To spend, scan the card or the app’s QR, or send the member a one-time code: POST /api/v1/members/{id}/presence-codes (an owner or admin may act without, audit-logged).',
             }),
           })
           .meta({ id: 'ScanResult' }),

@@ -25,6 +25,7 @@ export type ErrorCode =
   | 'reward_not_available'
   | 'presence_required'
   | 'invalid_code'
+  | 'invalid_presence_code'
   | 'rate_limited'
   | 'idempotency_key_mismatch'
   | 'idempotency_in_progress'

@@ -1,5 +1,6 @@
 import { interpolate, preferredLocale, type Locale } from '@kartu/api/client';
 import { promotionsEn, promotionsId } from './i18n-promotions';
+import { rewardsEn, rewardsId } from './i18n-rewards';
 
 // The portal's strings. `en` is the key source; `id` must translate every key or the type check fails.
 const en = {
@@ -56,6 +57,13 @@ const en = {
   'till.toPay': 'To pay',
   'till.pointsToEarn': 'Points to earn',
   'till.refused': '{code}: {reason}',
+  'till.sendPresenceCode': 'Send a code to the member’s phone',
+  'till.resendPresenceCode': 'Send a new code',
+  'till.presenceCode': 'Code from the member’s phone',
+  'till.presenceCodeSent': 'A 6-digit code was sent by SMS to {phone}. Ask the member to read it out; it is valid for 5 minutes.',
+  'till.presenceCodeInvalid': 'Enter the 6 digits of the code.',
+  'till.verifyPresenceCode': 'Check code',
+  'till.presenceConfirmed': 'Member confirmed with the code: points and vouchers can be spent.',
   'voucherReason.unknown': 'unknown code',
   'voucherReason.expired': 'expired',
   'voucherReason.not_started': 'not valid yet',
@@ -523,6 +531,7 @@ const en = {
   'wallets.appleRemoveConfirm': 'Remove Apple Wallet? Members no longer see its button; passes already added stay on their phones.',
   'wallets.appleRemoved': 'Apple Wallet removed.',
   ...promotionsEn,
+  ...rewardsEn,
 };
 
 export type MessageKey = keyof typeof en;
@@ -581,6 +590,13 @@ const id: Record<MessageKey, string> = {
   'till.toPay': 'Yang dibayar',
   'till.pointsToEarn': 'Poin yang didapat',
   'till.refused': '{code}: {reason}',
+  'till.sendPresenceCode': 'Kirim kode ke HP member',
+  'till.resendPresenceCode': 'Kirim kode baru',
+  'till.presenceCode': 'Kode dari HP member',
+  'till.presenceCodeSent': 'Kode 6 angka sudah dikirim lewat SMS ke {phone}. Minta member membacakannya; berlaku 5 menit.',
+  'till.presenceCodeInvalid': 'Masukkan 6 angka kodenya.',
+  'till.verifyPresenceCode': 'Periksa kode',
+  'till.presenceConfirmed': 'Member terkonfirmasi dengan kode: poin dan voucher bisa dipakai.',
   'voucherReason.unknown': 'kode tidak dikenal',
   'voucherReason.expired': 'sudah kedaluwarsa',
   'voucherReason.not_started': 'belum berlaku',
@@ -1048,6 +1064,7 @@ const id: Record<MessageKey, string> = {
   'wallets.appleRemoveConfirm': 'Hapus Apple Wallet? Member tidak lagi melihat tombolnya; kartu yang sudah ditambahkan tetap ada di ponsel mereka.',
   'wallets.appleRemoved': 'Apple Wallet dihapus.',
   ...promotionsId,
+  ...rewardsId,
 };
 
 export type { Locale };
