@@ -986,7 +986,79 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /** Change a member’s name, email, birth date, marketing consent or tags (audit-logged) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        /** Format: email */
+                        email?: string | null;
+                        /** Format: date */
+                        birthDate?: string | null;
+                        /** @description Consent to marketing messages */
+                        marketingOptIn?: boolean;
+                        /** @description Replaces the member’s tags; segments can select by them */
+                        tags?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description The member */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Member"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/api/v1/members/{id}/card.pdf": {
@@ -2284,7 +2356,39 @@ export interface paths {
             };
         };
         put?: never;
-        /** Post a sale: earn (and optionally spend) points; a receipt number posts once per store */
+        /**
+         * Post a sale: earn (and optionally spend) points; a receipt number posts once per store
+         * @description The sale is priced exactly as `POST /api/v1/checkout/evaluate` prices the same cart, and its vouchers are used in the same transaction. A receipt number posted already → 409 `duplicate_receipt` with the existing `transactionId`, whatever else changed. Refused voucher codes: without `expectedTotal` the sale is refused, 409 `voucher_rejected` with `rejected: [{code, reason}]` and each code at `body.voucherCodes.<i>`. With `expectedTotal` (the total the evaluation showed, which left the refused codes out too) the sale posts when the total is still that: the refused codes are not used, and come back in `rejected`. A total that differs → 409 `checkout_changed` with the new `total` and `rejected`. In every refusal nothing is posted, spent or used.
+         *
+         *     **How promotions and vouchers stack** (the same for `POST /api/v1/checkout/evaluate` and `POST /api/v1/transactions`):
+         *
+         *     1. *Who takes part.* A promotion takes part when it is active, live at the sale's time, every condition holds and it
+         *        gives this cart something (a discount above 0, or bonus points to a member). A voucher code takes part unless it is
+         *        refused, with the first reason that applies: `unknown`, `not_started`, `expired` (a voucher must be valid both at
+         *        the sale's `occurredAt` and now), `wrong_channel`, `wrong_store`, `not_eligible` (also: it gives this cart
+         *        nothing), `used_up` (also: this member's own limit is used up), `min_spend` (the goods subtotal, inclusive). The same
+         *        voucher typed twice is `not_combinable` the second time.
+         *     2. *Ranking and exclusivity.* Candidates are ranked: higher `priority` first, then the larger discount for this cart on
+         *        its own, then promotions before vouchers, then the lower id. In that order each is accepted unless one accepted
+         *        before it holds one of its groups: its `exclusivityGroup`, and for free shipping the built-in shipping group (at
+         *        most one shipping discount per order). Amount and percent vouchers without a group of their own share the group
+         *        `voucher_discount`: one discount voucher per order unless their batches name distinct groups. A tier with free
+         *        shipping outranks every other free shipping. A voucher that loses is `not_combinable`; a promotion is left out.
+         *     3. *Goods discounts, one after another*, in application order: higher `priority` first, then promotions before
+         *        vouchers, then the lower id — never the order the codes were typed in. Each works on the goods the ones before it
+         *        left: a percent takes that percent of what is left (100: all of it), an amount at most what is left, a free item
+         *        one unit of the cheapest line of its sku; each at most its `maxDiscount`. When nothing is left, a voucher is
+         *        `not_combinable` (and not used); a promotion is left out.
+         *     4. *Shipping.* The one free-shipping effect waives the fee, at most its `maxDiscount`; goods discounts never touch
+         *        shipping, and shipping never counts towards a minimum spend.
+         *     5. *Points.* Bonus-points promotions add their points once per sale and multipliers add base × (multiplier − 1),
+         *        stacking additively. Points are earned on what is paid for the goods: after discounts, without shipping and without
+         *        the part paid with points.
+         *     6. *Rounding.* Every discount is rounded down to whole rupiah, with these exceptions, which take all that is left to the
+         *        sen so that free is free: 100% off or an amount larger than the goods left (all the goods), a free item (its unit, or
+         *        what is left of its line), free shipping without a cap below the fee (the whole fee). No discount makes a total
+         *        negative: discounts never exceed the goods, nor the shipping discount the fee.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2304,7 +2408,10 @@ export interface paths {
                         /** Format: uuid */
                         storeId?: string;
                         receiptNo: string;
-                        /** Format: date-time */
+                        /**
+                         * Format: date-time
+                         * @example 2026-12-01T00:00:00+07:00
+                         */
                         occurredAt?: string;
                         /**
                          * @default store
@@ -2368,7 +2475,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Receipt already posted (body has `transactionId`), not enough points, `checkout_changed`, or `voucher_rejected` (body has `rejected: [{code, reason}]`; nothing is posted) */
+                /** @description Receipt already posted (body has `transactionId`), not enough points, `checkout_changed` (body has `total` and `rejected`), or `voucher_rejected` without `expectedTotal` (body has `rejected: [{code, reason}]`); nothing is posted */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -3159,7 +3266,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send a 6-digit sign-in code to a member’s phone (valid 5 minutes, 5 tries) */
+        /**
+         * Send a 6-digit code to a phone (valid 5 minutes, 5 tries): to sign in, or to join
+         * @description With `intent: "sign_in"` (the default) only a member’s phone gets a code; the answer is the same either way. With `intent: "sign_up"` any valid phone gets one, for `POST /api/v1/member-auth/signup`.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -3175,6 +3285,8 @@ export interface paths {
                     "application/json": {
                         slug: string;
                         phone: string;
+                        /** @enum {string} */
+                        intent?: "sign_in" | "sign_up";
                     };
                 };
             };
@@ -3410,7 +3522,75 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /** The member changes their own name, email, birth date or marketing consent */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        /** Format: email */
+                        email?: string | null;
+                        /** Format: date */
+                        birthDate?: string | null;
+                        /** @description Consent to marketing messages */
+                        marketingOptIn?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description The member */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Member"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/api/v1/me/card": {
@@ -3957,7 +4137,10 @@ export interface paths {
                          * @description Preview as this member (tier, first purchase, today’s points)
                          */
                         memberId?: string;
-                        /** Format: date-time */
+                        /**
+                         * Format: date-time
+                         * @example 2026-12-01T00:00:00+07:00
+                         */
                         occurredAt?: string;
                     };
                 };
@@ -4522,7 +4705,36 @@ export interface paths {
         put?: never;
         /**
          * Price a cart and the points it earns, exactly as posting it would; changes nothing
-         * @description Promotions live at the time and vouchers typed in `voucherCodes` are applied by the documented stacking order (priority, exclusivity groups, at most one shipping discount); refused codes come back in `rejected` with a reason. Unknown codes count against guessing limits per IP, caller and member (429 when over).
+         * @description Promotions live at the time and vouchers typed in `voucherCodes` are applied in the stacking order below; refused codes come back in `rejected` with a reason. Refuses what posting the cart would: an unknown or blocked member (400 at `body.memberId`), points a guest would spend or more than the goods left (400 at `body.pointsToRedeem`), more points than the member can spend (409 `insufficient_points` with `balance`). Unknown codes count against guessing limits per IP, caller and member (429 when over).
+         *
+         *     **How promotions and vouchers stack** (the same for `POST /api/v1/checkout/evaluate` and `POST /api/v1/transactions`):
+         *
+         *     1. *Who takes part.* A promotion takes part when it is active, live at the sale's time, every condition holds and it
+         *        gives this cart something (a discount above 0, or bonus points to a member). A voucher code takes part unless it is
+         *        refused, with the first reason that applies: `unknown`, `not_started`, `expired` (a voucher must be valid both at
+         *        the sale's `occurredAt` and now), `wrong_channel`, `wrong_store`, `not_eligible` (also: it gives this cart
+         *        nothing), `used_up` (also: this member's own limit is used up), `min_spend` (the goods subtotal, inclusive). The same
+         *        voucher typed twice is `not_combinable` the second time.
+         *     2. *Ranking and exclusivity.* Candidates are ranked: higher `priority` first, then the larger discount for this cart on
+         *        its own, then promotions before vouchers, then the lower id. In that order each is accepted unless one accepted
+         *        before it holds one of its groups: its `exclusivityGroup`, and for free shipping the built-in shipping group (at
+         *        most one shipping discount per order). Amount and percent vouchers without a group of their own share the group
+         *        `voucher_discount`: one discount voucher per order unless their batches name distinct groups. A tier with free
+         *        shipping outranks every other free shipping. A voucher that loses is `not_combinable`; a promotion is left out.
+         *     3. *Goods discounts, one after another*, in application order: higher `priority` first, then promotions before
+         *        vouchers, then the lower id — never the order the codes were typed in. Each works on the goods the ones before it
+         *        left: a percent takes that percent of what is left (100: all of it), an amount at most what is left, a free item
+         *        one unit of the cheapest line of its sku; each at most its `maxDiscount`. When nothing is left, a voucher is
+         *        `not_combinable` (and not used); a promotion is left out.
+         *     4. *Shipping.* The one free-shipping effect waives the fee, at most its `maxDiscount`; goods discounts never touch
+         *        shipping, and shipping never counts towards a minimum spend.
+         *     5. *Points.* Bonus-points promotions add their points once per sale and multipliers add base × (multiplier − 1),
+         *        stacking additively. Points are earned on what is paid for the goods: after discounts, without shipping and without
+         *        the part paid with points.
+         *     6. *Rounding.* Every discount is rounded down to whole rupiah, with these exceptions, which take all that is left to the
+         *        sen so that free is free: 100% off or an amount larger than the goods left (all the goods), a free item (its unit, or
+         *        what is left of its line), free shipping without a cap below the fee (the whole fee). No discount makes a total
+         *        negative: discounts never exceed the goods, nor the shipping discount the fee.
          */
         post: {
             parameters: {
@@ -5790,8 +6002,9 @@ export interface paths {
          *
          *     - `minSpend`: the goods subtotal (shipping excluded, before discounts) is at least this many minor units.
          *     - `tiers` (the tenant's tier codes), `segments`, `firstPurchaseOnly`: the member's; a guest sale never matches.
-         *       Segments arrive with issue 6: until then a promotion with a `segments` condition never applies.
-         *     - `channels` (`store`, `online`), `stores` (the tenant's store ids), `regions` (the shipping region, compared exactly).
+         *       `segments` are codes of the tenant's active segments (`/api/v1/segments`): the member must be in at least one, evaluated
+         *       in the database at the sale's time; a segment archived later matches no one.
+         *     - `channels` (`store`, `online`), `stores` (the tenant's store ids), `regions` (the shipping region, trimmed and regardless of case).
          *     - `daysOfWeek` (1 = Monday … 7 = Sunday) and `hours` (`HH:MM`, from inclusive, to exclusive; a window past
          *       midnight counts towards the day it started), on the store's clock, else the tenant's — as earning rules read them.
          *
@@ -6428,7 +6641,7 @@ export interface paths {
         put?: never;
         /**
          * Price a cart as checkout would, for the promotion builder (nothing is posted)
-         * @description The same evaluation as `POST /api/v1/checkout/evaluate`, for those who configure programs rather than sell: only active promotions live at `occurredAt` (default now) count.
+         * @description The same evaluation as `POST /api/v1/checkout/evaluate`, for those who configure programs rather than sell: only active promotions live at `occurredAt` (default now) count. With `draft` (a promotion as `POST /api/v1/promotions` takes it), the draft takes part together with the live promotions as if it were saved and active (its own window and conditions still hold), with id `draft` in `discounts` and `applied` — or, with `replaces`, instead of that saved promotion and under its id, as an edit of it would. Nothing is saved. `voucherCodes` count against the guessing limits as at checkout.
          */
         post: {
             parameters: {
@@ -6471,8 +6684,37 @@ export interface paths {
                         /**
                          * Format: date-time
                          * @description Preview at this time, e.g. during a campaign still to come
+                         * @example 2026-12-01T00:00:00+07:00
                          */
                         occurredAt?: string;
+                        voucherCodes?: string[];
+                        /** @description The promotion being edited, not saved: priced as if it were live */
+                        draft?: {
+                            name: string;
+                            /**
+                             * Format: date-time
+                             * @description Inclusive instant
+                             * @example 2026-12-01T00:00:00+07:00
+                             */
+                            startsAt: string;
+                            /**
+                             * Format: date-time
+                             * @description Inclusive instant, not before startsAt
+                             * @example 2026-12-01T00:00:00+07:00
+                             */
+                            endsAt: string;
+                            /** @description Higher goes first and wins its exclusivity group; default 0 */
+                            priority?: number;
+                            /** @description Promotions and vouchers sharing a group do not stack: only the best-ranked one applies */
+                            exclusivityGroup?: string | null;
+                            conditions?: components["schemas"]["PromotionConditions"];
+                            effect: components["schemas"]["PromotionEffect"];
+                        };
+                        /**
+                         * Format: uuid
+                         * @description The saved promotion `draft` is an edit of: left out of the preview
+                         */
+                        replaces?: string;
                     };
                 };
             };
@@ -6599,7 +6841,7 @@ export interface paths {
         put?: never;
         /**
          * Create a batch of voucher codes, one public campaign code, or personal codes for a member
-         * @description Generated codes are `prefix` + `length` random characters from a cryptographically secure generator, from the alphabet `0123456789ABCDEFGHJKMNPQRSTVWXYZ` (no I, L, O or U), unique in the retailer. The random part must be long enough that the codes fill at most one in a million of their space (a length of 10 allows a million codes). Codes are matched regardless of case and hyphens. Up to 1,000,000 codes in one call; download them from `/api/v1/vouchers/batches/{id}/codes.csv`. `code` makes one public code used by many members: `usesPerCode` is then its total limit (default unlimited), and `perMemberLimit` caps each member. `memberId` makes personal codes only that member can use. A public code already in use → 409 `voucher_code_taken`. The codes are not written to the audit log.
+         * @description Generated codes are `prefix` + `length` random characters from a cryptographically secure generator, from the alphabet `0123456789ABCDEFGHJKMNPQRSTVWXYZ` (no I, L, O or U), unique in the retailer. The random part must be long enough that the codes fill at most one in a million of their space, counting the retailer’s codes of the same prefix and length already there (a length of 10 allows a billion). Codes are matched regardless of case and hyphens. Up to 1,000,000 codes in one call; download them from `/api/v1/vouchers/batches/{id}/codes.csv`. `code` makes one public code used by many members: `usesPerCode` is then its total limit (default 1, as for every batch; send `null` for a code without a total limit), and `perMemberLimit` caps each member. `memberId` makes personal codes only that member can use. A public code already in use → 409 `voucher_code_taken`. The codes are not written to the audit log.
          */
         post: {
             parameters: {
@@ -6628,19 +6870,23 @@ export interface paths {
                         sku?: string;
                         /** @description Goods subtotal needed at checkout (shipping excluded); default 0 */
                         minSpend?: number;
-                        /** Format: date-time */
+                        /**
+                         * Format: date-time
+                         * @example 2026-12-01T00:00:00+07:00
+                         */
                         startsAt?: string;
                         /**
                          * Format: date-time
                          * @description Inclusive; in the future and after startsAt
+                         * @example 2026-12-01T00:00:00+07:00
                          */
                         expiresAt: string;
-                        /** @description Uses of each code; default 1. For a public code the total limit, default unlimited. null: unlimited */
+                        /** @description Uses of each code (for a public code its total limit); default 1. null: unlimited, e.g. a public code for everyone */
                         usesPerCode?: number | null;
                         /** @description Uses of one code by one member (a guest cannot use a code that has one) */
                         perMemberLimit?: number;
                         /**
-                         * @description Makes one public campaign code (then count is 1), e.g. GRATIS-ONGKIR; stored upper case without hyphens
+                         * @description Makes one public campaign code (then count is 1), e.g. GRATIS-ONGKIR; stored upper case without hyphens. Not BATCHES or REDEMPTIONS (words of these paths)
                          * @example GRATIS-ONGKIR
                          */
                         code?: string;
@@ -6658,6 +6904,7 @@ export interface paths {
                          */
                         memberId?: string;
                         priority?: number;
+                        /** @description Vouchers and promotions sharing a group do not stack: only the best-ranked one applies. Absent: amount and percent vouchers are in `voucher_discount` (one discount voucher per order; give distinct groups to let them stack), other kinds in none */
                         exclusivityGroup?: string;
                     };
                 };
@@ -7040,7 +7287,7 @@ export interface paths {
         };
         /**
          * The batch’s codes as CSV (`code,uses,max_uses,member_id,expires_at`), streamed
-         * @description Codes as stored: upper case, no hyphens. `max_uses` and `member_id` are empty when unlimited or not personal; `expires_at` is ISO 8601.
+         * @description Codes as stored: upper case, no hyphens. `max_uses` and `member_id` are empty when unlimited or not personal; `expires_at` is ISO 8601 in the retailer’s time zone with its offset.
          */
         get: {
             parameters: {
@@ -7215,7 +7462,7 @@ export interface paths {
         put?: never;
         /**
          * Use a voucher code once, outside Kartu’s checkout
-         * @description For vouchers used where Kartu does not post the sale, e.g. a web shop that priced its cart with `/api/v1/checkout/evaluate` (sales posted to `/api/v1/transactions` use their `voucherCodes` instead). There is no cart here, so `minSpend` is not checked. Checked at the time of the call: the validity window (both ends inclusive), `channel` (default store) and store, the member (a personal code only for its member; a code with a per-member limit only for members), and the uses left. A personal code used by a cashier or POS key needs a fresh `scanToken` of the member at this store. `memberId` defaults to the sale’s member. Unknown → 404 (counted against the guessing limits, 429 when over); used up → 409 `voucher_used_up`; expired → 409 `voucher_expired`; not yet valid → 409 `voucher_not_started`; otherwise refused → 409 `voucher_not_eligible` with `reason` (disabled, other_member, member_required, member_limit, wrong_channel, wrong_store). Nothing changes on a refusal.
+         * @description For vouchers used where Kartu does not post the sale, e.g. a web shop that priced its cart with `/api/v1/checkout/evaluate` (sales posted to `/api/v1/transactions` use their `voucherCodes` instead). There is no cart here, so `minSpend` is not checked. Checked at the time of the call: the validity window (both ends inclusive), `channel` (default store) and store, the member (a personal code only for its member; a code with a per-member limit only for members), and the uses left. A personal code used by a cashier or POS key needs a fresh `scanToken` of the member at this store. `memberId` defaults to the sale’s member. Unknown → 404 (counted against the guessing limits, 429 when over); used up → 409 `voucher_used_up`; expired → 409 `voucher_expired`; not yet valid → 409 `voucher_not_started`; otherwise refused → 409 `voucher_not_eligible` with `reason` (voided, disabled, other_member, member_required, member_limit, wrong_channel, wrong_store). Nothing changes on a refusal. A voucher never counts before it was created. With `transactionId` the sale must still stand (a void waits for the use, then gives it back).
          */
         post: {
             parameters: {
@@ -7345,7 +7592,7 @@ export interface paths {
         put?: never;
         /**
          * Give a voucher use back (the order it was for was cancelled)
-         * @description Audit-logged; repeating the call changes nothing. A use on a Kartu sale that still stands → 409: void the sale instead, which gives its vouchers back.
+         * @description Audit-logged; repeating the call changes nothing. A use on a Kartu sale that still stands → 409: void the sale instead, which gives its vouchers back. Owners, admins and admin keys may cancel any use; cashiers and POS keys only a use of today (the store’s local day, else the retailer’s) made at their own store, else 403.
          */
         post: {
             parameters: {
@@ -7728,7 +7975,7 @@ export interface paths {
         head?: never;
         /**
          * Change a reward; audit-logged
-         * @description Send only the fields that change (null clears an optional one); `voucher` is replaced whole. The reward that results is validated as a whole. `stock` sets the units left; `addStock` adds to them without losing units taken meanwhile. Redemptions already made keep the points they cost and their vouchers keep their terms. An archived reward cannot change (409).
+         * @description Send only the fields that change (null clears an optional one); `voucher` is replaced whole. The reward that results is validated as a whole. `stock` sets the units left; `addStock` adds to them without losing units taken meanwhile. With `expectedStock` either applies only while the units left are still those: otherwise 409 with the current `stock`, so a retried `addStock` cannot add twice. Redemptions already made keep the points they cost and their vouchers keep their terms. An archived reward cannot change (409).
          */
         patch: {
             parameters: {
@@ -7785,6 +8032,8 @@ export interface paths {
                         } | null;
                         /** @description Units to add to what is left now (a delivery arrived); safe beside concurrent redemptions. Not with stock */
                         addStock?: number;
+                        /** @description The units left as the caller last saw them (null: unlimited). When they differ now → 409 with the current `stock` and nothing changes: send it with addStock, and a retry after a lost answer cannot add the units twice */
+                        expectedStock?: number | null;
                     };
                 };
             };
@@ -7834,7 +8083,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The reward is archived */
+                /** @description The reward is archived, or the stock is not `expectedStock` */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -8975,6 +9224,2533 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/settings/signup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The public sign-up form, the poster’s texts and the welcome bonus */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Settings */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SignupSettings"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change the sign-up form, the poster’s texts or the welcome bonus (audit-logged)
+         * @description Each text is given in both languages; an empty text goes back to the default built from the retailer’s name.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        welcomeBonusPoints?: number;
+                        form?: {
+                            /** @description The form’s title */
+                            headline?: {
+                                id: string;
+                                en: string;
+                            };
+                            /** @description A line or two under the title: what members get */
+                            intro?: {
+                                id: string;
+                                en: string;
+                            };
+                            askEmail?: boolean;
+                            /** @description Birthdays drive birthday rewards */
+                            askBirthDate?: boolean;
+                            /** @description The marketing consent checkbox’s label */
+                            consentText?: {
+                                id: string;
+                                en: string;
+                            };
+                            posterHeadline?: {
+                                id: string;
+                                en: string;
+                            };
+                            posterText?: {
+                                id: string;
+                                en: string;
+                            };
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Settings */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SignupSettings"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/settings/signup/poster.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A printable shop-window poster (A4 or A5) with a QR to the sign-up page
+         * @description The QR carries `KARTU_PUBLIC_URL` (or, without it, the address this request came to) + `/app/{slug}/join`, with `?tag=` when a campaign tag is given.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    size?: "A4" | "A5";
+                    lang?: "id" | "en";
+                    /** @description A campaign tag: members who join through a link with it are counted for it */
+                    tag?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description PDF */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": string;
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/tenants/{slug}/signup-form": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The retailer’s public sign-up form */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description A referral code from a shared link */
+                    ref?: string;
+                };
+                header?: never;
+                path: {
+                    slug: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The form */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PublicSignupForm"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/member-auth/signup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Join as a member with a one-time code (ask for one with intent `sign_up`); signs the member in
+         * @description Creates a prospect: source `referral` with a valid `referralCode`, `campaign` with a `tag`, otherwise `web_form`. A phone that is already a member signs that member in (200, `created: false`). A wrong or unknown referral code is a 400 on `body.referralCode`, and the code stays usable.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    "Idempotency-Key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        slug: string;
+                        phone: string;
+                        code: string;
+                        name: string;
+                        /** Format: email */
+                        email?: string;
+                        /** Format: date */
+                        birthDate?: string;
+                        marketingOptIn?: boolean;
+                        referralCode?: string;
+                        /** @description A campaign tag: members who join through a link with it are counted for it */
+                        tag?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Already a member: signed in */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            created: boolean;
+                            member: components["schemas"]["Member"];
+                        };
+                    };
+                };
+                /** @description Joined and signed in */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            created: boolean;
+                            member: components["schemas"]["Member"];
+                        };
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Wrong, expired or used-up code */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settings/referrals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Referral rewards and limits
+         * @description Both sides are rewarded once the friend’s first qualifying purchase (goods after discounts and refunds of at least `minSpend`) is past the return window. A referral is refused, with its reason, for: `self_referral` (the friend’s email, or a phone number the referrer used to have, is the referrer’s), `phone_already_rewarded` (the phone brought a referral reward before: one per phone number, ever), `referrer_monthly_cap`, `referrer_inactive`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Settings */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ReferralSettings"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change referral rewards and limits (audit-logged; referrals not yet decided follow the new rules) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Points for the member who shared the code */
+                        referrerPoints?: number;
+                        /** @description Points for the friend who joined */
+                        refereePoints?: number;
+                        /** @description The friend’s first purchase must reach this (goods after discounts and refunds, minor units) */
+                        minSpend?: number;
+                        /** @description Rewarded referrals per referrer per calendar month; null: no cap */
+                        monthlyCap?: number | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Settings */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ReferralSettings"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/referrals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Referrals, newest first, with the reason each refused one was not rewarded
+         * @description Both sides are rewarded once the friend’s first qualifying purchase (goods after discounts and refunds of at least `minSpend`) is past the return window. A referral is refused, with its reason, for: `self_referral` (the friend’s email, or a phone number the referrer used to have, is the referrer’s), `phone_already_rewarded` (the phone brought a referral reward before: one per phone number, ever), `referrer_monthly_cap`, `referrer_inactive`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    referrerId?: string;
+                    status?: "pending" | "rewarded" | "refused";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of referrals */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ReferralPage"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/referrals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Referral figures: pending, rewarded, refused by reason, points given, top referrers */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Referrals started on or after this date (UTC) */
+                    since?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The report */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ReferralReport"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/referrals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The member’s referral code and link, the rewards, and each friend referred */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Referrals */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            /** @description Prefix with the server’s address: the link to share */
+                            joinPath: string;
+                            referrerPoints: number;
+                            refereePoints: number;
+                            minSpend: number;
+                            items: {
+                                /** Format: uuid */
+                                id: string;
+                                friend: string;
+                                /** @enum {string} */
+                                status: "pending" | "rewarded" | "refused";
+                                /** @enum {string|null} */
+                                reason: "self_referral" | "phone_already_rewarded" | "referrer_monthly_cap" | "referrer_inactive" | null;
+                                points: number;
+                                createdAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/members/{id}/referrals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Referrals the member made, and the one that brought them */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Referrals */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            referredBy: components["schemas"]["Referral"] & (Record<string, never> | null);
+                            referred: components["schemas"]["Referral"][];
+                        };
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settings/lifecycle": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Lifecycle thresholds (days), the RFM window and the CLV horizon
+         * @description Stages, in this order of precedence: `prospect` (no purchase yet), `lapsed` (last purchase more than `lapsedDays` ago), `at_risk` (more than `atRiskDays` ago), `won_back` (a purchase after a lapse, within `newDays` of it), `new` (first purchase within `newDays`), `active`. A sale moves the member at once; the scheduled jobs (every five minutes) move members as time passes.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Settings */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LifecycleSettings"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change the lifecycle thresholds; every member’s stage is brought up to date at once (audit-logged)
+         * @description Stages, in this order of precedence: `prospect` (no purchase yet), `lapsed` (last purchase more than `lapsedDays` ago), `at_risk` (more than `atRiskDays` ago), `won_back` (a purchase after a lapse, within `newDays` of it), `new` (first purchase within `newDays`), `active`. A sale moves the member at once; the scheduled jobs (every five minutes) move members as time passes.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description A member is `new` this many days after the first purchase, and `won_back` this long after returning */
+                        newDays?: number;
+                        /** @description No purchase for more than this many days: `at_risk` */
+                        atRiskDays?: number;
+                        /** @description No purchase for more than this many days: `lapsed`; a purchase after that is a win-back */
+                        lapsedDays?: number;
+                        /** @description RFM scores and CLV look at purchases of this many months */
+                        rfmWindowMonths?: number;
+                        /** @description CLV projects the annualised spend over this many months */
+                        clvHorizonMonths?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Settings */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LifecycleSettings"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/members/{id}/stages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The member’s lifecycle stage history, newest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description History */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            current: "prospect" | "new" | "active" | "at_risk" | "lapsed" | "won_back";
+                            items: {
+                                /** @enum {string|null} */
+                                from: "prospect" | "new" | "active" | "at_risk" | "lapsed" | "won_back" | null;
+                                /** @enum {string} */
+                                to: "prospect" | "new" | "active" | "at_risk" | "lapsed" | "won_back";
+                                at: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/members/{id}/phone-change": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start changing a member’s phone number: sends a one-time code to the new number
+         * @description The new number gets a one-time code; the change happens only with that code (`…/phone-change/verify`). The old number is kept only as a keyed hash (referral checks). A number that belongs to another member is 409 `phone_taken`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    "Idempotency-Key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @example 0813 9876 5432 */
+                        phone: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Code sent */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            expiresInSeconds: number;
+                        };
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/members/{id}/phone-change/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Finish a phone change with the code the new number received (audit-logged)
+         * @description The new number gets a one-time code; the change happens only with that code (`…/phone-change/verify`). The old number is kept only as a keyed hash (referral checks). A number that belongs to another member is 409 `phone_taken`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    "Idempotency-Key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @example 0813 9876 5432 */
+                        phone: string;
+                        code: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The member with the new number */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Member"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Wrong, expired or used-up code */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/phone-change": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The member starts changing their phone number: a code goes to the new number
+         * @description The new number gets a one-time code; the change happens only with that code (`…/phone-change/verify`). The old number is kept only as a keyed hash (referral checks). A number that belongs to another member is 409 `phone_taken`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    "Idempotency-Key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @example 0813 9876 5432 */
+                        phone: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Code sent */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            expiresInSeconds: number;
+                        };
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/phone-change/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The member finishes the phone change with the code
+         * @description The new number gets a one-time code; the change happens only with that code (`…/phone-change/verify`). The old number is kept only as a keyed hash (referral checks). A number that belongs to another member is 409 `phone_taken`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    "Idempotency-Key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @example 0813 9876 5432 */
+                        phone: string;
+                        code: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The member with the new number */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Member"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Wrong, expired or used-up code */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/members/{id}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Merge a duplicate member into this one (owners, admins, admin keys; audit-logged)
+         * @description Moves the duplicate’s balance, pending points and debt with their lots and expiry dates (as `adjust` entries on both members, reference `merge:{mergeId}`), sales, vouchers and their uses, reward redemptions, referrals made and cards. The duplicate’s current card is retired (`replaced`, reason `merged`): this member keeps one current card. The duplicate becomes `status: "merged"` with `mergedInto`, signs out, and its phone number is freed. The tier is reviewed against the moved sales.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    "Idempotency-Key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        duplicateId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Merged */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            mergeId: string;
+                            moved: {
+                                points: {
+                                    balance: number;
+                                    pending: number;
+                                    debt: number;
+                                };
+                                cards: number;
+                                transactions: number;
+                                vouchers: number;
+                                voucherRedemptions: number;
+                                rewardRedemptions: number;
+                                referralsMade: number;
+                            };
+                            member: components["schemas"]["Member"];
+                        };
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict; or a request with the same Idempotency-Key is still running (see Retry-After) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was used before with a different request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The audit log of admin changes, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    targetId?: string;
+                    action?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of entries */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuditPage"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/segments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tenant’s segments with their live member counts, newest first
+         * @description Each `memberCount` is evaluated now, in one pass over the members for the whole page. Filter by `status`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    status?: "active" | "archived";
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Segments */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SegmentPage"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a segment from rules; audit-logged
+         * @description Rules are `{match: "all" | "any", conditions: [...]}`; each condition has a `type` and may set `negate: true` to
+         *     select the members who do not meet it. Merged members never belong to a segment. Windows (`withinDays`) end at the
+         *     moment of evaluation (now); amounts are minor units (IDR: Rp 1 = 100); a member's spend of a sale is its
+         *     subtotal − discount − refunded amount (goods after discounts, net of refunds, shipping excluded), posted sales only.
+         *
+         *     - `tier` {tiers}: the member's current tier code is one of these.
+         *     - `lifecycle` {stages}: the member's lifecycle stage is one of these.
+         *     - `rfm` {r?, f?, m?: {min?, max?}}: RFM scores (1–5) of the last computation; without scores, no match.
+         *     - `spend` {withinDays, min?, max?}: the sum of spend in the window (0 without sales) is within the bounds.
+         *     - `visits` {withinDays, min?, max?}: the number of posted sales in the window is within the bounds.
+         *     - `days_since_purchase` {min?, max?}: whole days since the last purchase; members who never bought never match.
+         *     - `bought` {skus?, categories?, withinDays?}: a posted sale line of one of them that is not fully refunded.
+         *     - `store` {stores, withinDays?}: a posted sale at one of the stores.
+         *     - `birthday_month` {months}: the birth date's month (1–12).
+         *     - `tags` {any?, all?}: the member has one of `any` and every one of `all`.
+         *     - `consent` {marketing}: the member's marketing consent is this.
+         *     - `joined` {withinDays}: the member enrolled in the window.
+         *
+         *     Bounds are inclusive. Membership is evaluated in the database each time it is asked for, so counts are live.
+         *
+         *     Tier codes and store ids must be the tenant's own (400 naming the field); a code in use is 409.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    "Idempotency-Key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Unique in the tenant, archived segments included; promotions name segments by it
+                         * @example vip-jakarta
+                         */
+                        code: string;
+                        name: string;
+                        description?: string | null;
+                        rules: components["schemas"]["SegmentRules"];
+                    };
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Segment"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The code is taken */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was used before with a different request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/segments/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The live count and the first 20 members of rules being built (nothing is saved)
+         * @description Rules are `{match: "all" | "any", conditions: [...]}`; each condition has a `type` and may set `negate: true` to
+         *     select the members who do not meet it. Merged members never belong to a segment. Windows (`withinDays`) end at the
+         *     moment of evaluation (now); amounts are minor units (IDR: Rp 1 = 100); a member's spend of a sale is its
+         *     subtotal − discount − refunded amount (goods after discounts, net of refunds, shipping excluded), posted sales only.
+         *
+         *     - `tier` {tiers}: the member's current tier code is one of these.
+         *     - `lifecycle` {stages}: the member's lifecycle stage is one of these.
+         *     - `rfm` {r?, f?, m?: {min?, max?}}: RFM scores (1–5) of the last computation; without scores, no match.
+         *     - `spend` {withinDays, min?, max?}: the sum of spend in the window (0 without sales) is within the bounds.
+         *     - `visits` {withinDays, min?, max?}: the number of posted sales in the window is within the bounds.
+         *     - `days_since_purchase` {min?, max?}: whole days since the last purchase; members who never bought never match.
+         *     - `bought` {skus?, categories?, withinDays?}: a posted sale line of one of them that is not fully refunded.
+         *     - `store` {stores, withinDays?}: a posted sale at one of the stores.
+         *     - `birthday_month` {months}: the birth date's month (1–12).
+         *     - `tags` {any?, all?}: the member has one of `any` and every one of `all`.
+         *     - `consent` {marketing}: the member's marketing consent is this.
+         *     - `joined` {withinDays}: the member enrolled in the window.
+         *
+         *     Bounds are inclusive. Membership is evaluated in the database each time it is asked for, so counts are live.
+         *
+         *     `at` evaluates the windows as of another instant (default now); tiers, stages, tags and RFM scores are always the current ones. Members are listed newest first.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    "Idempotency-Key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        rules: components["schemas"]["SegmentRules"];
+                        /**
+                         * Format: date-time
+                         * @description Windows end here instead of now
+                         * @example 2026-12-01T00:00:00+07:00
+                         */
+                        at?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The preview */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SegmentPreview"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/segments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One segment with its live member count */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The segment */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Segment"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such segment */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /**
+         * Archive a segment; audit-logged
+         * @description The segment is kept (and its code stays taken) but promotions naming it no longer apply. Repeating the call changes nothing.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Archived */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such segment */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Change a segment’s name, description or rules; audit-logged
+         * @description Send only what changes; `rules` are replaced whole. The code never changes. An archived segment cannot change (409).
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        description?: string | null;
+                        rules?: components["schemas"]["SegmentRules"];
+                    };
+                };
+            };
+            responses: {
+                /** @description Updated */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Segment"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such segment */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The segment is archived */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/segments/{id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The members in a segment now, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of members */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SegmentMemberPage"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such segment */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rfm/recompute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Recompute the tenant’s RFM scores and CLV now
+         * @description **Window.** Posted sales of the last `rfmWindowMonths` (tenant setting, default 12; calendar months on the tenant's
+         *     clock) up to the computation. A sale's spend is subtotal − discount − refunded amount (goods after discounts, net of
+         *     refunds, shipping excluded). Members without a sale in the window get no scores.
+         *
+         *     **Values.** `recencyDays`: whole days since the last sale in the window; `frequency`: number of sales;
+         *     `monetary`: sum of spend (minor units).
+         *
+         *     **Scores (quintiles of rank, 1–5).** Over the n customers with a sale in the window, `score = 1 + floor(5 × (rank − 1) / n)`
+         *     where `rank` is SQL `rank()` (ties share the lowest rank): F ascending by frequency, M ascending by monetary, R
+         *     descending by recencyDays (the longest ago is rank 1, so recent buyers score 5).
+         *
+         *     **CLV** (minor units, whole rupiah): the annualised spend over the horizon:
+         *     `observedDays = max(30, min(days in the window, days since the first purchase))`,
+         *     `clv = floor(monetary × 365 / observedDays × clvHorizonMonths / 12 / 100) × 100` (horizon default 36 months).
+         *
+         *     Scores are recomputed by the scheduled jobs when older than 24 hours, or at once with `POST /api/v1/rfm/recompute`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    "Idempotency-Key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Recomputed */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RfmRecomputed"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict; or a request with the same Idempotency-Key is still running (see Retry-After) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was used before with a different request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/rfm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Members by recency and frequency score (5 × 5), with their average monetary value
+         * @description **Window.** Posted sales of the last `rfmWindowMonths` (tenant setting, default 12; calendar months on the tenant's
+         *     clock) up to the computation. A sale's spend is subtotal − discount − refunded amount (goods after discounts, net of
+         *     refunds, shipping excluded). Members without a sale in the window get no scores.
+         *
+         *     **Values.** `recencyDays`: whole days since the last sale in the window; `frequency`: number of sales;
+         *     `monetary`: sum of spend (minor units).
+         *
+         *     **Scores (quintiles of rank, 1–5).** Over the n customers with a sale in the window, `score = 1 + floor(5 × (rank − 1) / n)`
+         *     where `rank` is SQL `rank()` (ties share the lowest rank): F ascending by frequency, M ascending by monetary, R
+         *     descending by recencyDays (the longest ago is rank 1, so recent buyers score 5).
+         *
+         *     **CLV** (minor units, whole rupiah): the annualised spend over the horizon:
+         *     `observedDays = max(30, min(days in the window, days since the first purchase))`,
+         *     `clv = floor(monetary × 365 / observedDays × clvHorizonMonths / 12 / 100) × 100` (horizon default 36 months).
+         *
+         *     Scores are recomputed by the scheduled jobs when older than 24 hours, or at once with `POST /api/v1/rfm/recompute`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The grid */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RfmReport"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/members/{id}/profile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A member’s RFM scores, CLV and purchase profile (how often, on which days, which categories)
+         * @description The purchase profile covers all the member's posted sales; spend is net of discounts and refunds, shipping excluded.
+         *
+         *     **Window.** Posted sales of the last `rfmWindowMonths` (tenant setting, default 12; calendar months on the tenant's
+         *     clock) up to the computation. A sale's spend is subtotal − discount − refunded amount (goods after discounts, net of
+         *     refunds, shipping excluded). Members without a sale in the window get no scores.
+         *
+         *     **Values.** `recencyDays`: whole days since the last sale in the window; `frequency`: number of sales;
+         *     `monetary`: sum of spend (minor units).
+         *
+         *     **Scores (quintiles of rank, 1–5).** Over the n customers with a sale in the window, `score = 1 + floor(5 × (rank − 1) / n)`
+         *     where `rank` is SQL `rank()` (ties share the lowest rank): F ascending by frequency, M ascending by monetary, R
+         *     descending by recencyDays (the longest ago is rank 1, so recent buyers score 5).
+         *
+         *     **CLV** (minor units, whole rupiah): the annualised spend over the horizon:
+         *     `observedDays = max(30, min(days in the window, days since the first purchase))`,
+         *     `clv = floor(monetary × 365 / observedDays × clvHorizonMonths / 12 / 100) × 100` (horizon default 36 months).
+         *
+         *     Scores are recomputed by the scheduled jobs when older than 24 hours, or at once with `POST /api/v1/rfm/recompute`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The profile */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MemberProfile"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such member */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -9038,12 +11814,32 @@ export interface components {
             /** @description YYYY-MM-DD */
             birthDate: string | null;
             cardNumber: string | null;
-            /** @enum {string} */
-            status: "active" | "blocked";
+            /**
+             * @description `merged`: a duplicate merged into `mergedInto`; its cards no longer scan
+             * @enum {string}
+             */
+            status: "active" | "blocked" | "merged";
             /** @enum {string} */
             lifecycleStage: "prospect" | "new" | "active" | "at_risk" | "lapsed" | "won_back";
             tier: components["schemas"]["TierRef"];
             points: components["schemas"]["Balances"];
+            marketingOptIn: boolean;
+            /**
+             * @description How the member joined
+             * @enum {string}
+             */
+            source: "in_store" | "web_form" | "referral" | "import" | "campaign";
+            /** @description The campaign tag of the link the member joined through */
+            sourceTag: string | null;
+            /** @description The member’s own code to share; the app’s link is `/app/{slug}/join?ref={referralCode}` */
+            referralCode: string;
+            tags: string[];
+            /** @description The phone was proven with a one-time code */
+            phoneVerified: boolean;
+            firstPurchaseAt: string | null;
+            lastPurchaseAt: string | null;
+            /** Format: uuid */
+            mergedInto: string | null;
             createdAt: string;
         };
         TierRef: {
@@ -9157,8 +11953,15 @@ export interface components {
                 source: "promotion" | "voucher" | "tier";
                 id: string;
                 code?: string;
+                name?: string;
                 effect: string;
                 amount: number;
+            }[];
+            /** @description Codes refused and not used: only on a sale posted with `expectedTotal`, else empty */
+            rejected: {
+                code: string;
+                /** @enum {string} */
+                reason: "unknown" | "expired" | "not_started" | "min_spend" | "used_up" | "not_eligible" | "wrong_channel" | "wrong_store" | "not_combinable";
             }[];
         };
         /** @description Which rule gave how many points; a cap shows as a negative item */
@@ -9391,6 +12194,8 @@ export interface components {
                 source: "promotion" | "voucher";
                 id: string;
                 code?: string;
+                /** @description The promotion’s (or tier’s) name, for promotions */
+                name?: string;
                 amount: number;
             }[];
             /** @description All goods discounts: subtotal − discount − pointsValue + shipping.fee − shipping.discount = total */
@@ -9416,17 +12221,21 @@ export interface components {
                 source: "promotion" | "voucher" | "tier";
                 id: string;
                 code?: string;
+                /** @description The promotion’s (or tier’s) name, for promotions */
+                name?: string;
                 /** @enum {string} */
                 effect: "free_shipping" | "percent_off" | "amount_off" | "bonus_points" | "amount" | "percent" | "free_item";
                 /** @description What it gives in minor units (0 for bonus points) */
                 amount: number;
             }[];
-            rejected: {
-                code: string;
-                /** @enum {string} */
-                reason: "unknown" | "expired" | "not_started" | "min_spend" | "used_up" | "not_eligible" | "wrong_channel" | "wrong_store" | "not_combinable";
-            }[];
+            rejected: components["schemas"]["RejectedVoucherCodes"];
         };
+        /** @description Voucher codes refused, in the order given, each with its reason */
+        RejectedVoucherCodes: {
+            code: string;
+            /** @enum {string} */
+            reason: "unknown" | "expired" | "not_started" | "min_spend" | "used_up" | "not_eligible" | "wrong_channel" | "wrong_store" | "not_combinable";
+        }[];
         Tier: {
             /** Format: uuid */
             id: string;
@@ -9607,10 +12416,10 @@ export interface components {
             minSpend?: number;
             /** @description Tier codes of this tenant; a guest never matches */
             tiers?: string[];
-            /** @description The member must be in at least one. Segments arrive with issue 6: until then a promotion with this condition never applies */
+            /** @description Codes of the tenant’s active segments (`/api/v1/segments`); the member must be in at least one at the sale’s time. A segment archived later matches no one */
             segments?: string[];
             channels?: ("store" | "online")[];
-            /** @description Shipping regions, compared exactly with `shipping.region`; a sale without a region never matches */
+            /** @description Shipping regions, compared with `shipping.region` trimmed and regardless of case; a sale without a region never matches */
             regions?: string[];
             /** @description Store ids of this tenant; a sale without a store never matches */
             stores?: string[];
@@ -9754,10 +12563,10 @@ export interface components {
             id: string;
             code: string;
             /**
-             * @description disabled, then used_up, expired, not_started, else active
+             * @description voided (its reward redemption was cancelled), then disabled, used_up, expired, not_started, else active
              * @enum {string}
              */
-            status: "active" | "used_up" | "expired" | "not_started" | "disabled";
+            status: "active" | "used_up" | "expired" | "not_started" | "disabled" | "voided";
             uses: number;
             /** @description null: unlimited */
             maxUses: number | null;
@@ -10025,6 +12834,368 @@ export interface components {
                 id: string;
                 name: string;
             } | null;
+        };
+        SignupSettings: {
+            /** @description Points every new member gets on joining, once per phone number ever (0: none) */
+            welcomeBonusPoints: number;
+            form: components["schemas"]["SignupForm"];
+            /** @description The public sign-up page; add `?tag=…` for a campaign or `?ref=…` for a referral */
+            joinPath: string;
+        };
+        SignupForm: {
+            /** @description The form’s title */
+            headline: {
+                id: string;
+                en: string;
+            };
+            /** @description A line or two under the title: what members get */
+            intro: {
+                id: string;
+                en: string;
+            };
+            askEmail: boolean;
+            /** @description Birthdays drive birthday rewards */
+            askBirthDate: boolean;
+            /** @description The marketing consent checkbox’s label */
+            consentText: {
+                id: string;
+                en: string;
+            };
+            posterHeadline: {
+                id: string;
+                en: string;
+            };
+            posterText: {
+                id: string;
+                en: string;
+            };
+        };
+        PublicSignupForm: {
+            retailer: string;
+            headline: {
+                id: string;
+                en: string;
+            };
+            intro: {
+                id: string;
+                en: string;
+            };
+            consentText: {
+                id: string;
+                en: string;
+            };
+            askEmail: boolean;
+            askBirthDate: boolean;
+            welcomeBonusPoints: number;
+            /** @description With a valid `ref`: the points the new member gets after the first purchase */
+            refereePoints: number;
+            /** @description With a valid `ref`: the first name of the member who shared the link */
+            referrerName: string | null;
+        };
+        ReferralSettings: {
+            /** @description Points for the member who shared the code */
+            referrerPoints: number;
+            /** @description Points for the friend who joined */
+            refereePoints: number;
+            /** @description The friend’s first purchase must reach this (goods after discounts and refunds, minor units) */
+            minSpend: number;
+            /** @description Rewarded referrals per referrer per calendar month; null: no cap */
+            monthlyCap: number | null;
+        };
+        ReferralPage: {
+            items: components["schemas"]["Referral"][];
+            nextCursor: string | null;
+        };
+        Referral: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            status: "pending" | "rewarded" | "refused";
+            /**
+             * @description Why a refused referral was not rewarded
+             * @enum {string|null}
+             */
+            reason: "self_referral" | "phone_already_rewarded" | "referrer_monthly_cap" | "referrer_inactive" | null;
+            referrer: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            };
+            referee: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            };
+            referrerPoints: number;
+            refereePoints: number;
+            /**
+             * Format: uuid
+             * @description The friend’s first qualifying purchase
+             */
+            transactionId: string | null;
+            createdAt: string;
+            decidedAt: string | null;
+        };
+        ReferralReport: {
+            pending: number;
+            rewarded: number;
+            refused: number;
+            /** @description Refused referrals by reason */
+            refusedBy: {
+                [key: string]: number;
+            };
+            pointsAwarded: number;
+            topReferrers: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                referred: number;
+                rewarded: number;
+                points: number;
+            }[];
+        };
+        LifecycleSettings: {
+            /** @description A member is `new` this many days after the first purchase, and `won_back` this long after returning */
+            newDays: number;
+            /** @description No purchase for more than this many days: `at_risk` */
+            atRiskDays: number;
+            /** @description No purchase for more than this many days: `lapsed`; a purchase after that is a win-back */
+            lapsedDays: number;
+            /** @description RFM scores and CLV look at purchases of this many months */
+            rfmWindowMonths: number;
+            /** @description CLV projects the annualised spend over this many months */
+            clvHorizonMonths: number;
+        };
+        AuditPage: {
+            items: components["schemas"]["AuditEntry"][];
+            nextCursor: string | null;
+        };
+        AuditEntry: {
+            /** Format: uuid */
+            id: string;
+            actor: {
+                kind: string;
+                id: string | null;
+            };
+            action: string;
+            target: {
+                type: string;
+                id: string | null;
+            };
+            details: {
+                [key: string]: unknown;
+            };
+            at: string;
+        };
+        SegmentPage: {
+            items: components["schemas"]["Segment"][];
+            nextCursor: string | null;
+        };
+        Segment: {
+            /** Format: uuid */
+            id: string;
+            /** @description What promotions, offers and automations refer to the segment by; never changes */
+            code: string;
+            name: string;
+            description: string | null;
+            rules: components["schemas"]["SegmentRules"];
+            /**
+             * @description `archived`: kept for history; promotions naming it no longer apply
+             * @enum {string}
+             */
+            status: "active" | "archived";
+            /** @description Members in the segment now (evaluated live) */
+            memberCount: number;
+            createdAt: string;
+            updatedAt: string;
+        };
+        SegmentRules: {
+            /**
+             * @description `all`: every condition holds; `any`: at least one does
+             * @enum {string}
+             */
+            match: "all" | "any";
+            /** @description No conditions: every member */
+            conditions: components["schemas"]["SegmentCondition"][];
+        };
+        SegmentCondition: {
+            /** @enum {string} */
+            type: "tier";
+            /** @description Members who do *not* meet the condition */
+            negate?: boolean;
+            /** @description Tier codes of this tenant */
+            tiers: string[];
+        } | {
+            /** @enum {string} */
+            type: "lifecycle";
+            /** @description Members who do *not* meet the condition */
+            negate?: boolean;
+            stages: ("prospect" | "new" | "active" | "at_risk" | "lapsed" | "won_back")[];
+        } | {
+            /** @enum {string} */
+            type: "rfm";
+            /** @description Members who do *not* meet the condition */
+            negate?: boolean;
+            r?: {
+                min?: number;
+                max?: number;
+            };
+            f?: {
+                min?: number;
+                max?: number;
+            };
+            m?: {
+                min?: number;
+                max?: number;
+            };
+        } | {
+            /** @enum {string} */
+            type: "spend";
+            /** @description Members who do *not* meet the condition */
+            negate?: boolean;
+            withinDays: number;
+            min?: number;
+            max?: number;
+        } | {
+            /** @enum {string} */
+            type: "visits";
+            /** @description Members who do *not* meet the condition */
+            negate?: boolean;
+            withinDays: number;
+            min?: number;
+            max?: number;
+        } | {
+            /** @enum {string} */
+            type: "days_since_purchase";
+            /** @description Members who do *not* meet the condition */
+            negate?: boolean;
+            min?: number;
+            max?: number;
+        } | {
+            /** @enum {string} */
+            type: "bought";
+            /** @description Members who do *not* meet the condition */
+            negate?: boolean;
+            skus?: string[];
+            categories?: string[];
+            /** @description Only sales of the last this many days; default: ever */
+            withinDays?: number;
+        } | {
+            /** @enum {string} */
+            type: "store";
+            /** @description Members who do *not* meet the condition */
+            negate?: boolean;
+            /** @description Store ids of this tenant */
+            stores: string[];
+            /** @description Only sales of the last this many days; default: ever */
+            withinDays?: number;
+        } | {
+            /** @enum {string} */
+            type: "birthday_month";
+            /** @description Members who do *not* meet the condition */
+            negate?: boolean;
+            months: number[];
+        } | {
+            /** @enum {string} */
+            type: "tags";
+            /** @description Members who do *not* meet the condition */
+            negate?: boolean;
+            /** @description The member has at least one of these tags */
+            any?: string[];
+            /** @description The member has every one of these tags */
+            all?: string[];
+        } | {
+            /** @enum {string} */
+            type: "consent";
+            /** @description Members who do *not* meet the condition */
+            negate?: boolean;
+            /** @description Whether the member agreed to marketing messages */
+            marketing: boolean;
+        } | {
+            /** @enum {string} */
+            type: "joined";
+            /** @description Members who do *not* meet the condition */
+            negate?: boolean;
+            /** @description The member enrolled in the last this many days */
+            withinDays: number;
+        };
+        SegmentPreview: {
+            count: number;
+            members: components["schemas"]["SegmentMember"][];
+        };
+        SegmentMember: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            phone: string;
+            tier: components["schemas"]["TierRef"];
+            /** @enum {string} */
+            lifecycleStage: "prospect" | "new" | "active" | "at_risk" | "lapsed" | "won_back";
+        };
+        SegmentMemberPage: {
+            items: components["schemas"]["SegmentMember"][];
+            nextCursor: string | null;
+        };
+        RfmRecomputed: {
+            /** @description Members scored */
+            customers: number;
+            computedAt: string;
+        };
+        RfmReport: {
+            /** @description When the scores were computed; null: never */
+            computedAt: string | null;
+            windowMonths: number;
+            clvHorizonMonths: number;
+            /** @description Members with scores */
+            customers: number;
+            /** @description Every (r, f) pair, r then f ascending */
+            cells: {
+                r: number;
+                f: number;
+                members: number;
+                /** @description Rounded down; null for an empty cell */
+                averageMonetary: number | null;
+            }[];
+        };
+        MemberProfile: {
+            /** @description Null: no sale in the RFM window at the last computation (or never computed) */
+            rfm: {
+                r: number;
+                f: number;
+                m: number;
+                /** @description Whole days from the last purchase in the window to `computedAt` */
+                recencyDays: number;
+                /** @description Posted sales in the window */
+                frequency: number;
+                /** @description Spend in the window */
+                monetary: number;
+                /** @description Customer lifetime value estimate over the tenant’s horizon */
+                clv: number;
+                computedAt: string;
+            } | null;
+            purchases: {
+                /** @description Posted sales, ever */
+                count: number;
+                /** @description Minor units of the tenant currency */
+                spend: number;
+                firstAt: string | null;
+                lastAt: string | null;
+                /** @description spend / count, rounded down; null without sales */
+                averageOrderValue: number | null;
+                /** @description Days from the first to the last sale / (count − 1), one decimal; null with fewer than 2 sales */
+                averageDaysBetween: number | null;
+                /** @description Sales by weekday on the tenant’s clock, Monday first */
+                byWeekday: number[];
+                /** @description Sales by hour of the day (0–23) on the tenant’s clock */
+                byHour: number[];
+                /** @description Top 10 categories by spend (net of refunds); null: lines without a category */
+                categories: {
+                    category: string | null;
+                    quantity: number;
+                    /** @description Minor units of the tenant currency */
+                    spend: number;
+                }[];
+            };
         };
     };
     responses: never;

@@ -39,11 +39,19 @@ import { tenantRoutes } from './tenants/tenants.routes.ts';
 import { transactionRoutes } from './transactions/transactions.routes.ts';
 import { walletRoutes } from './wallets/wallets.routes.ts';
 import { voucherRoutes } from './vouchers/vouchers.routes.ts';
+import { lifecycleRoutes } from './lifecycle/lifecycle.routes.ts';
+import { referralRoutes } from './referrals/referrals.routes.ts';
+import { signupRoutes } from './signup/signup.routes.ts';
+import { memberRecordRoutes } from './members/member-records.routes.ts';
+import { auditRoutes } from './audit/audit.routes.ts';
+import { segmentRoutes } from './segments/segments.routes.ts';
+import { rfmRoutes } from './rfm/rfm.routes.ts';
 
 const routeModules = [
   tenantRoutes, authRoutes, storeRoutes, staffRoutes, apiKeyRoutes, memberRoutes, cardRoutes, cardQrRoutes, scanRoutes, presenceCodeRoutes, transactionRoutes,
   pointsRoutes, memberAuthRoutes, outboxRoutes, earningRuleRoutes, tierRoutes, pointsSettingsRoutes, checkoutRoutes, reportRoutes,
-  walletRoutes, brandingRoutes, promotionRoutes, voucherRoutes, rewardRoutes, memberRewardRoutes,
+  walletRoutes, brandingRoutes, promotionRoutes, voucherRoutes, rewardRoutes, memberRewardRoutes, signupRoutes, referralRoutes, lifecycleRoutes, memberRecordRoutes, auditRoutes,
+  segmentRoutes, rfmRoutes,
 ];
 
 const swaggerDir = join(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'), '..');
@@ -56,7 +64,8 @@ export function buildRoutes(deps?: AppDeps): Routes {
 }
 
 export function createApp(deps: AppDeps) {
-  const app = new Koa({ proxy: deps.config.trustProxy });
+  // One proxy hop: ctx.ip is the address the proxy saw (the last X-Forwarded-For entry), not whatever a client put before it.
+  const app = new Koa({ proxy: deps.config.trustProxy, maxIpsCount: 1 });
   const routes = buildRoutes(deps);
   const openapi = buildOpenApiDocument(routes);
 
@@ -134,7 +143,9 @@ const uniqueViolations: Record<string, DomainError> = {
   tenants_slug_key: new DomainError('slug_taken', 'This slug is taken', {}, [{ path: 'body.slug', message: 'Taken' }]),
   tiers_tenant_id_code_key: new DomainError('validation', 'This tier code exists', {}, [{ path: 'body.code', message: 'Taken' }]),
   tiers_tenant_id_rank_key: new DomainError('validation', 'A tier has this rank', {}, [{ path: 'body.rank', message: 'Taken' }]),
+  members_referral_code: new DomainError('conflict', 'Two members were given the same referral code at once; try again', { retryAfter: 1 }),
   cards_one_current_per_member: new DomainError('conflict', 'The member’s card changed meanwhile; try again', { retryAfter: 1 }),
+  segments_tenant_id_code_key: new DomainError('conflict', 'A segment with this code exists', {}, [{ path: 'body.code', message: 'Taken' }]),
 };
 
 function renderError(ctx: Koa.Context, error: unknown, log: AppDeps['log']) {

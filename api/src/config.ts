@@ -24,7 +24,7 @@ export interface Config {
   secretKey: Buffer;
   allowPrivateTargets: boolean;
   secureCookies: boolean;
-  /** Behind a reverse proxy: client IPs come from X-Forwarded-For. */
+  /** Behind one reverse proxy: the client IP is the last X-Forwarded-For entry, the one the proxy added. */
   trustProxy: boolean;
   tls: { cert: string; key: string } | undefined;
   logLevel: string;

@@ -6,6 +6,8 @@ import * as m0004 from './0004_card_lifecycle.ts';
 import * as m0005 from './0005_card_branding_wallets.ts';
 import * as m0006 from './0006_promotions_vouchers_rewards.ts';
 import * as m0007 from './0007_presence_codes.ts';
+import * as m0008 from './0008_voucher_voids.ts';
+import * as m0009 from './0009_acquire_know.ts';
 
 // Explicit, ordered, frozen once landed: a change to the schema is a new migration.
 export const migrations: Record<string, Migration> = {
@@ -16,4 +18,6 @@ export const migrations: Record<string, Migration> = {
   '0005_card_branding_wallets': m0005,
   '0006_promotions_vouchers_rewards': m0006,
   '0007_presence_codes': m0007,
+  '0008_voucher_voids': m0008,
+  '0009_acquire_know': m0009,
 };

@@ -19,6 +19,20 @@ export interface TenantTable {
   return_window_days: Generated<number>;
   tier_basis: Generated<'spend' | 'points'>;
   tier_window_months: Generated<number>;
+  lifecycle_new_days: Generated<number>;
+  lifecycle_at_risk_days: Generated<number>;
+  lifecycle_lapsed_days: Generated<number>;
+  welcome_bonus_points: Generated<number>;
+  referral_referrer_points: Generated<number>;
+  referral_referee_points: Generated<number>;
+  referral_min_spend: Generated<number>;
+  /** Rewarded referrals per referrer per calendar month (tenant time); null: no cap. */
+  referral_monthly_cap: number | null;
+  /** The public sign-up form's and the poster's texts (signup-form.ts). */
+  signup_form: ColumnType<Record<string, unknown>, string | undefined, string>;
+  rfm_window_months: Generated<number>;
+  clv_horizon_months: Generated<number>;
+  rfm_computed_at: Timestamp | null;
   /** '#rrggbb', lower case: the card's background and the app's accent. */
   brand_primary: Generated<string>;
   /** '#rrggbb': text on brand_primary. */
@@ -101,6 +115,8 @@ export interface TierTable {
 
 export type LifecycleStage = 'prospect' | 'new' | 'active' | 'at_risk' | 'lapsed' | 'won_back';
 
+export type MemberSource = 'in_store' | 'web_form' | 'referral' | 'import' | 'campaign';
+
 export interface MemberTable {
   tenant_id: string;
   id: string;
@@ -109,10 +125,21 @@ export interface MemberTable {
   email: string | null;
   birth_date: string | null;
   marketing_opt_in: Generated<boolean>;
-  status: Generated<'active' | 'blocked'>;
+  status: Generated<'active' | 'blocked' | 'merged'>;
   lifecycle_stage: Generated<LifecycleStage>;
   tier_id: string;
-  source: Generated<string>;
+  source: Generated<MemberSource>;
+  source_tag: string | null;
+  referral_code: string;
+  referred_by: string | null;
+  tags: Generated<string[]>;
+  phone_verified_at: Timestamp | null;
+  first_purchase_at: Timestamp | null;
+  last_purchase_at: Timestamp | null;
+  /** The purchase that ended a lapse; the member is 'won_back' for lifecycle_new_days after it. */
+  won_back_at: Timestamp | null;
+  stage_changed_at: Timestamp | null;
+  merged_into: string | null;
   tier_since: Timestamp | null;
   tier_review_at: Timestamp | null;
   created_at: CreatedAt;
@@ -193,6 +220,8 @@ export interface VoucherTable {
   uses: Generated<number>;
   /** Overrides the batch's expiry (reward vouchers: issued + validDays). */
   expires_at: Timestamp | null;
+  /** Set when the voucher was voided (its reward redemption cancelled): unusable from then on. */
+  voided_at: Timestamp | null;
   created_at: CreatedAt;
 }
 
@@ -202,6 +231,8 @@ export interface VoucherRedemptionTable {
   voucher_id: string;
   member_id: string | null;
   transaction_id: string | null;
+  /** Where it was used; null: no store. */
+  store_id: string | null;
   amount: Generated<number>;
   status: Generated<'redeemed' | 'cancelled'>;
   actor_kind: string;
@@ -449,6 +480,82 @@ export interface OutboxMessageTable {
   sent_at: Timestamp | null;
 }
 
+export interface MemberStageHistoryTable {
+  tenant_id: string;
+  id: string;
+  member_id: string;
+  from_stage: LifecycleStage | null;
+  to_stage: LifecycleStage;
+  changed_at: CreatedAt;
+}
+
+export type ReferralRefusal = 'self_referral' | 'phone_already_rewarded' | 'referrer_monthly_cap' | 'referrer_inactive';
+
+export interface ReferralTable {
+  tenant_id: string;
+  id: string;
+  referrer_id: string;
+  referee_id: string;
+  status: Generated<'pending' | 'rewarded' | 'refused'>;
+  reason: ReferralRefusal | null;
+  transaction_id: string | null;
+  referrer_points: Generated<number>;
+  referee_points: Generated<number>;
+  created_at: CreatedAt;
+  decided_at: Timestamp | null;
+}
+
+export interface RewardedPhoneTable {
+  tenant_id: string;
+  purpose: 'welcome' | 'referral';
+  /** HMAC of the E.164 number under the server key. */
+  phone_hash: Buffer;
+  created_at: CreatedAt;
+}
+
+export interface MemberFormerPhoneTable {
+  tenant_id: string;
+  member_id: string;
+  phone_hash: Buffer;
+  until: CreatedAt;
+}
+
+export interface SegmentTable {
+  tenant_id: string;
+  id: string;
+  code: string;
+  name: string;
+  description: string | null;
+  rules: Jsonb;
+  status: Generated<'active' | 'archived'>;
+  created_at: CreatedAt;
+  updated_at: Generated<Date>;
+}
+
+export interface MemberRfmTable {
+  tenant_id: string;
+  member_id: string;
+  recency_days: number;
+  frequency: number;
+  monetary: number;
+  r: number;
+  f: number;
+  m: number;
+  clv: number;
+  computed_at: Timestamp;
+}
+
+export interface MemberMergeTable {
+  tenant_id: string;
+  id: string;
+  survivor_id: string;
+  merged_id: string;
+  moved: Jsonb;
+  actor_kind: string;
+  actor_id: string | null;
+  created_at: CreatedAt;
+}
+
 export interface DB {
   tenants: TenantTable;
   stores: StoreTable;
@@ -479,4 +586,11 @@ export interface DB {
   voucher_redemptions: VoucherRedemptionTable;
   rewards: RewardTable;
   reward_redemptions: RewardRedemptionTable;
+  member_stage_history: MemberStageHistoryTable;
+  referrals: ReferralTable;
+  rewarded_phones: RewardedPhoneTable;
+  member_former_phones: MemberFormerPhoneTable;
+  segments: SegmentTable;
+  member_rfm: MemberRfmTable;
+  member_merges: MemberMergeTable;
 }

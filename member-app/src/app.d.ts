@@ -1,4 +1,5 @@
 import type { Tenant } from '$lib/api';
+import type { WelcomeInfo } from '$lib/welcome';
 
 declare global {
   namespace App {
@@ -9,6 +10,12 @@ declare global {
     }
     interface PageData {
       tenant?: Tenant;
+      /** The join form framed on a retailer's website: no header, a transparent page. */
+      embed?: boolean;
+    }
+    interface PageState {
+      /** Set by the join form when it opens the card. */
+      welcome?: WelcomeInfo;
     }
   }
 }

@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { evaluateCheckout } from '../../api/src/checkout/checkout.service.ts';
+import { STACKING_ORDER } from '../../api/src/checkout/stacking.ts';
+import { DomainError } from '../../api/src/shared/errors.ts';
 import { cardCodeOf, newMember, newReceipt, newStaff, newStore, newTenant, rupiah, type Tenant } from '../support/factories.ts';
 import { adjust, balancesOf, expectLedgerClean, refund } from '../support/points.ts';
 import { evaluate, inDays, newPromotion, newVoucherBatch, salesWithReceipt, sell, voucherOf } from '../support/promotions.ts';
@@ -59,7 +63,7 @@ describe('evaluate = post', () => {
     expect(evaluation).toEqual({
       subtotal: rupiah(200_000),
       discounts: [
-        { source: 'promotion', id: promotion.id, amount: rupiah(30_000) },
+        { source: 'promotion', id: promotion.id, name: promotion.name, amount: rupiah(30_000) },
         { source: 'voucher', id: voucherId, code, amount: rupiah(20_000) },
       ],
       discount: rupiah(50_000),
@@ -73,7 +77,7 @@ describe('evaluate = post', () => {
       ],
       breakdown: [{ ruleId: expect.any(String), rule: 'Poin dasar', points: 15 }],
       applied: [
-        { source: 'promotion', id: promotion.id, effect: 'percent_off', amount: rupiah(30_000) },
+        { source: 'promotion', id: promotion.id, name: promotion.name, effect: 'percent_off', amount: rupiah(30_000) },
         { source: 'voucher', id: voucherId, code, effect: 'amount', amount: rupiah(20_000) },
       ],
       rejected: [],
@@ -261,7 +265,7 @@ describe('a sale with the same code twice', () => {
 });
 
 describe('expectedTotal', () => {
-  it('a voucher used up since the evaluation refuses the sale (voucher_rejected, used_up) before the total is compared; nothing is posted', async () => {
+  it('a voucher used up since the evaluation changes the total: 409 checkout_changed with the new total and the refused code; nothing is posted', async () => {
     const tenant = await newTenant(app);
     const { code } = await newVoucherBatch(tenant, { kind: 'amount', value: rupiah(20_000) });
     const cart = { items: [item('TAS', 1, 100_000)], voucherCodes: [code] };
@@ -272,9 +276,30 @@ describe('expectedTotal', () => {
     const receiptNo = newReceipt();
     const late = await sell(tenant.owner, { ...cart, receiptNo, expectedTotal: evaluation.total });
     expect(late.status, JSON.stringify(late.body)).toBe(409);
-    expect(late.body).toMatchObject({ code: 'voucher_rejected', rejected: [{ code, reason: 'used_up' }], errors: [{ path: 'body.voucherCodes.0', message: 'used_up' }] });
+    expect(late.body).toMatchObject({ code: 'checkout_changed', total: rupiah(100_000), rejected: [{ code, reason: 'used_up' }] });
     expect(await salesWithReceipt(tenant, receiptNo)).toEqual([]);
     expect(await voucherOf(tenant, code)).toMatchObject({ uses: 1, redemptions: [{ transactionId: first.id }] });
+  });
+
+  it('a refused code the evaluation showed refused: with the total it showed the sale posts, the code unused and in `rejected`; without expectedTotal it is 409', async () => {
+    const tenant = await newTenant(app);
+    const member = await newMember(tenant);
+    const good = await newVoucherBatch(tenant, { kind: 'amount', value: rupiah(10_000) });
+    const cart = { memberId: member.id, items: [item('TAS', 1, 100_000)], voucherCodes: [good.code, 'TIDAK-ADA-55'] };
+    const evaluation = await evaluated(tenant.owner, cart);
+    expect(evaluation).toMatchObject({ total: rupiah(90_000), rejected: [{ code: 'TIDAK-ADA-55', reason: 'unknown' }] });
+
+    const refused = await sell(tenant.owner, { ...cart, receiptNo: newReceipt() });
+    expect(refused.status, JSON.stringify(refused.body)).toBe(409);
+    expect(refused.body).toMatchObject({ code: 'voucher_rejected', rejected: [{ code: 'TIDAK-ADA-55', reason: 'unknown' }] });
+
+    const sale = await posted(tenant.owner, { ...cart, receiptNo: newReceipt(), expectedTotal: evaluation.total });
+    expect(sale).toMatchObject({ total: rupiah(90_000), pointsEarned: 9, rejected: [{ code: 'TIDAK-ADA-55', reason: 'unknown' }] });
+    expect(sale.applied).toEqual(evaluation.applied);
+    expect(await voucherOf(tenant, good.code)).toMatchObject({ uses: 1, redemptions: [{ transactionId: sale.id }] });
+    // A sale without refused codes says so.
+    expect((await posted(tenant.owner, { memberId: member.id, items: cart.items, receiptNo: newReceipt() })).rejected).toEqual([]);
+    await expectLedgerClean(app, tenant.id);
   });
 
   it('a promotion paused since the evaluation changes the total: 409 checkout_changed with the new total; nothing is posted', async () => {
@@ -323,6 +348,7 @@ describe('points', () => {
     expect(await balancesOf(tenant, member.id)).toEqual({ balance: 100 + 10 - 50 + 9, pending: 0, debt: 0 });
 
     // Points pay for the goods left after discounts, not more: Rp 100.000 is 1.000 points.
+    await adjust(tenant, member.id, 1_000);
     const tooMany = await evaluate(tenant.owner, { ...cart, pointsToRedeem: 1_001 });
     expect(tooMany.status).toBe(400);
     expect(tooMany.body.errors).toEqual([{ path: 'body.pointsToRedeem', message: expect.any(String) }]);
@@ -360,8 +386,8 @@ describe('points', () => {
       { ruleId: bonus.id, rule: 'Bonus 50', points: 50 },
     ]);
     expect(evaluation.applied).toEqual([
-      { source: 'promotion', id: bonus.id, effect: 'bonus_points', amount: 0 },
-      { source: 'promotion', id: double.id, effect: 'bonus_points', amount: 0 },
+      { source: 'promotion', id: bonus.id, name: 'Bonus 50', effect: 'bonus_points', amount: 0 },
+      { source: 'promotion', id: double.id, name: 'Poin ganda', effect: 'bonus_points', amount: 0 },
     ]);
 
     const sale = await posted(tenant.owner, { ...cart, receiptNo: newReceipt() });
@@ -436,21 +462,40 @@ describe('shipping', () => {
     expect(refused.body).toMatchObject({ code: 'voucher_rejected', rejected: [{ code, reason: 'not_combinable' }] });
     expect(await voucherOf(tenant, code)).toMatchObject({ uses: 0, redemptions: [] });
 
-    const sale = await posted(tenant.owner, { ...cart, receiptNo });
-    expect(sale).toMatchObject({ shipping: { fee: rupiah(35_000), discount: rupiah(35_000) }, total: rupiah(50_000) });
-    expect(sale.applied).toEqual([{ source: 'tier', id: 'tier:gold', effect: 'free_shipping', amount: rupiah(35_000) }]);
+    // The till posts what it evaluated: the tier's free shipping, the voucher left unused.
+    const sale = await posted(tenant.owner, { ...cart, voucherCodes: [code], receiptNo, expectedTotal: evaluation.total });
+    expect(sale).toMatchObject({ shipping: { fee: rupiah(35_000), discount: rupiah(35_000) }, total: rupiah(50_000), rejected: [{ code, reason: 'not_combinable' }] });
+    expect(sale.applied).toEqual([{ source: 'tier', id: 'tier:gold', name: 'Gold', effect: 'free_shipping', amount: rupiah(35_000) }]);
+    expect(await voucherOf(tenant, code)).toMatchObject({ uses: 0, redemptions: [] });
 
     // A guest has no tier: the promotion gives the free shipping.
     const guest = await evaluated(tenant.owner, { ...cart, memberId: undefined });
-    expect(guest.applied).toEqual([{ source: 'promotion', id: promotion.id, effect: 'free_shipping', amount: rupiah(35_000) }]);
+    expect(guest.applied).toEqual([{ source: 'promotion', id: promotion.id, name: promotion.name, effect: 'free_shipping', amount: rupiah(35_000) }]);
   });
 });
 
 describe('stacking', () => {
-  it('two vouchers typed in either order give the same result, applied in id order', async () => {
+  it('two discount vouchers without groups: one per order, the larger, whatever the order typed; the other is not_combinable and not used', async () => {
     const tenant = await newTenant(app);
     const percent = await newVoucherBatch(tenant, { kind: 'percent', value: 10 });
-    const amount = await newVoucherBatch(tenant, { kind: 'amount', value: rupiah(20_000) });
+    const amount = await newVoucherBatch(tenant, { kind: 'amount', value: rupiah(25_000) });
+    const cart = { items: [item('JAKET', 1, 200_000)] };
+
+    // 10% of Rp 200.000 = Rp 20.000 against Rp 25.000: the amount voucher wins.
+    for (const voucherCodes of [[percent.code, amount.code], [amount.code, percent.code]]) {
+      const evaluation = await evaluated(tenant.owner, { ...cart, voucherCodes });
+      expect(evaluation).toMatchObject({ discount: rupiah(25_000), total: rupiah(175_000), rejected: [{ code: percent.code, reason: 'not_combinable' }] });
+    }
+    const sale = await posted(tenant.owner, { ...cart, voucherCodes: [percent.code, amount.code], receiptNo: newReceipt(), expectedTotal: rupiah(175_000) });
+    expect(sale.rejected).toEqual([{ code: percent.code, reason: 'not_combinable' }]);
+    expect((await voucherOf(tenant, percent.code)).uses).toBe(0);
+    expect((await voucherOf(tenant, amount.code)).uses).toBe(1);
+  });
+
+  it('two vouchers in distinct groups typed in either order give the same result, applied in id order', async () => {
+    const tenant = await newTenant(app);
+    const percent = await newVoucherBatch(tenant, { kind: 'percent', value: 10, exclusivityGroup: 'persen' });
+    const amount = await newVoucherBatch(tenant, { kind: 'amount', value: rupiah(20_000), exclusivityGroup: 'potongan' });
     const cart = { items: [item('JAKET', 1, 200_000)] };
 
     const one = await evaluated(tenant.owner, { ...cart, voucherCodes: [percent.code, amount.code] });
@@ -527,8 +572,8 @@ describe('refunds and voids of discounted sales', () => {
   it('a void gives the sale’s vouchers back', async () => {
     const tenant = await newTenant(app);
     const member = await newMember(tenant);
-    const percent = await newVoucherBatch(tenant, { kind: 'percent', value: 10 });
-    const amount = await newVoucherBatch(tenant, { kind: 'amount', value: rupiah(5_000) });
+    const percent = await newVoucherBatch(tenant, { kind: 'percent', value: 10, exclusivityGroup: 'persen' });
+    const amount = await newVoucherBatch(tenant, { kind: 'amount', value: rupiah(5_000), exclusivityGroup: 'potongan' });
     const sale = await posted(tenant.owner, { memberId: member.id, receiptNo: newReceipt(), items: [item('TAS', 1, 100_000)], voucherCodes: [percent.code, amount.code] });
     expect(sale.discount).toBeGreaterThan(0);
     expect((await voucherOf(tenant, percent.code)).uses).toBe(1);
@@ -538,6 +583,104 @@ describe('refunds and voids of discounted sales', () => {
     expect(voided.body).toMatchObject({ status: 'voided', vouchersReturned: 2, points: { balance: 0, pending: 0, debt: 0 } });
     for (const code of [percent.code, amount.code]) expect(await voucherOf(tenant, code)).toMatchObject({ status: 'active', uses: 0 });
     await expectLedgerClean(app, tenant.id);
+  });
+});
+
+describe('the evaluation refuses what posting the cart would, with the same codes', () => {
+  it('a blocked member: 400 at body.memberId from both', async () => {
+    const tenant = await newTenant(app);
+    const member = await newMember(tenant);
+    await app.deps.db.updateTable('members').set({ status: 'blocked' }).where('tenant_id', '=', tenant.id).where('id', '=', member.id).execute();
+    const cart = { memberId: member.id, items: [item('KOPI', 1, 50_000)] };
+
+    const evaluation = await evaluate(tenant.owner, cart);
+    const sale = await sell(tenant.owner, { ...cart, receiptNo: newReceipt() });
+    for (const res of [evaluation, sale]) {
+      expect(res.status, JSON.stringify(res.body)).toBe(400);
+      expect(res.body.errors).toEqual([{ path: 'body.memberId', message: 'This member is blocked' }]);
+    }
+  });
+
+  it('more points than the member can spend: 409 insufficient_points with the balance from both; points past their date do not count', async () => {
+    const tenant = await newTenant(app);
+    const member = await newMember(tenant);
+    await adjust(tenant, member.id, 100);
+    await adjust(tenant, member.id, 30);
+    // 30 of the 130 points expired yesterday, and the expiry job has not run yet.
+    const account = await app.deps.db.selectFrom('point_accounts').select('id').where('tenant_id', '=', tenant.id).where('member_id', '=', member.id).executeTakeFirstOrThrow();
+    const lot = await app.deps.db.selectFrom('point_lots').select('id').where('tenant_id', '=', tenant.id).where('account_id', '=', account.id).where('points', '=', 30).executeTakeFirstOrThrow();
+    await app.deps.db.updateTable('point_lots').set({ expires_at: new Date(Date.now() - 86400e3) }).where('tenant_id', '=', tenant.id).where('id', '=', lot.id).execute();
+    const cart = { memberId: member.id, items: [item('KOPI', 1, 50_000)], pointsToRedeem: 101 };
+
+    const evaluation = await evaluate(tenant.owner, cart);
+    expect(evaluation.status, JSON.stringify(evaluation.body)).toBe(409);
+    expect(evaluation.body).toMatchObject({ code: 'insufficient_points', balance: 100 });
+    expect(await balancesOf(tenant, member.id)).toEqual({ balance: 130, pending: 0, debt: 0 });
+    const sale = await sell(tenant.owner, { ...cart, receiptNo: newReceipt() });
+    expect(sale.status, JSON.stringify(sale.body)).toBe(409);
+    expect(sale.body).toMatchObject({ code: 'insufficient_points', balance: 100 });
+
+    expect((await evaluated(tenant.owner, { ...cart, pointsToRedeem: 100 })).pointsValue).toBe(rupiah(10_000));
+  });
+
+  it('only a missing member is "No such member": a database error is not turned into one', async () => {
+    const tenant = await newTenant(app);
+    const principal = { kind: 'staff' as const, tenantId: tenant.id, id: tenant.ownerId, role: 'owner' as const, storeId: null, sessionId: randomUUID() };
+    const cart = { channel: 'store' as const, items: [item('KOPI', 1, 50_000)] };
+
+    const missing = await evaluate(tenant.owner, { ...cart, memberId: randomUUID() });
+    expect(missing.status).toBe(400);
+    expect(missing.body.errors).toEqual([{ path: 'body.memberId', message: 'No such member' }]);
+    // Not a uuid: the database refuses the query itself (the route would have refused the body).
+    const failure = await evaluateCheckout(app.deps.db, principal, { ...cart, memberId: 'not-a-uuid' }).then(() => null, (error: unknown) => error);
+    expect(failure).toBeInstanceOf(Error);
+    expect(failure).not.toBeInstanceOf(DomainError);
+  });
+});
+
+describe('vouchers at checkout', () => {
+  it('a member past a code’s per-member limit gets used_up', async () => {
+    const tenant = await newTenant(app);
+    const member = await newMember(tenant);
+    const { code } = await newVoucherBatch(tenant, { code: `SEKALI-${randomUUID().slice(0, 6)}`, usesPerCode: null, perMemberLimit: 1 });
+    const cart = { memberId: member.id, items: [item('KOPI', 1, 50_000)], voucherCodes: [code] };
+    await posted(tenant.owner, { ...cart, receiptNo: newReceipt() });
+
+    expect((await evaluated(tenant.owner, cart)).rejected).toEqual([{ code, reason: 'used_up' }]);
+    const other = await newMember(tenant);
+    expect((await evaluated(tenant.owner, { ...cart, memberId: other.id })).rejected).toEqual([]);
+  });
+
+  it('a backdated sale cannot use a voucher that has expired since; promotions still count at the sale’s time', async () => {
+    const tenant = await newTenant(app);
+    const { code, batchId } = await newVoucherBatch(tenant, { kind: 'amount', value: rupiah(10_000) });
+    // Issued five days ago, expired yesterday: valid when the sale happened, two days ago.
+    await sql`update vouchers set created_at = now() - interval '5 days' where tenant_id = ${tenant.id} and batch_id = ${batchId}`.execute(app.deps.db);
+    await app.deps.db.updateTable('voucher_batches').set({ expires_at: new Date(Date.now() - 86400e3) }).where('tenant_id', '=', tenant.id).where('id', '=', batchId).execute();
+    const occurredAt = new Date(Date.now() - 2 * 86400e3).toISOString();
+    const promotion = await newPromotion(tenant, { startsAt: new Date(Date.now() - 3 * 86400e3).toISOString(), endsAt: new Date(Date.now() - 36 * 3600e3).toISOString() });
+    const sale = { occurredAt, items: [item('TAS', 1, 100_000)], voucherCodes: [code] };
+
+    const refused = await sell(tenant.owner, { ...sale, receiptNo: newReceipt() });
+    expect(refused.status, JSON.stringify(refused.body)).toBe(409);
+    expect(refused.body).toMatchObject({ code: 'voucher_rejected', rejected: [{ code, reason: 'expired' }] });
+    expect((await voucherOf(tenant, code)).uses).toBe(0);
+
+    // Without the code: the promotion of that day (10%), over now, still applies.
+    const posted2 = await posted(tenant.owner, { ...sale, voucherCodes: undefined, receiptNo: newReceipt() });
+    expect(posted2).toMatchObject({ discount: rupiah(10_000), total: rupiah(90_000), applied: [{ source: 'promotion', id: promotion.id }] });
+  });
+});
+
+describe('the OpenAPI document', () => {
+  it('documents the stacking order on /checkout/evaluate and /transactions, from one text', async () => {
+    const { body } = await app.http.get('/api/openapi.json');
+    for (const path of ['/api/v1/checkout/evaluate', '/api/v1/transactions']) {
+      expect(body.paths[path].post.description, path).toContain(STACKING_ORDER.trim());
+    }
+    for (const point of ['priority', 'promotions before vouchers', 'left', 'not_combinable', 'rounded down to whole rupiah', 'voucher_discount']) {
+      expect(STACKING_ORDER).toContain(point);
+    }
   });
 });
 

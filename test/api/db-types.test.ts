@@ -49,7 +49,7 @@ async function seedMember(trx: Kysely<DB>, values: { balance: number; birthDate:
     .insertInto('members')
     .values({
       tenant_id: tenantId, id: memberId, name: 'Ani', phone: '+6281200000000', email: null, birth_date: values.birthDate,
-      marketing_opt_in: false, tier_id: tierId, source: 'test',
+      marketing_opt_in: false, tier_id: tierId, source: 'import', referral_code: 'TYPES001',
     })
     .execute();
   await sql`insert into point_accounts (tenant_id, id, member_id, balance, lifetime_earned)

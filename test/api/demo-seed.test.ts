@@ -42,6 +42,14 @@ describe('demo seed', () => {
     const siti = await app.deps.db.selectFrom('members').select('id').where('tenant_id', '=', tenant.id).where('phone', '=', DEMO_MEMBER_PHONE).executeTakeFirstOrThrow();
     const vouchers = await app.deps.db.selectFrom('vouchers').select(['code', 'max_uses', 'uses']).where('tenant_id', '=', tenant.id).where('member_id', '=', siti.id).execute();
     expect(vouchers).toEqual([{ code: expect.stringMatching(/^[0-9A-Z]+$/), max_uses: 1, uses: 0 }]);
+    // How members came: friends of members (2 of 12), a poster campaign, the web form, the till.
+    const sources = await app.deps.db.selectFrom('members').select(['source', 'lifecycle_stage']).where('tenant_id', '=', tenant.id).execute();
+    expect(new Set(sources.map((m) => m.source))).toEqual(new Set(['web_form', 'referral', 'campaign', 'in_store']));
+    expect(new Set(sources.map((m) => m.lifecycle_stage)).size).toBeGreaterThan(1);
+    expect((await owner.get('/api/v1/referrals')).body.items).toHaveLength(2);
+    expect((await owner.get('/api/v1/segments')).body.items).toHaveLength(4);
+    const sitiProfile = await owner.get(`/api/v1/members/${siti.id}/profile`);
+    expect(sitiProfile.body.rfm).toMatchObject({ r: expect.any(Number), f: expect.any(Number), m: expect.any(Number) });
     expect(await verifyLedger(app.deps.db, { tenantId: tenant.id })).toMatchObject({ violations: [] });
   }, 120_000);
 });

@@ -40,6 +40,15 @@ describe('POST /api/v1/members', () => {
       lifecycleStage: 'prospect',
       tier: { code: 'member', name: 'Member' },
       points: { balance: 0, pending: 0, debt: 0 },
+      marketingOptIn: true,
+      source: 'in_store',
+      sourceTag: null,
+      referralCode: expect.stringMatching(/^[0-9A-HJKMNP-TV-Z]{8}$/),
+      tags: [],
+      phoneVerified: false,
+      firstPurchaseAt: null,
+      lastPurchaseAt: null,
+      mergedInto: null,
       createdAt: expect.any(String),
     });
     expect(isValidLuhn(res.body.cardNumber)).toBe(true);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newMember, newStaff, newStore, newTenant, rupiah, saleBody, type Tenant } from '../support/factories.ts';
 import { balancesOf, daysAgoAt, expectLedgerClean, key, plusMs, pointsOf, postSale, refund } from '../support/points.ts';
+import { newPromotion } from '../support/promotions.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 
 let app: TestApp;
@@ -66,6 +67,30 @@ describe('POST /api/v1/members/{id}/claims', () => {
     // The claimed points are the sale's: a refund reverses them line by line.
     const back = await refund(tenant, guest.id, [{ lineId: sale.body.lines[0].id, quantity: 1 }]);
     expect(back.body).toMatchObject({ pointsReversed: 10, points: { balance: 20, pending: 0, debt: 0 } });
+    await expectLedgerClean(app, tenant.id);
+  });
+
+  it('earns the bonus-points promotions live when the sale happened; the sale’s discounts stay as they were', async () => {
+    const tenant = await newTenant(app);
+    const store = await newStore(tenant);
+    const member = await newMember(tenant);
+    const occurredAt = daysAgoAt(3, 11);
+    const then = { startsAt: plusMs(occurredAt, -3600e3).toISOString(), endsAt: plusMs(occurredAt, 3600e3).toISOString() };
+    await newPromotion(tenant, { ...then, effect: { type: 'percent_off', value: 10 } });
+    const double = await newPromotion(tenant, { ...then, name: 'Poin ganda', effect: { type: 'bonus_points', multiplier: 2 } });
+    const guest = await postSale(tenant, saleBody({ storeId: store.id, receiptNo: 'G-6', occurredAt: occurredAt.toISOString(), items: [{ sku: 'A', quantity: 1, unitPrice: rupiah(100_000) }] }));
+    expect(guest).toMatchObject({ discount: rupiah(10_000), total: rupiah(90_000), pointsEarned: 0 });
+
+    // Rp 90.000 paid: 9 base points, and the multiplier 2 adds 9.
+    const res = await claim(tenant, member.id, { storeId: store.id, receiptNo: 'G-6' });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(res.body).toMatchObject({
+      pointsEarned: 18,
+      breakdown: [{ ruleId: expect.any(String), rule: 'Poin dasar', points: 9 }, { ruleId: double.id, rule: 'Poin ganda', points: 9 }],
+      points: { balance: 18, pending: 0, debt: 0 },
+    });
+    const sale = await tenant.owner.get(`/api/v1/transactions/${guest.id}`);
+    expect(sale.body).toMatchObject({ discount: rupiah(10_000), total: rupiah(90_000), pointsEarned: 18, lines: [{ discount: rupiah(10_000), points: 18 }] });
     await expectLedgerClean(app, tenant.id);
   });
 

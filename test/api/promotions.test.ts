@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { livePromotions } from '../../api/src/promotions/promotions.repository.ts';
-import { newApiKey, newMember, newStaff, newStore, newTenant, rupiah, type Tenant } from '../support/factories.ts';
+import { newApiKey, newMember, newReceipt, newStaff, newStore, newTenant, rupiah, type Tenant } from '../support/factories.ts';
+import { inDays, newVoucherBatch, sell, voucherOf } from '../support/promotions.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 
 let app: TestApp;
@@ -39,6 +40,7 @@ describe('promotions', () => {
   it('creates each kind of effect and reads it back as sent, instants in UTC', async () => {
     const tenant = await newTenant(app);
     const store = await newStore(tenant);
+    expect((await tenant.owner.post('/api/v1/segments').send({ code: 'vip', name: 'VIP', rules: { match: 'all', conditions: [] } })).status).toBe(201);
     const effects = [
       { type: 'free_shipping' },
       { type: 'free_shipping', maxDiscount: rupiah(20_000) },
@@ -333,5 +335,73 @@ describe('promotions', () => {
     const bad = await marketer.agent.post('/api/v1/promotions/preview').send({ ...cart, memberId: randomUUID() });
     expect(bad.status).toBe(400);
     expect(bad.body.errors).toEqual([{ path: 'body.memberId', message: 'No such member' }]);
+  });
+
+  it('previews the draft being edited with the live promotions, or instead of the saved one it edits, and typed voucher codes; nothing is saved', async () => {
+    const tenant = await newTenant(app);
+    const gold = await tenant.owner.post('/api/v1/tiers').send({ code: 'gold', name: 'Gold', rank: 1, minQualifying: rupiah(100_000), earnMultiplier: 1 });
+    expect(gold.status, JSON.stringify(gold.body)).toBe(201);
+    const marketer = await newStaff(app, tenant, 'marketer');
+    const member = await newMember(tenant);
+    const guest = await newMember(tenant);
+    const qualifying = await sell(tenant.owner, { memberId: member.id, receiptNo: newReceipt(), items: [{ sku: 'TAS', quantity: 1, unitPrice: rupiah(100_000) }] });
+    expect(qualifying.body.tier, JSON.stringify(qualifying.body)).toMatchObject({ code: 'gold' });
+    const window = { startsAt: new Date(Date.now() - 3600e3).toISOString(), endsAt: inDays(30) };
+    const live = await newPromotion(tenant, { name: 'Diskon 10%', ...window, effect: { type: 'percent_off', value: 10 } });
+    const before = await promotionCount(tenant.id);
+    const { code } = await newVoucherBatch(tenant);
+
+    const draft = freeShipping({ ...window, conditions: { minSpend: rupiah(150_000), tiers: ['gold'], channels: ['online'] } });
+    const cart = {
+      memberId: member.id, channel: 'online', items: [{ sku: 'KOPI', quantity: 2, unitPrice: rupiah(80_000) }], shipping: { fee: rupiah(35_000), region: 'Bali' },
+    };
+    const preview = async (body: Record<string, unknown>) => {
+      const res = await marketer.agent.post('/api/v1/promotions/preview').send(body);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      return res.body;
+    };
+
+    // Together with the live 10% off: Rp 160.000 − 16.000 + ongkir 35.000 − 20.000 = Rp 159.000; each source is named.
+    expect(await preview({ ...cart, draft })).toMatchObject({
+      subtotal: rupiah(160_000), discount: rupiah(16_000), shipping: { fee: rupiah(35_000), discount: rupiah(20_000) }, total: rupiah(159_000),
+      discounts: [{ source: 'promotion', id: live.id, name: 'Diskon 10%', amount: rupiah(16_000) }],
+      applied: [
+        { source: 'promotion', id: live.id, name: 'Diskon 10%', effect: 'percent_off', amount: rupiah(16_000) },
+        { source: 'promotion', id: 'draft', name: 'Gratis ongkir Desember', effect: 'free_shipping', amount: rupiah(20_000) },
+      ],
+    });
+    // The draft's conditions and window hold as they would once saved: not for a member below Gold, nor after it ends.
+    expect(await preview({ ...cart, memberId: guest.id, draft })).toMatchObject({ shipping: { discount: 0 }, total: rupiah(179_000) });
+    expect(await preview({ ...cart, draft, occurredAt: inDays(31) })).toMatchObject({ shipping: { discount: 0 }, applied: [] });
+    // Without a draft, only what is live.
+    expect(await preview(cart)).toMatchObject({ shipping: { discount: 0 }, total: rupiah(179_000) });
+
+    // An edit of the live promotion stands in for it, under its id, even while it is paused.
+    await tenant.owner.post(`/api/v1/promotions/${live.id}/pause`).expect(200);
+    const edit = { name: 'Diskon 20%', ...window, effect: { type: 'percent_off', value: 20 } };
+    expect(await preview({ ...cart, draft: edit, replaces: live.id })).toMatchObject({
+      discount: rupiah(32_000), total: rupiah(163_000),
+      discounts: [{ source: 'promotion', id: live.id, name: 'Diskon 20%', amount: rupiah(32_000) }],
+    });
+
+    // Voucher codes as a customer types them; an unknown one is refused as at checkout. (The 10% is
+    // paused now: Rp 160.000 − 10.000 + 35.000 − 20.000.)
+    const typed = `${code.slice(0, 4).toLowerCase()}-${code.slice(4)}`;
+    const withCodes = await preview({ ...cart, draft, voucherCodes: [typed, 'NOSUCHCODE'] });
+    expect(withCodes).toMatchObject({
+      discount: rupiah(10_000), total: rupiah(165_000),
+      applied: [{ source: 'voucher', code: typed, amount: rupiah(10_000) }, { source: 'promotion', id: 'draft' }],
+      rejected: [{ code: 'NOSUCHCODE', reason: 'unknown' }],
+    });
+
+    // Nothing was saved or used.
+    expect(await promotionCount(tenant.id)).toBe(before);
+    expect((await tenant.owner.get(`/api/v1/promotions/${live.id}`)).body).toMatchObject({ name: 'Diskon 10%', status: 'paused' });
+    expect((await voucherOf(tenant, code)).uses).toBe(0);
+
+    // A draft the API would refuse to create is refused here, at its field.
+    const bad = await marketer.agent.post('/api/v1/promotions/preview').send({ ...cart, draft: { ...draft, effect: { type: 'bonus_points', multiplier: 1 } } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors).toEqual([{ path: 'body.draft.effect.multiplier', message: expect.any(String) }]);
   });
 });

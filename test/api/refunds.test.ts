@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expirePoints } from '../../api/src/ledger/ledger-jobs.ts';
+import { startOfLocalDay } from '../../api/src/points/policy.ts';
 import { newMember, newStore, newTenant, rupiah, saleBody } from '../support/factories.ts';
 import {
   adjust, balancesOf, expectLedgerClean, holdLedgerClockPerTest, key, lotsOf, plusDays, pointsOf, postSale, redeem, refund, setPointsPolicy,
@@ -344,6 +345,21 @@ describe('POST /api/v1/transactions/{id}/void', () => {
     expect(refundVoided.status).toBe(409);
     expect(await balancesOf(tenant, member.id)).toEqual({ balance: 100, pending: 0, debt: 0 });
     await expectLedgerClean(app, tenant.id);
+  });
+
+  it('"today" is the store’s day in its time zone, not the tenant’s', async () => {
+    const tenant = await newTenant(app);
+    const store = await newStore(tenant, { timeZone: 'Asia/Jayapura' });
+    // Today starts two hours apart in Jayapura (the store) and Jakarta (the tenant): a sale at the
+    // earlier of the two midnights is of today in that zone and of yesterday in the other.
+    const now = new Date();
+    const storeDay = startOfLocalDay(now, 'Asia/Jayapura');
+    const tenantDay = startOfLocalDay(now, 'Asia/Jakarta');
+    const ofTodayAtStore = storeDay < tenantDay;
+    const sale = await postSale(tenant, saleBody({ storeId: store.id, occurredAt: (ofTodayAtStore ? storeDay : tenantDay).toISOString() }));
+
+    const res = await tenant.owner.post(`/api/v1/transactions/${sale.id}/void`).set('Idempotency-Key', key());
+    expect(res.status, JSON.stringify(res.body)).toBe(ofTodayAtStore ? 200 : 409);
   });
 
   it('refuses a sale that was partly refunded, or one of an earlier day, with 409', async () => {

@@ -163,6 +163,11 @@ describe('the rewards catalog', () => {
     expect(unlimited.body).toMatchObject({ stock: null, tiers: null });
     const cannotAdd = await tenant.owner.patch(url).send({ addStock: 1 });
     expect(cannotAdd.body.errors).toEqual([{ path: 'body.addStock', message: 'The stock is unlimited; set stock to limit it' }]);
+    await tenant.owner.patch(url).send({ stock: 999_999_998 }).expect(200);
+    const overMax = await tenant.owner.patch(url).send({ addStock: 5 });
+    expect(overMax.status).toBe(400);
+    expect(overMax.body.errors).toEqual([{ path: 'body.addStock', message: 'At most 2 more' }]);
+    await tenant.owner.patch(url).send({ stock: null }).expect(200);
 
     const archived = await tenant.owner.post(`${url}/archive`);
     expect(archived.body.status).toBe('archived');
@@ -171,8 +176,34 @@ describe('the rewards catalog', () => {
     expect(refused.status).toBe(409);
     expect((await tenant.owner.get('/api/v1/rewards?status=active')).body.items).toEqual([]);
     expect((await tenant.owner.get('/api/v1/rewards?status=archived')).body.items.map((r: Reward) => r.id)).toEqual([reward.id]);
-    expect(await auditOf(tenant.id, 'reward.updated')).toHaveLength(2);
+    expect(await auditOf(tenant.id, 'reward.updated')).toHaveLength(4);
     expect(await auditOf(tenant.id, 'reward.archived')).toHaveLength(1);
+  });
+});
+
+describe('adding stock', () => {
+  it('with expectedStock, a retry after a lost answer does not add the units twice: 409 with the stock now', async () => {
+    const tenant = await newTenant(app);
+    const reward = await newReward(tenant, { stock: 2 });
+    const url = `/api/v1/rewards/${reward.id}`;
+    const added = await tenant.owner.patch(url).send({ addStock: 10, expectedStock: 2 });
+    expect(added.status, JSON.stringify(added.body)).toBe(200);
+    expect(added.body.stock).toBe(12);
+    const retried = await tenant.owner.patch(url).send({ addStock: 10, expectedStock: 2 });
+    expect(retried.status).toBe(409);
+    expect(retried.headers['content-type']).toContain(PROBLEM);
+    expect(retried.body).toMatchObject({ code: 'conflict', stock: 12, errors: [{ path: 'body.expectedStock', message: 'Not the stock left now' }] });
+    expect(await rewardOf(tenant, reward.id)).toMatchObject({ stock: 12 });
+
+    // A unit redeemed meanwhile also refuses the add, rather than the marketer's count being off.
+    const member = await memberWithPoints(tenant, 100);
+    expect((await redeemReward(tenant.owner, reward.id, { memberId: member.id })).status).toBe(201);
+    expect((await tenant.owner.patch(url).send({ addStock: 1, expectedStock: 12 })).body).toMatchObject({ code: 'conflict', stock: 11 });
+    expect((await tenant.owner.patch(url).send({ addStock: 1, expectedStock: 11 })).body.stock).toBe(12);
+    expect((await tenant.owner.patch(url).send({ stock: null, expectedStock: 12 })).body.stock).toBeNull();
+    expect((await tenant.owner.patch(url).send({ stock: 3, expectedStock: 12 })).status).toBe(409);
+    expect((await tenant.owner.patch(url).send({ stock: 3, expectedStock: null })).body.stock).toBe(3);
+    expect(await auditOf(tenant.id, 'reward.updated')).toHaveLength(4);
   });
 });
 
@@ -404,14 +435,42 @@ describe('cancelling and handing over', () => {
     expect(cancelled.body).toMatchObject({ id: redeemed.body.id, status: 'cancelled', points: { balance: 1000 } });
     expect((await pointsOf(tenant, member.id)).entries.items[0]).toMatchObject({ kind: 'return', points: 300, reference: reward.name });
     expect((await rewardOf(tenant, reward.id))).toMatchObject({ stock: 3, redeemed: 0 });
-    expect((await evaluate(tenant, member.id, [code])).rejected).toMatchObject([{ code, reason: 'expired' }]);
-    expect((await tenant.owner.get(`/api/v1/vouchers/${code}`)).body.status).toBe('expired');
+    expect((await evaluate(tenant, member.id, [code])).rejected).toMatchObject([{ code, reason: 'not_eligible' }]);
+    expect((await tenant.owner.get(`/api/v1/vouchers/${code}`)).body.status).toBe('voided');
 
     const again = await tenant.owner.post(`/api/v1/rewards/redemptions/${redeemed.body.id}/cancel`);
     expect(again.body).toEqual(cancelled.body);
     expect((await balancesOf(tenant, member.id)).balance).toBe(1000);
     expect(await auditOf(tenant.id, 'reward_redemption.cancelled')).toMatchObject([{ target_id: redeemed.body.id, details: { points: 300, memberId: member.id } }]);
     await expectLedgerClean(app, tenant.id);
+  });
+
+  it('a cancelled reward’s voucher is void for good: refused on a backdated sale, at /vouchers/{code}/redemptions and in the app', async () => {
+    const tenant = await newTenant(app);
+    const reward = await newReward(tenant, { pointsCost: 100 });
+    const { member, phoneApp } = await signedInMember(app, tenant);
+    await tenant.owner.post(`/api/v1/members/${member.id}/points/adjustments`).send({ points: 500, reason: 'test' }).expect(201);
+    const redeemed = await redeemReward(tenant.owner, reward.id, { memberId: member.id });
+    const code = redeemed.body.voucher.code as string;
+    expect((await phoneApp.get('/api/v1/me/vouchers')).body.items.map((v: { code: string }) => v.code)).toEqual([code]);
+    expect((await tenant.owner.post(`/api/v1/rewards/redemptions/${redeemed.body.id}/cancel`)).status).toBe(200);
+
+    const voided = await app.deps.db.selectFrom('vouchers').select(['voided_at', 'expires_at']).where('tenant_id', '=', tenant.id).where('code', '=', code).executeTakeFirstOrThrow();
+    expect(voided.voided_at).toBeInstanceOf(Date);
+    expect(voided.expires_at!.toISOString()).toBe(redeemed.body.voucher.expiresAt);
+    // An offline till posts later a sale it made before the cancellation, even before the code was issued.
+    for (const occurredAt of [new Date(Date.now() - 60e3), new Date(Date.now() - 3 * 86400e3)]) {
+      const sale = await tenant.owner.post('/api/v1/transactions').set('Idempotency-Key', randomUUID())
+        .send(saleBody({ memberId: member.id, occurredAt: occurredAt.toISOString(), voucherCodes: [code] }));
+      expect(sale.status, JSON.stringify(sale.body)).toBe(409);
+      expect(sale.body.code).toBe('voucher_rejected');
+    }
+    const direct = await tenant.owner.post(`/api/v1/vouchers/${code}/redemptions`).set('Idempotency-Key', randomUUID()).send({ memberId: member.id });
+    expect(direct.status).toBe(409);
+    expect(direct.body).toMatchObject({ code: 'voucher_not_eligible', reason: 'voided' });
+    expect((await phoneApp.get('/api/v1/me/vouchers')).body.items).toEqual([]);
+    expect((await tenant.owner.get(`/api/v1/vouchers/${code}`)).body).toMatchObject({ status: 'voided', uses: 0 });
+    expect(await app.deps.db.selectFrom('transactions').select('id').where('tenant_id', '=', tenant.id).execute()).toEqual([]);
   });
 
   it('cannot cancel once the voucher was used at a sale', async () => {

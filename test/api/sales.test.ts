@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyLedger } from '../../api/src/ledger/verify.ts';
 import { cardCodeOf, newApiKey, newMember, newStaff, newStore, newTenant, rupiah, saleBody } from '../support/factories.ts';
+import { newVoucherBatch, voucherOf } from '../support/promotions.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 
 let app: TestApp;
@@ -77,6 +78,20 @@ describe('POST /api/v1/transactions', () => {
     expect(dup.body.transactionId).toBe(first.body.id);
     const other = await newStore(tenant);
     await tenant.owner.post('/api/v1/transactions').set('Idempotency-Key', 'c').send(saleBody({ storeId: other.id, receiptNo: 'R-77' })).expect(201);
+  });
+
+  it('answers a sale sent again under a new key with the duplicate receipt, even when the first used up its voucher', async () => {
+    const tenant = await newTenant(app);
+    const store = await newStore(tenant);
+    const { code } = await newVoucherBatch(tenant, { kind: 'amount', value: rupiah(10_000) });
+    const body = saleBody({ storeId: store.id, voucherCodes: [code] });
+    const first = await tenant.owner.post('/api/v1/transactions').set('Idempotency-Key', 'first').send(body);
+    expect(first.status, JSON.stringify(first.body)).toBe(201);
+
+    const again = await tenant.owner.post('/api/v1/transactions').set('Idempotency-Key', 'again').send(body);
+    expect(again.status, JSON.stringify(again.body)).toBe(409);
+    expect(again.body).toMatchObject({ code: 'duplicate_receipt', transactionId: first.body.id, errors: [{ path: 'body.receiptNo', message: 'Already posted' }] });
+    expect(await voucherOf(tenant, code)).toMatchObject({ uses: 1, redemptions: [{ transactionId: first.body.id }] });
   });
 
   it('posts a guest sale without points', async () => {

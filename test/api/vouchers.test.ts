@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { VOUCHER_ALPHABET } from '../../api/src/vouchers/voucher-code.ts';
 import { cancelRedemptionsOf, voucherInputsFor } from '../../api/src/vouchers/voucher-redemptions.service.ts';
+import * as voucherRepo from '../../api/src/vouchers/vouchers.repository.ts';
 import { batchCodesCsv } from '../../api/src/vouchers/vouchers.service.ts';
-import { cardCodeOf, newMember, newStaff, newStore, newTenant, saleBody, type Tenant } from '../support/factories.ts';
+import { cardCodeOf, newApiKey, newMember, newStaff, newStore, newTenant, saleBody, type Tenant } from '../support/factories.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 
 // Trusting X-Forwarded-For lets each test guess from its own IP, so the per-IP guessing limit one
@@ -14,6 +16,9 @@ beforeAll(async () => {
   app = await createTestApp({ KARTU_TRUST_PROXY: 'on' });
 });
 afterAll(() => app.close());
+afterEach(() => {
+  vi.restoreAllMocks();
+});
 
 const PROBLEM = 'application/problem+json';
 const inDays = (days: number) => new Date(Date.now() + days * 86400e3).toISOString();
@@ -155,6 +160,37 @@ describe('POST /api/v1/vouchers/batches', () => {
     for (const code of codes) expect(logged).not.toContain(code);
   });
 
+  it('refuses a public code spelled like a word of the /api/v1/vouchers/ paths, naming body.code', async () => {
+    const tenant = await newTenant(app);
+    const spec = (await app.http.get('/api/openapi.json')).body as { paths: Record<string, unknown> };
+    const words = new Set(
+      Object.keys(spec.paths).flatMap((path) => /^\/api\/v1\/vouchers\/([^/{]+)/.exec(path)?.[1] ?? []),
+    );
+    expect([...words]).toContain('batches');
+    for (const word of words) {
+      for (const typed of [word, word.toUpperCase(), `${word.slice(0, 3)}-${word.slice(3)}`]) {
+        const res = await tenant.owner.post('/api/v1/vouchers/batches').send({ count: 1, kind: 'amount', value: 100, expiresAt: inDays(3), code: typed });
+        expect(res.status, typed).toBe(400);
+        expect(res.body.errors.map((e: { path: string }) => e.path)).toEqual(['body.code']);
+      }
+    }
+    expect((await tenant.owner.get('/api/v1/vouchers/batches')).body.items).toEqual([]);
+  });
+
+  it('counts the tenant’s codes of the same prefix and length already there against the guessing bound', async () => {
+    const tenant = await newTenant(app);
+    // 32^6 ≈ 1.07 billion: room for 1,073 codes of one prefix at one in a million.
+    await createBatch(tenant.owner, { count: 1000, kind: 'amount', value: 100, prefix: 'AB', length: 6 });
+    const crowded = await tenant.owner.post('/api/v1/vouchers/batches').send({ count: 100, kind: 'amount', value: 100, prefix: 'ab', length: 6, expiresAt: inDays(3) });
+    expect(crowded.status).toBe(400);
+    expect(crowded.body.errors).toEqual([{ path: 'body.length', message: expect.stringContaining('1000 codes of this prefix and length') }]);
+    expect(crowded.body.errors[0].message).toContain('use 7 or more');
+    await createBatch(tenant.owner, { count: 100, kind: 'amount', value: 100, prefix: 'AC', length: 6 });
+    await createBatch(tenant.owner, { count: 100, kind: 'amount', value: 100, prefix: 'AB', length: 7 });
+    // Another retailer's codes are not this one's space.
+    await createBatch((await newTenant(app)).owner, { count: 100, kind: 'amount', value: 100, prefix: 'AB', length: 6 });
+  });
+
   it('lets marketers create batches but not cashiers (403)', async () => {
     const tenant = await newTenant(app);
     const cashier = await newStaff(app, tenant, 'cashier');
@@ -184,13 +220,42 @@ describe('GET /api/v1/vouchers/batches/{id}/codes.csv', () => {
     expect(new Set(rows.map((r) => r[0])).size).toBe(20_000);
     expect(rows.map((r) => r[0])).toEqual(rows.map((r) => r[0]).sort());
     const batch = (await tenant.owner.get(`/api/v1/vouchers/batches/${batchId}`)).body;
-    expect(rows[0]).toEqual([rows[0][0], '0', '2', '', batch.expiresAt]);
+    expect(rows[0].slice(1, 4)).toEqual(['0', '2', '']);
+    expect(rows[0][4]).toMatch(/\+07:00$/);
+    expect(Date.parse(rows[0][4])).toBe(Date.parse(batch.expiresAt));
 
     expect(await batchCodesCsv(app.deps.db, { kind: 'staff', tenantId: tenant.id } as never, batchId)).toBeInstanceOf(Readable);
 
     const personal = await createBatch(tenant.owner, { count: 2, kind: 'amount', value: 100, memberId: member.id, usesPerCode: null });
     const personalRows = (await csvOf(tenant.owner, personal.batchId)).rows;
     expect(personalRows.map((r) => [r[1], r[2], r[3]])).toEqual([['0', '', member.id], ['0', '', member.id]]);
+  });
+
+  it('writes expires_at in the retailer’s time zone with its offset', async () => {
+    const expiresAt = '2030-12-31T23:59:59.999+07:00';
+    for (const [timeZone, written] of [['Asia/Jakarta', expiresAt], ['Asia/Jayapura', '2031-01-01T01:59:59.999+09:00']]) {
+      const tenant = await newTenant(app, { timeZone });
+      const { batchId } = await createBatch(tenant.owner, { count: 2, kind: 'amount', value: 100, expiresAt });
+      expect((await csvOf(tenant.owner, batchId)).rows.map((row) => row[4])).toEqual([written, written]);
+    }
+  });
+
+  it('reads the codes page by page as the download goes: the first chunk needs only the first page', async () => {
+    const tenant = await newTenant(app);
+    const { batchId } = await createBatch(tenant.owner, { count: 25_000, kind: 'amount', value: 100 });
+    const pages = vi.spyOn(voucherRepo, 'batchCodesPage');
+    const csv = await batchCodesCsv(app.deps.db, { kind: 'staff', tenantId: tenant.id } as never, batchId);
+    const first: Buffer = await new Promise((resolve, reject) => {
+      csv.once('error', reject);
+      csv.once('readable', () => resolve(csv.read()));
+    });
+    expect(first.toString()).toMatch(/^code,uses,max_uses,member_id,expires_at\r\n[0-9A-Z]{10},0,1,,/);
+    // However long the reader waits, nothing is read ahead beyond what the stream buffers.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(pages).toHaveBeenCalledTimes(1);
+    csv.resume();
+    await new Promise((resolve) => csv.once('end', resolve));
+    expect(pages).toHaveBeenCalledTimes(3);
   });
 
   it('is 404 for an unknown or another tenant’s batch', async () => {
@@ -224,6 +289,15 @@ describe('redeeming a code', () => {
     expect(again.headers['content-type']).toContain(PROBLEM);
     expect(again.body.code).toBe('voucher_used_up');
     expect((await tenant.owner.get(`/api/v1/vouchers/batches/${batchId}`)).body).toMatchObject({ issued: 1, used: 1 });
+  });
+
+  it('reads full-width characters from a phone keyboard as the letters and digits they are', async () => {
+    const tenant = await newTenant(app);
+    await createBatch(tenant.owner, { count: 1, kind: 'amount', value: 100, code: 'GRATIS-ONGKIR-25', usesPerCode: null });
+    const fullWidth = 'ｇｒａｔｉｓ－ＯＮＧＫＩＲ\u3000２５';
+    expect((await lookUp(tenant.owner, fullWidth)).body).toMatchObject({ code: 'GRATISONGKIR25' });
+    expect((await redeem(tenant.owner, fullWidth)).status).toBe(201);
+    expect((await voucherInputsFor(app.deps.db, tenant.id, [fullWidth], null))[0].match?.state).toBe('ok');
   });
 
   it('replays a retry with the same Idempotency-Key and uses the code once; requires the key', async () => {
@@ -261,9 +335,18 @@ describe('redeeming a code', () => {
     expect(fourth.body.code).toBe('voucher_used_up');
     expect((await lookUp(tenant.owner, 'gratis-ongkir')).body).toMatchObject({ status: 'used_up', uses: 3, maxUses: 3 });
 
-    const unlimited = await createBatch(tenant.owner, { count: 1, kind: 'amount', value: 100, code: 'HEMAT10' });
+    const unlimited = await createBatch(tenant.owner, { count: 1, kind: 'amount', value: 100, code: 'HEMAT10', usesPerCode: null });
     for (let i = 0; i < 3; i++) expect((await redeem(tenant.owner, 'hemat10', {})).status).toBe(201);
     expect((await tenant.owner.get(`/api/v1/vouchers/batches/${unlimited.batchId}`)).body).toMatchObject({ usesPerCode: null, used: 3 });
+  });
+
+  it('gives every code one use unless usesPerCode says otherwise, a public code too (API.md: usesPerCode?=1)', async () => {
+    const tenant = await newTenant(app);
+    const single = await createBatch(tenant.owner, { count: 1, kind: 'amount', value: 100, code: 'SEKALI-PAKAI' });
+    expect((await tenant.owner.get(`/api/v1/vouchers/batches/${single.batchId}`)).body).toMatchObject({ origin: 'public', usesPerCode: 1 });
+    expect((await redeem(tenant.owner, 'sekali-pakai')).status).toBe(201);
+    expect((await redeem(tenant.owner, 'sekali-pakai')).body.code).toBe('voucher_used_up');
+    expect((await lookUp(tenant.owner, 'SEKALIPAKAI')).body).toMatchObject({ status: 'used_up', uses: 1, maxUses: 1 });
   });
 
   it('a personal code is only its member’s, and a cashier needs the member’s fresh scan', async () => {
@@ -333,6 +416,24 @@ describe('redeeming a code', () => {
     expect((await redeem(tenant.owner, paused.code)).status).toBe(201);
 
     for (const code of [later.code, lapsed.code]) expect((await lookUp(tenant.owner, code)).body).toMatchObject({ uses: 0, redemptions: [] });
+  });
+
+  it('a sale dated before the code existed cannot use it (not_started), even when the batch started earlier', async () => {
+    const tenant = await newTenant(app);
+    const member = await newMember(tenant);
+    const startsAt = inDays(-5);
+    const { code } = await oneCode(tenant, { startsAt });
+    const sell = (occurredAt?: string) =>
+      tenant.owner.post('/api/v1/transactions').set('Idempotency-Key', randomUUID()).send(saleBody({ memberId: member.id, occurredAt, voucherCodes: [code] }));
+
+    const backdated = await sell(inDays(-1));
+    expect(backdated.status).toBe(409);
+    expect(backdated.body).toMatchObject({ code: 'voucher_rejected', rejected: [{ code, reason: 'not_started' }] });
+    const [input] = await voucherInputsFor(app.deps.db, tenant.id, [code], member.id);
+    expect(Date.parse(input.match!.startsAt!)).toBeGreaterThan(Date.parse(startsAt));
+    expect(Date.parse(input.match!.startsAt!)).toBeLessThanOrEqual(Date.now());
+    expect((await sell()).status).toBe(201);
+    expect((await lookUp(tenant.owner, code)).body).toMatchObject({ uses: 1, batch: { startsAt: new Date(startsAt).toISOString() } });
   });
 
   it('names bad references: an unknown member, sale or store is 400', async () => {
@@ -410,6 +511,48 @@ describe('look-up and cancellation', () => {
     expect(onVoided.body.errors).toEqual([{ path: 'body.transactionId', message: 'This sale was voided' }]);
   });
 
+  it('a cashier or POS key cancels only a use of today at its own store; owners and admin keys any', async () => {
+    const tenant = await newTenant(app);
+    const [storeA, storeB] = [await newStore(tenant), await newStore(tenant)];
+    const cashier = await newStaff(app, tenant, 'cashier', storeA.id);
+    const pos = await newApiKey(tenant, ['pos'], storeA.id);
+    const admin = await newApiKey(tenant, ['admin']);
+    const { code } = await oneCode(tenant, { usesPerCode: null });
+    const use = async (agent: Agent, body: Record<string, unknown> = {}) => {
+      const res = await redeem(agent, code, body);
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      return res.body.id as string;
+    };
+    const cancel = (id: string, as: Agent | string) =>
+      typeof as === 'string'
+        ? app.http.post(`/api/v1/vouchers/redemptions/${id}/cancel`).set('Authorization', `Bearer ${as}`)
+        : as.post(`/api/v1/vouchers/redemptions/${id}/cancel`);
+    const backdate = (id: string) =>
+      sql`update voucher_redemptions set created_at = now() - interval '1 day' where tenant_id = ${tenant.id} and id = ${id}`.execute(app.deps.db);
+
+    const atB = await use(tenant.owner, { storeId: storeB.id });
+    const withoutStore = await use(tenant.owner);
+    const yesterday = await use(cashier.agent);
+    await backdate(yesterday);
+    for (const id of [atB, withoutStore, yesterday]) {
+      for (const as of [cashier.agent, pos]) {
+        const refused = await cancel(id, as);
+        expect(refused.status).toBe(403);
+        expect(refused.headers['content-type']).toContain(PROBLEM);
+      }
+    }
+    expect((await lookUp(tenant.owner, code)).body.uses).toBe(3);
+
+    const today = await use(cashier.agent);
+    expect((await cancel(today, cashier.agent)).body).toMatchObject({ id: today, status: 'cancelled' });
+    const viaKey = await use(tenant.owner, { storeId: storeA.id });
+    expect((await cancel(viaKey, pos)).body).toMatchObject({ status: 'cancelled' });
+    expect((await cancel(atB, tenant.owner)).body).toMatchObject({ status: 'cancelled' });
+    expect((await cancel(yesterday, admin)).body).toMatchObject({ status: 'cancelled' });
+    expect((await cancel(withoutStore, (await newStaff(app, tenant, 'admin')).agent)).body).toMatchObject({ status: 'cancelled' });
+    expect((await lookUp(tenant.owner, code)).body.uses).toBe(0);
+  });
+
   it('lets the till look codes up (members.read) but not redeem without sales.post', async () => {
     const tenant = await newTenant(app);
     const cashier = await newStaff(app, tenant, 'cashier');
@@ -438,6 +581,18 @@ describe('guessing limits', () => {
     expect((await lookUp(tenant.owner, code).set('X-Forwarded-For', newIp())).status).toBe(200);
   });
 
+  it('behind the proxy, takes the address the proxy saw: X-Forwarded-For entries a client makes up do not reset the limit', async () => {
+    const tenant = await newTenant(app);
+    const { code } = await oneCode(tenant);
+    const client = newIp();
+    // The client sends its own X-Forwarded-For; the proxy appends the address it saw.
+    const via = (forged: string) => `${forged}, ${client}`;
+    for (let i = 0; i < 60; i++) expect((await lookUp(tenant.owner, `MISS${i}XYZ`).set('X-Forwarded-For', via(newIp()))).status).toBe(404);
+    expect((await lookUp(tenant.owner, code).set('X-Forwarded-For', via(newIp()))).status).toBe(429);
+    expect((await lookUp(tenant.owner, code).set('X-Forwarded-For', via(client))).status).toBe(429);
+    expect((await lookUp(tenant.owner, code).set('X-Forwarded-For', `${client}, ${newIp()}`)).status).toBe(200);
+  });
+
   it('limits unknown codes tried for one member to 30, whatever the IP', async () => {
     const tenant = await newTenant(app);
     const member = await newMember(tenant);
@@ -459,14 +614,16 @@ describe('voucherInputsFor (for the checkout engine)', () => {
     const spent = await oneCode(tenant);
     expect((await redeem(tenant.owner, spent.code)).status).toBe(201);
     const mine = (await codesOf(tenant.owner, (await createBatch(tenant.owner, { count: 1, kind: 'percent', value: 10, memberId: other.id })).batchId))[0];
-    await createBatch(tenant.owner, { count: 1, kind: 'free_shipping', code: 'ONGKIR-1X', perMemberLimit: 1 });
+    await createBatch(tenant.owner, { count: 1, kind: 'free_shipping', code: 'ONGKIR-1X', perMemberLimit: 1, usesPerCode: null });
     expect((await redeem(tenant.owner, 'ONGKIR1X', { memberId: member.id })).status).toBe(201);
 
     const typed = [fresh.code.toLowerCase(), 'unknown-code', spent.code, mine, 'ongkir-1x', 'x'];
     const answers = await voucherInputsFor(app.deps.db, tenant.id, typed, member.id);
     expect(answers.map((a) => a.code)).toEqual(typed);
-    expect(answers.map((a) => a.match?.state ?? null)).toEqual(['ok', null, 'used_up', 'not_eligible', 'not_eligible', null]);
-    expect(answers[0].match).toMatchObject({ kind: 'amount', value: 2_000_000, minSpend: 5_000_000, channels: ['store'], stores: null, maxDiscount: null, startsAt: null });
+    // A member at their per-member limit has used the code up, as far as they are concerned.
+    expect(answers.map((a) => a.match?.state ?? null)).toEqual(['ok', null, 'used_up', 'not_eligible', 'used_up', null]);
+    // No start in the batch: the code counts from its creation.
+    expect(answers[0].match).toMatchObject({ kind: 'amount', value: 2_000_000, minSpend: 5_000_000, channels: ['store'], stores: null, maxDiscount: null, startsAt: expect.any(String) });
     expect(Date.parse(answers[0].match!.expiresAt!)).toBeGreaterThan(Date.now());
     const forOther = await voucherInputsFor(app.deps.db, tenant.id, [mine, 'ONGKIR1X'], other.id);
     expect(forOther.map((a) => a.match?.state)).toEqual(['ok', 'ok']);

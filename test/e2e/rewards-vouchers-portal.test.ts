@@ -51,6 +51,8 @@ it('a marketer on a phone makes a reward, generates 5 codes, downloads them and 
   const page = await signIn(`marketer-${id}@e2e.kartu`);
 
   // A reward: Rp 20.000 off for 500 points, 10 in stock, Gold only, with a picture.
+  // The menu groups the program screens under one section.
+  await page.getByRole('button', { name: 'Program', exact: true }).click();
   await page.getByRole('link', { name: 'Hadiah', exact: true }).click();
   await page.getByTestId('new-reward').click();
   await page.getByTestId('reward-name').fill('Voucher Rp 20.000');
@@ -77,6 +79,7 @@ it('a marketer on a phone makes a reward, generates 5 codes, downloads them and 
   expect(rewards.items[0].imageUrl).toMatch(/\/rewards\/.+\/image\?v=\d+$/);
 
   // Five single-use codes of Rp 10.000 off, valid until the end of next year.
+  await page.getByRole('button', { name: 'Program', exact: true }).click();
   await page.getByRole('link', { name: 'Voucher', exact: true }).click();
   await page.getByTestId('new-batch').click();
   await page.getByTestId('batch-name').fill('Brosur Desember');
@@ -100,6 +103,7 @@ it('a marketer on a phone makes a reward, generates 5 codes, downloads them and 
   for (const line of lines.slice(1)) expect(line).toMatch(/^[0-9A-HJKMNP-TV-Z]{10},0,1,,\d{4}-/);
 
   // Typed the way a customer reads it out: lower case, with a hyphen.
+  await page.getByRole('button', { name: 'Program', exact: true }).click();
   await page.getByRole('link', { name: 'Voucher', exact: true }).click();
   await page.getByTestId('voucher-lookup-code').fill(`${codes[0].slice(0, 5).toLowerCase()}-${codes[0].slice(5)}`);
   await page.getByTestId('voucher-lookup-submit').click();

@@ -93,6 +93,9 @@ it('a cashier scans a member’s code at the till, posts a sale, and the member 
   await expect.poll(() => tillPage.getByTestId('member-balance').textContent()).toContain('0');
   await tillPage.getByTestId('receipt-input').fill(`E2E-${id}`);
   await tillPage.getByTestId('total-input').fill('150.000');
+  // As a cashier does: Enter works the total out, and the sale is posted once the total to pay shows (Post waits for it).
+  await tillPage.getByTestId('total-input').press('Enter');
+  await expect.poll(() => tillPage.getByTestId('evaluated-total').textContent(), { timeout: 10_000 }).toBe('Rp 150.000');
   await tillPage.getByTestId('post-sale').click();
   await expect.poll(() => tillPage.getByTestId('points-earned').textContent()).toContain('15');
   await expect.poll(() => tillPage.getByTestId('new-balance').textContent()).toContain('15');

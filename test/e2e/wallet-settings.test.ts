@@ -64,6 +64,7 @@ it('an owner uploads a Google service-account key file, sees it configured witho
   );
 
   const page = await signedInPortal(`owner-${id}@e2e.kartu`);
+  await page.getByRole('button', { name: 'Settings', exact: true }).click();
   await page.getByRole('link', { name: 'Wallets' }).click();
   await page.waitForURL(/\/portal\/settings\/wallets$/);
   await expect.poll(() => page.getByTestId('google-state').textContent()).toContain('Not set up');

@@ -232,6 +232,16 @@ examples('validity windows at their first and last instant', [
     input: checkout({ at: new Date(wib('2026-06-30T23:59:59').getTime() + 1), vouchers: [juneVoucher] }),
     expected: { rejected: [{ code: 'JUNI', reason: 'expired' }] },
   },
+  {
+    name: 'a sale of 30 June posted on 2 July: the voucher was valid then but has expired now, so it is expired; the June promotion still applies',
+    input: checkout({ at: wib('2026-06-30T12:00:00'), now: wib('2026-07-02T09:00:00'), promotions: [juneSale], vouchers: [juneVoucher] }),
+    expected: { discounts: [{ source: 'promotion', id: 'june', amount: rp(5_000) }], rejected: [{ code: 'JUNI', reason: 'expired' }] },
+  },
+  {
+    name: 'a sale of 30 June posted at its expiry instant: valid at both',
+    input: checkout({ at: wib('2026-06-30T12:00:00'), now: wib('2026-06-30T23:59:59'), vouchers: [juneVoucher] }),
+    expected: { goodsDiscount: rp(5_000), rejected: [] },
+  },
 ]);
 
 // Free shipping online, in Java and Bali only, at most Rp 20.000.
@@ -244,6 +254,12 @@ examples('free shipping only online, only in some regions, with a cap', [
   },
   { name: 'online to BALI, fee Rp 35.000: capped at Rp 20.000', input: online(35_000, 'BALI', { promotions: [ongkir] }), expected: { shippingDiscount: rp(20_000) } },
   { name: 'online to PAPUA: not a listed region', input: online(50_000, 'PAPUA', { promotions: [ongkir] }), expected: { shippingDiscount: 0, applied: [] } },
+  { name: 'online to " Jawa " (other case, spaces around): the region JAWA', input: online(15_000, ' Jawa ', { promotions: [ongkir] }), expected: { shippingDiscount: rp(15_000) } },
+  {
+    name: 'a region listed as " bali" matches BALI',
+    input: online(15_000, 'BALI', { promotions: [freeShipping('ongkir', null, { conditions: { channels: ['online'], regions: [' bali'] } })] }),
+    expected: { shippingDiscount: rp(15_000) },
+  },
   { name: 'online without a region', input: online(15_000, null, { promotions: [ongkir] }), expected: { shippingDiscount: 0, applied: [] } },
   {
     name: 'in the store, even with a JAWA region and a fee',
@@ -475,7 +491,44 @@ examples('stacking and exclusivity', [
   },
 ]);
 
-const twoVouchers = [percentVoucher('DISKON10', 10), amountVoucher('HEMAT30', 30_000)];
+examples('one discount voucher per order unless groups say otherwise', [
+  {
+    name: 'two amount vouchers without groups: the larger applies, the other is not_combinable (and not used)',
+    input: checkout({ vouchers: [amountVoucher('HEMAT10', 10_000), amountVoucher('HEMAT20', 20_000)] }),
+    expected: { discounts: [{ source: 'voucher', id: 'v-HEMAT20', code: 'HEMAT20', amount: rp(20_000) }], rejected: [{ code: 'HEMAT10', reason: 'not_combinable', index: 0 }] },
+  },
+  {
+    name: 'a percent and an amount voucher without groups: 10% of Rp 100.000 is Rp 10.000, the Rp 15.000 voucher is larger and wins',
+    input: checkout({ vouchers: [percentVoucher('DISKON10', 10), amountVoucher('HEMAT15', 15_000)] }),
+    expected: { goodsDiscount: rp(15_000), rejected: [{ code: 'DISKON10', reason: 'not_combinable' }] },
+  },
+  {
+    name: 'a higher priority wins the default group even when it gives less',
+    input: checkout({ vouchers: [percentVoucher('DISKON10', 10, { priority: 1 }), amountVoucher('HEMAT15', 15_000)] }),
+    expected: { goodsDiscount: rp(10_000), rejected: [{ code: 'HEMAT15', reason: 'not_combinable' }] },
+  },
+  {
+    name: 'vouchers in distinct groups stack',
+    input: checkout({ vouchers: [amountVoucher('HEMAT10', 10_000, { exclusivityGroup: 'a' }), amountVoucher('HEMAT20', 20_000, { exclusivityGroup: 'b' })] }),
+    expected: { goodsDiscount: rp(30_000), rejected: [] },
+  },
+  {
+    name: 'free-item and free-shipping vouchers are in no default group: they stack with a discount voucher',
+    input: online(20_000, 'JAWA', {
+      lines: [line('A', 100_000), line('KOPI', 20_000)],
+      vouchers: [amountVoucher('HEMAT10', 10_000), voucher('KOPIGRATIS', 'free_item', { sku: 'KOPI', priority: 1 }), voucher('ONGKIR', 'free_shipping')],
+    }),
+    expected: { goodsDiscount: rp(30_000), shippingDiscount: rp(20_000), rejected: [] },
+  },
+  {
+    name: 'a promotion is in no default group: a percent promotion and a discount voucher stack',
+    input: checkout({ promotions: [percentOff('p10', 10)], vouchers: [amountVoucher('HEMAT10', 10_000), amountVoucher('HEMAT5', 5_000)] }),
+    expected: { goodsDiscount: rp(20_000), rejected: [{ code: 'HEMAT5', reason: 'not_combinable' }] },
+  },
+]);
+
+// Distinct groups: these vouchers are meant to stack.
+const twoVouchers = [percentVoucher('DISKON10', 10, { exclusivityGroup: 'percent' }), amountVoucher('HEMAT30', 30_000, { exclusivityGroup: 'amount' })];
 const twoVouchersExpected: Partial<PromotionResult> = {
   // By voucherId: v-DISKON10 first (10% of Rp 200.000), then v-HEMAT30 on the Rp 180.000 left.
   discounts: [
@@ -491,7 +544,7 @@ examples('two vouchers in either order', [
   { name: 'HEMAT30 then DISKON10', input: checkout({ lines: [line('A', 200_000)], vouchers: [...twoVouchers].reverse() }), expected: twoVouchersExpected },
   {
     name: 'by priority: HEMAT30 with priority 1 goes first, then 10% of Rp 170.000',
-    input: checkout({ lines: [line('A', 200_000)], vouchers: [percentVoucher('DISKON10', 10), amountVoucher('HEMAT30', 30_000, { priority: 1 })] }),
+    input: checkout({ lines: [line('A', 200_000)], vouchers: [twoVouchers[0], amountVoucher('HEMAT30', 30_000, { priority: 1, exclusivityGroup: 'amount' })] }),
     expected: { goodsDiscount: rp(47_000) },
   },
 ]);

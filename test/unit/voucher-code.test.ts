@@ -20,6 +20,12 @@ describe('voucher codes', () => {
     expect(isVoucherCode('A'.repeat(33))).toBe(false);
   });
 
+  it('reads full-width input from phone keyboards as the letters, digits, hyphens and spaces it shows (NFKC)', () => {
+    expect(normaliseVoucherCode('ｇｒａｔｉｓ－ＯＮＧＫＩＲ')).toBe('GRATISONGKIR');
+    expect(normaliseVoucherCode('ＨＥＭＡＴ\u3000２０')).toBe('HEMAT20');
+    expect(isVoucherCode(normaliseVoucherCode('ＫＤ７Ｑ－９Ｘ２Ｍ'))).toBe(true);
+  });
+
   it('generates prefix + length symbols, every symbol about equally often', () => {
     const codes = randomVoucherCodes(20_000, 10, 'HEMAT');
     const pattern = new RegExp(`^HEMAT[${VOUCHER_ALPHABET}]{10}$`);

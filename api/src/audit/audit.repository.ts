@@ -25,3 +25,16 @@ export async function recordAudit(db: Db, principal: Principal, event: AuditEven
     })
     .execute();
 }
+
+export function listAudit(db: Db, tenantId: string, filter: { targetId?: string; action?: string }, limit: number, beforeId?: string) {
+  let query = db
+    .selectFrom('audit_log')
+    .select(['id', 'actor_kind', 'actor_id', 'action', 'target_type', 'target_id', 'details', 'created_at'])
+    .where('tenant_id', '=', tenantId)
+    .orderBy('id', 'desc')
+    .limit(limit + 1);
+  if (filter.targetId) query = query.where('target_id', '=', filter.targetId);
+  if (filter.action) query = query.where('action', '=', filter.action);
+  if (beforeId) query = query.where('id', '<', beforeId);
+  return query.execute();
+}

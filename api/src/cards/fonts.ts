@@ -68,7 +68,7 @@ export function fontRuns(text: string): Array<{ subset: Subset; text: string }> 
   return runs;
 }
 
-function widthOf(doc: PDFKit.PDFDocument, text: string, weight: Weight, size: number): number {
+export function widthOf(doc: PDFKit.PDFDocument, text: string, weight: Weight, size: number): number {
   let width = 0;
   for (const run of fontRuns(text)) width += doc.font(fontName(weight, run.subset)).fontSize(size).widthOfString(run.text);
   return width;
@@ -88,6 +88,28 @@ export function fitText(doc: PDFKit.PDFDocument, text: string, weight: Weight, s
     else hi = mid - 1;
   }
   return `${chars.slice(0, lo).join('').trimEnd()}…`;
+}
+
+/** `text` broken into lines at spaces to fit `maxWidth`; the last of `maxLines` is cut with an ellipsis. */
+export function wrapText(doc: PDFKit.PDFDocument, text: string, weight: Weight, size: number, maxWidth: number, maxLines: number): string[] {
+  const words = text.normalize('NFC').replace(/\s+/g, ' ').trim().split(' ').filter(Boolean);
+  const lines: string[] = [];
+  let line = '';
+  for (const [i, word] of words.entries()) {
+    const candidate = line ? `${line} ${word}` : word;
+    if (!line || widthOf(doc, candidate, weight, size) <= maxWidth) {
+      line = candidate;
+      continue;
+    }
+    if (lines.length === maxLines - 1) {
+      lines.push(fitText(doc, `${line} ${words.slice(i).join(' ')}`, weight, size, maxWidth));
+      return lines;
+    }
+    lines.push(fitText(doc, line, weight, size, maxWidth));
+    line = word;
+  }
+  if (line) lines.push(fitText(doc, line, weight, size, maxWidth));
+  return lines;
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Routes } from '../http/route.ts';
 import { CartSchema, EvaluationSchema } from './checkout.schemas.ts';
 import { checkVoucherGuessLimits } from '../vouchers/voucher-limits.ts';
 import { evaluateCheckout, unknownCodes } from './checkout.service.ts';
+import { STACKING_ORDER } from './stacking.ts';
 
 export function checkoutRoutes(routes: Routes) {
   routes.add({
@@ -10,7 +11,11 @@ export function checkoutRoutes(routes: Routes) {
     path: '/api/v1/checkout/evaluate',
     summary: 'Price a cart and the points it earns, exactly as posting it would; changes nothing',
     description:
-      'Promotions live at the time and vouchers typed in `voucherCodes` are applied by the documented stacking order (priority, exclusivity groups, at most one shipping discount); refused codes come back in `rejected` with a reason. Unknown codes count against guessing limits per IP, caller and member (429 when over).',
+      'Promotions live at the time and vouchers typed in `voucherCodes` are applied in the stacking order below; refused codes come back in `rejected` with a reason. ' +
+      'Refuses what posting the cart would: an unknown or blocked member (400 at `body.memberId`), points a guest would spend or more than the goods left ' +
+      '(400 at `body.pointsToRedeem`), more points than the member can spend (409 `insufficient_points` with `balance`). ' +
+      'Unknown codes count against guessing limits per IP, caller and member (429 when over).\n' +
+      STACKING_ORDER,
     tags: ['Rewards, vouchers, promotions, checkout'],
     auth: { principals: ['staff', 'api_key'], permission: 'sales.post' },
     body: CartSchema.extend({

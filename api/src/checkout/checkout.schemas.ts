@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Minor } from '../http/schemas.ts';
-import { BreakdownSchema } from '../transactions/transactions.mapper.ts';
+import { BreakdownSchema, RejectedCodesSchema } from '../transactions/transactions.mapper.ts';
 
 export const CartItemSchema = z.object({
   sku: z.string().trim().min(1).max(64),
@@ -17,11 +17,13 @@ export const CartSchema = z.object({
   shipping: z.object({ fee: Minor, region: z.string().max(100).optional() }).optional(),
 });
 
+const PromotionName = z.string().optional().meta({ description: 'The promotion’s (or tier’s) name, for promotions' });
+
 export const EvaluationSchema = z
   .object({
     subtotal: z.number().int(),
     discounts: z
-      .array(z.object({ source: z.enum(['promotion', 'voucher']), id: z.string(), code: z.string().optional(), amount: z.number().int() }))
+      .array(z.object({ source: z.enum(['promotion', 'voucher']), id: z.string(), code: z.string().optional(), name: PromotionName, amount: z.number().int() }))
       .meta({ description: 'Goods discounts in the order they applied (their sum is `discount`)' }),
     discount: z.number().int().meta({ description: 'All goods discounts: subtotal − discount − pointsValue + shipping.fee − shipping.discount = total' }),
     shipping: z.object({ fee: z.number().int(), discount: z.number().int() }),
@@ -36,11 +38,12 @@ export const EvaluationSchema = z
           source: z.enum(['promotion', 'voucher', 'tier']),
           id: z.string(),
           code: z.string().optional(),
+          name: PromotionName,
           effect: z.enum(['free_shipping', 'percent_off', 'amount_off', 'bonus_points', 'amount', 'percent', 'free_item']),
           amount: z.number().int().meta({ description: 'What it gives in minor units (0 for bonus points)' }),
         }),
       )
       .meta({ description: 'Promotions and vouchers that apply: goods discounts, then the shipping discount, then bonus points. A tier with free shipping shows as source `tier`.' }),
-    rejected: z.array(z.object({ code: z.string(), reason: z.enum(['unknown', 'expired', 'not_started', 'min_spend', 'used_up', 'not_eligible', 'wrong_channel', 'wrong_store', 'not_combinable']) })),
+    rejected: RejectedCodesSchema,
   })
   .meta({ id: 'CheckoutEvaluation' });

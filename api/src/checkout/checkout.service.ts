@@ -1,10 +1,9 @@
 import type { Db } from '../deps.ts';
-import { getMember } from '../members/members.service.ts';
-import { invalidField } from '../shared/errors.ts';
 import type { Principal } from '../shared/principal.ts';
 import { effectiveStoreId, requireStore } from '../stores/stores.service.ts';
 import { getTenant } from '../tenants/tenants.service.ts';
-import { priceCart, type CartItem, type PricedCart } from '../transactions/pricing.ts';
+import { priceCart, type Cart, type CartItem, type PricedCart } from '../transactions/pricing.ts';
+import { assertSpendable, saleMember } from '../transactions/sale-checks.ts';
 
 export interface EvaluateInput {
   memberId?: string;
@@ -15,16 +14,20 @@ export interface EvaluateInput {
   voucherCodes?: string[];
   pointsToRedeem?: number;
   occurredAt?: string;
+  /** The promotion builder's preview: a draft promotion priced with the live ones (pricing.ts). */
+  draft?: Cart['draft'];
 }
 
-/** The same pricing a sale gets, without posting anything: for the till, a web shop's cart, a rule preview. */
+/**
+ * The same pricing a sale gets, without posting anything: for the till, a web shop's cart, a rule
+ * preview. It refuses what posting the cart would refuse (the member, the points to spend).
+ */
 export async function evaluateCheckout(db: Db, principal: Principal, input: EvaluateInput) {
   const tenant = await getTenant(db, principal.tenantId);
   const storeId = effectiveStoreId(principal, input.storeId);
   const store = storeId ? await requireStore(db, principal.tenantId, storeId, 'body.storeId') : null;
-  if (input.memberId && !(await getMember(db, principal.tenantId, input.memberId).catch(() => null))) {
-    throw invalidField('body.memberId', 'No such member');
-  }
+  if (input.memberId) await saleMember(db, principal.tenantId, input.memberId);
+  const pointsToRedeem = input.pointsToRedeem ?? 0;
   const priced = await priceCart(db, tenant, store, {
     memberId: input.memberId ?? null,
     storeId,
@@ -32,9 +35,12 @@ export async function evaluateCheckout(db: Db, principal: Principal, input: Eval
     items: input.items,
     shipping: input.shipping,
     voucherCodes: input.voucherCodes,
-    pointsToRedeem: input.pointsToRedeem ?? 0,
+    pointsToRedeem,
     at: input.occurredAt ? new Date(input.occurredAt) : new Date(),
+    draft: input.draft,
   });
+  // After pricing, as a sale's debit comes after it: a guest's points are refused by pricing first.
+  if (input.memberId && pointsToRedeem > 0) await assertSpendable(db, principal.tenantId, input.memberId, pointsToRedeem);
   return toEvaluation(priced);
 }
 
@@ -43,9 +49,13 @@ export const unknownCodes = (evaluation: { rejected: { reason: string }[] }) => 
 
 export function toEvaluation(priced: PricedCart) {
   const { promotions } = priced;
+  // A promotion's (or tier's) name, so that a till can say where a discount came from without reading promotions.
+  const names = new Map(priced.promotionsConsidered.map((p) => [p.id, p.name]));
+  const named = <T extends { source: string; id: string }>(item: T) =>
+    item.source === 'promotion' && names.has(item.id) ? { ...item, name: names.get(item.id)! } : item;
   return {
     subtotal: priced.subtotal,
-    discounts: promotions.discounts,
+    discounts: promotions.discounts.map(named),
     discount: priced.discount,
     shipping: priced.shipping,
     pointsValue: priced.pointsValue,
@@ -53,7 +63,7 @@ export function toEvaluation(priced: PricedCart) {
     pointsToEarn: priced.earning.points,
     lines: priced.lines.map((line, i) => ({ sku: line.sku, quantity: line.quantity, amount: line.amount, discount: line.discount, points: priced.earning.linePoints[i] })),
     breakdown: priced.earning.breakdown,
-    applied: promotions.applied.map((item) => ({ ...item, source: item.id.startsWith('tier:') ? ('tier' as const) : item.source })),
+    applied: promotions.applied.map((item) => ({ ...named(item), source: item.id.startsWith('tier:') ? ('tier' as const) : item.source })),
     rejected: promotions.rejected.map(({ code, reason }) => ({ code, reason })),
   };
 }

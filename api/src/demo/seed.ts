@@ -1,7 +1,10 @@
 import type { AppDeps } from '../deps.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import { redeemPoints } from '../ledger/points.service.ts';
-import { createMember } from '../members/members.service.ts';
+import { createMember, type NewMember } from '../members/members.service.ts';
+import { settleReferrals } from '../referrals/referrals.service.ts';
+import { recomputeRfm } from '../rfm/rfm.service.ts';
+import { createSegment, type SegmentInput } from '../segments/segments.service.ts';
 import { newId } from '../shared/ids.ts';
 import type { Principal } from '../shared/principal.ts';
 import { insertStaff } from '../staff/staff.repository.ts';
@@ -43,6 +46,30 @@ function random(seed: number) {
 }
 
 const DAY = 86400e3;
+
+/** Segments a marketer would start with; each is usable by promotions and offers. */
+async function seedSegments({ db }: AppDeps, principal: Principal) {
+  const segments: SegmentInput[] = [
+    { code: 'pelanggan-setia', name: 'Pelanggan setia', description: 'Belanja 4 kali atau lebih dalam 90 hari',
+      rules: { match: 'all', conditions: [{ type: 'visits', withinDays: 90, min: 4 }] } },
+    { code: 'hampir-hilang', name: 'Hampir hilang', description: 'Pernah rajin, tapi tidak belanja 60 hari terakhir',
+      rules: { match: 'all', conditions: [{ type: 'lifecycle', stages: ['at_risk'] }, { type: 'consent', marketing: true }] } },
+    { code: 'pecinta-kopi', name: 'Pecinta kopi', description: 'Membeli kopi dalam 180 hari terakhir',
+      rules: { match: 'any', conditions: [{ type: 'bought', categories: ['kopi'], withinDays: 180 }, { type: 'tags', any: ['kopi-lover'] }] } },
+    { code: 'ulang-tahun-bulan-ini', name: 'Ulang tahun bulan ini', description: 'Untuk hadiah ulang tahun',
+      rules: { match: 'all', conditions: [{ type: 'birthday_month', months: [new Date().getUTCMonth() + 1] }] } },
+  ];
+  for (const segment of segments) await createSegment(db, principal, segment);
+}
+
+/** How demo members joined: friends of earlier members, a poster campaign, the web form, the till. */
+function acquisitionOf(i: number, referralCodes: string[]): Partial<NewMember> {
+  if (i === 0) return { source: 'web_form', phoneVerified: true };
+  if (i % 7 === 1) return { referralCode: referralCodes[Math.floor(i / 3)], phoneVerified: true };
+  if (i % 7 === 2) return { source: 'campaign', tag: 'poster-kemang', phoneVerified: true };
+  if (i % 7 === 3) return { source: 'web_form', phoneVerified: true };
+  return { source: 'in_store' };
+}
 const JAWA = ['DKI Jakarta', 'Banten', 'Jawa Barat', 'Jawa Tengah', 'DI Yogyakarta', 'Jawa Timur'];
 
 /**
@@ -111,7 +138,10 @@ export async function seedDemoIfEmpty(deps: AppDeps, memberCount = 300): Promise
   await createTier(db, principal, { code: 'silver', name: 'Silver', rank: 1, minQualifying: 100_000_000, earnMultiplier: 1.25 });
   await createTier(db, principal, { code: 'gold', name: 'Gold', rank: 2, minQualifying: 500_000_000, earnMultiplier: 1.5, freeShipping: true });
   await db.updateTable('tenants')
-    .set({ expiry_policy: 'end_of_period', expiry_months: 12, expiry_period: 'year', return_window_days: 7 })
+    .set({
+      expiry_policy: 'end_of_period', expiry_months: 12, expiry_period: 'year', return_window_days: 7, welcome_bonus_points: 50,
+      referral_referrer_points: 100, referral_referee_points: 50, referral_min_spend: 5_000_000, referral_monthly_cap: 5,
+    })
     .where('id', '=', owner.tenantId).execute();
   await createEarningRule(db, principal, {
     name: 'Poin ganda akhir pekan di Kemang', priority: 10, exclusivityGroup: 'campaign',
@@ -126,13 +156,20 @@ export async function seedDemoIfEmpty(deps: AppDeps, memberCount = 300): Promise
   const rand = random(20261123);
   const pick = <T>(list: readonly T[]) => list[Math.floor(rand() * list.length)];
   const now = Date.now();
+  const referralCodes: string[] = [];
   for (let i = 0; i < memberCount; i++) {
     const name = `${pick(FIRST)} ${pick(LAST)}`;
     const phone = i === 0 ? DEMO_MEMBER_PHONE : `+628121${String(i + 1).padStart(7, '0')}`;
     const member = await createMember(db, principal, {
       name: i === 0 ? 'Siti Rahayu' : name, phone, email: i % 3 === 0 ? `member${i + 1}@contoh.id` : undefined,
       marketingOptIn: rand() < 0.7, birthDate: `19${70 + Math.floor(rand() * 35)}-0${1 + Math.floor(rand() * 9)}-1${Math.floor(rand() * 9)}`,
+      ...acquisitionOf(i, referralCodes),
     }, config.secretKey);
+    referralCodes.push(member.referralCode);
+    if (i % 5 === 0 || i % 11 === 0) {
+      await db.updateTable('members').set({ tags: [...(i % 5 === 0 ? ['kopi-lover'] : []), ...(i % 11 === 0 ? ['vip'] : [])] })
+        .where('tenant_id', '=', owner.tenantId).where('id', '=', member.id).execute();
+    }
     const visits = i === 0 ? 12 : Math.floor(rand() * rand() * 20);
     // Days of the last year, at shop hours (09.00–21.00 WIB is 02.00–14.00 UTC).
     const dates = Array.from({ length: visits }, () => {
@@ -154,6 +191,9 @@ export async function seedDemoIfEmpty(deps: AppDeps, memberCount = 300): Promise
     }
   }
   await seedPrograms(deps, principal);
+  await settleReferrals(db, config.secretKey);
+  await seedSegments(deps, principal);
+  await recomputeRfm(db, principal);
   const siti = await db.selectFrom('members').select('id').where('tenant_id', '=', owner.tenantId).where('phone', '=', DEMO_MEMBER_PHONE).executeTakeFirstOrThrow();
   const voucherReward = await db.selectFrom('rewards').select('id').where('tenant_id', '=', owner.tenantId).where('name', '=', 'Voucher Rp 25.000').executeTakeFirstOrThrow();
   await redeemReward(db, principal, config.secretKey, voucherReward.id, { memberId: siti.id, storeId: jakarta.id });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Routes } from '../http/route.ts';
-import { IdParams } from '../http/schemas.ts';
+import { IdParams, Instant } from '../http/schemas.ts';
 import { CartSchema, EvaluationSchema } from '../checkout/checkout.schemas.ts';
 import { evaluateCheckout } from '../checkout/checkout.service.ts';
 import { EarningRuleSchema } from './earning-rules.mapper.ts';
@@ -76,7 +76,7 @@ export function earningRuleRoutes(routes: Routes) {
     auth: { principals: ['staff', 'api_key'], permission: 'members.read' },
     body: CartSchema.extend({
       memberId: z.uuid().optional().meta({ description: 'Preview as this member (tier, first purchase, today’s points)' }),
-      occurredAt: z.iso.datetime({ offset: true }).optional(),
+      occurredAt: Instant.optional(),
     }),
     responses: { 200: { description: 'The evaluation', schema: EvaluationSchema } },
     handler: async ({ db, principal, body }) => ({ status: 200, body: await evaluateCheckout(db, principal, body) }),

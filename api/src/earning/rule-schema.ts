@@ -4,26 +4,22 @@
 // ("dayOfWeek") would otherwise silently widen a campaign to every day.
 
 import { z } from 'zod';
+import { Instant } from '../http/schemas.ts';
 import type { RuleConditions, RuleEffect } from './earning-engine.ts';
 import { minutesOf } from './rule-conditions.ts';
 
 export const MAX_MINOR = 1e13;
 export const MAX_POINTS = 1e9;
 
-export const Instant = z.iso
-  .datetime({ offset: true, error: 'Must be an ISO 8601 instant with a time zone, e.g. 2026-12-31T23:59:59+07:00' })
-  .meta({ example: '2026-12-01T00:00:00+07:00' });
-
 const HhMm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Must be HH:MM between 00:00 and 23:59');
 
-const unique = <T>(list: T[]) => new Set(list).size === list.length;
-
-export const nonEmptyList = <T extends z.ZodType>(item: T, what: string, max: number) =>
+/** `keyOf` says when two items are the same (default: equal values). */
+export const nonEmptyList = <T extends z.ZodType>(item: T, what: string, max: number, keyOf: (value: z.output<T>) => unknown = (value) => value) =>
   z
     .array(item)
     .min(1, `List at least one ${what}, or leave the condition out`)
     .max(max, `At most ${max} ${what}s`)
-    .refine(unique, `Each ${what} may appear only once`);
+    .refine((list) => new Set(list.map(keyOf)).size === list.length, `Each ${what} may appear only once`);
 
 export const Code = z.string().trim().min(1, 'Must not be empty').max(100, 'At most 100 characters');
 

@@ -6,15 +6,30 @@ export async function insertAccount(db: Db, row: { tenant_id: string; id: string
   await db.insertInto('point_accounts').values(row).execute();
 }
 
-/** Locks the member's account row for the rest of the transaction. */
-export function lockAccountOfMember(db: Db, tenantId: string, memberId: string) {
+/**
+ * Locks the member's account row for the rest of the transaction, and reads whether the member was
+ * merged away. The member row is share-locked too: a row only joined would be read as it was when
+ * the statement began, before a merge that this lock waited for.
+ */
+export async function lockAccountOfMember(db: Db, tenantId: string, memberId: string) {
+  const { rows } = await sql<{ id: string; balance: number; pending: number; debt: number; merged_into: string | null }>`
+    select a.id, a.balance, a.pending, a.debt, m.merged_into
+    from point_accounts a join members m on m.tenant_id = a.tenant_id and m.id = a.member_id
+    where a.tenant_id = ${tenantId} and a.member_id = ${memberId}
+    for no key update of a for share of m`.execute(db);
+  return rows[0];
+}
+
+/** Locks several members' accounts in ascending account id, the order every writer of two or more uses. */
+export function lockAccountsOfMembers(db: Db, tenantId: string, memberIds: string[]) {
   return db
     .selectFrom('point_accounts')
-    .select(['id', 'balance', 'pending', 'debt'])
+    .select(['id', 'member_id', 'balance', 'pending', 'debt'])
     .where('tenant_id', '=', tenantId)
-    .where('member_id', '=', memberId)
+    .where('member_id', 'in', memberIds)
+    .orderBy('id')
     .forUpdate()
-    .executeTakeFirst();
+    .execute();
 }
 
 export function findAccountOfMember(db: Db, tenantId: string, memberId: string) {
@@ -24,6 +39,20 @@ export function findAccountOfMember(db: Db, tenantId: string, memberId: string) 
     .where('tenant_id', '=', tenantId)
     .where('member_id', '=', memberId)
     .executeTakeFirst();
+}
+
+/** The member's balance less posted points past their date that the expiry job has not taken yet. */
+export async function spendableOfMember(db: Db, tenantId: string, memberId: string, now: Date): Promise<number | undefined> {
+  const row = await db
+    .selectFrom('point_accounts as a')
+    .select(sql<number>`a.balance - coalesce((
+      select sum(l.remaining) from point_lots l
+      where l.tenant_id = a.tenant_id and l.account_id = a.id and l.status = 'posted' and l.remaining > 0 and l.expires_at <= ${now}
+    ), 0)`.as('spendable'))
+    .where('a.tenant_id', '=', tenantId)
+    .where('a.member_id', '=', memberId)
+    .executeTakeFirst();
+  return row && Number(row.spendable);
 }
 
 export interface AccountDelta {
@@ -201,4 +230,9 @@ export function listOpenLots(db: Db, tenantId: string, accountId: string, limit:
     .orderBy('id')
     .limit(limit)
     .execute();
+}
+
+/** Moves an account's live lots (posted and pending) to another account of the same tenant. */
+export async function moveLiveLots(db: Db, tenantId: string, fromAccount: string, toAccount: string) {
+  await db.updateTable('point_lots').set({ account_id: toAccount }).where('tenant_id', '=', tenantId).where('account_id', '=', fromAccount).where('remaining', '>', 0).execute();
 }

@@ -41,10 +41,29 @@ export async function openAccount(db: Db, tenantId: string, memberId: string) {
 
 /** Locks the account for this transaction. */
 export async function lockAccount(db: Db, tenantId: string, memberId: string): Promise<LockedAccount> {
-  const account = await repo.lockAccountOfMember(db, tenantId, memberId);
-  if (!account) throw notFound('Member');
+  const found = await repo.lockAccountOfMember(db, tenantId, memberId);
+  if (!found) throw notFound('Member');
+  // A merge moves everything out under this lock; whoever queued behind it must not write here.
+  const { merged_into: mergedInto, ...account } = found;
+  if (mergedInto) throw new DomainError('conflict', 'This member was just merged into another; use that member', { mergedInto });
   return account;
 }
+
+/** Locks several members' accounts in ascending account id (DESIGN.md's lock order); keyed by member. */
+export async function lockAccounts(db: Db, tenantId: string, memberIds: string[]): Promise<Map<string, LockedAccount>> {
+  const rows = await repo.lockAccountsOfMembers(db, tenantId, [...new Set(memberIds)]);
+  if (rows.length !== new Set(memberIds).size) throw notFound('Member');
+  return new Map(rows.map(({ member_id, ...account }) => [member_id, account]));
+}
+
+/** What a debit now could spend, without changing anything: the balance less points already past their date. */
+export async function spendablePoints(db: Db, tenantId: string, memberId: string): Promise<number> {
+  const spendable = await repo.spendableOfMember(db, tenantId, memberId, new Date());
+  if (spendable === undefined) throw notFound('Member');
+  return spendable;
+}
+
+export const insufficientPoints = (balance: number) => new DomainError('insufficient_points', `Only ${balance} points can be spent`, { balance });
 
 function assertPositive(points: number) {
   if (!Number.isSafeInteger(points) || points <= 0) throw new Error('ledger postings take a positive integer');
@@ -117,7 +136,7 @@ export async function debit(db: Db, tenantId: string, account: LockedAccount, po
   assertPositive(posting.points);
   await expireDueLots(db, tenantId, account);
   if (posting.points > account.balance) {
-    throw new DomainError('insufficient_points', `Only ${account.balance} points can be spent`, { balance: account.balance });
+    throw insufficientPoints(account.balance);
   }
   const taken = await repo.consumeLots(db, tenantId, account.id, posting.points);
   if (taken !== posting.points) throw new Error(`ledger invariant broken: lots held ${taken} of ${posting.points} points`);
@@ -157,6 +176,25 @@ export async function reverseSale(
   if (fromBalance) await entry(db, tenantId, account, reversal, -fromBalance, 'balance');
   if (left) await entry(db, tenantId, account, { ...posting, kind: 'debt' }, left, 'debt');
   return { reversed: own.pending + fromBalance, forgiven: Math.max(0, forgiven), debt: left };
+}
+
+/**
+ * Moves everything an account holds (balance, pending points, debt, and the live lots behind them
+ * with their expiry dates) to another, as compensating `adjust` entries on both: a member merge.
+ * The caller holds both account locks.
+ */
+export async function transferAll(db: Db, tenantId: string, from: LockedAccount, to: LockedAccount, posting: Omit<Posting, 'kind' | 'points'>) {
+  const moved = balancesOf(from);
+  await repo.moveLiveLots(db, tenantId, from.id, to.id);
+  await change(db, tenantId, from, { balance: -moved.balance, pending: -moved.pending, debt: -moved.debt });
+  await change(db, tenantId, to, { balance: moved.balance, pending: moved.pending, debt: moved.debt });
+  const adjust = { ...posting, kind: 'adjust' as const, points: 0 };
+  for (const bucket of ['balance', 'pending', 'debt'] as const) {
+    if (!moved[bucket]) continue;
+    await entry(db, tenantId, from, adjust, -moved[bucket], bucket);
+    await entry(db, tenantId, to, adjust, moved[bucket], bucket);
+  }
+  return moved;
 }
 
 export async function pointsOf(db: Db, tenantId: string, memberId: string, cursor: string | undefined, limit = 50) {

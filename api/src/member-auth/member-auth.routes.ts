@@ -19,10 +19,11 @@ export function memberAuthRoutes(routes: Routes) {
   routes.add({
     method: 'post',
     path: '/api/v1/member-auth/otp',
-    summary: 'Send a 6-digit sign-in code to a member’s phone (valid 5 minutes, 5 tries)',
+    summary: 'Send a 6-digit code to a phone (valid 5 minutes, 5 tries): to sign in, or to join',
+    description: 'With `intent: "sign_in"` (the default) only a member’s phone gets a code; the answer is the same either way. With `intent: "sign_up"` any valid phone gets one, for `POST /api/v1/member-auth/signup`.',
     tags: ['Member app'],
     auth: 'public',
-    body: z.object({ slug: Slug, phone: Phone }),
+    body: z.object({ slug: Slug, phone: Phone, intent: z.enum(['sign_in', 'sign_up']).optional() }),
     responses: { 202: { description: 'Sent if the phone is a member', schema: z.object({ expiresInSeconds: z.number().int() }) } },
     handler: async ({ deps, body }, ctx) => ({ status: 202, body: await requestCode(deps, body, ctx.ip) }),
   });

@@ -1,16 +1,32 @@
 import { sql, type ExpressionBuilder } from 'kysely';
-import type { DB } from '@kartu/db';
+import type { Insertable, Updateable } from 'kysely';
+import type { DB, MemberTable } from '@kartu/db';
 import type { Db } from '../deps.ts';
 
 export async function phoneTaken(db: Db, tenantId: string, phone: string) {
   return Boolean(await db.selectFrom('members').select('id').where('tenant_id', '=', tenantId).where('phone', '=', phone).executeTakeFirst());
 }
 
-export async function insertMember(
-  db: Db,
-  row: { tenant_id: string; id: string; name: string; phone: string; email: string | null; birth_date: string | null; marketing_opt_in: boolean; tier_id: string; source: string },
-) {
+export async function insertMember(db: Db, row: Insertable<MemberTable>) {
   await db.insertInto('members').values(row).execute();
+}
+
+export async function referralCodeTaken(db: Db, tenantId: string, code: string) {
+  return Boolean(await db.selectFrom('members').select('id').where('tenant_id', '=', tenantId).where('referral_code', '=', code).executeTakeFirst());
+}
+
+export async function updateMember(db: Db, tenantId: string, id: string, patch: Updateable<MemberTable>) {
+  await db.updateTable('members').set(patch).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+}
+
+/** A one-time code to the member's phone proved it. */
+export async function markPhoneVerified(db: Db, tenantId: string, id: string) {
+  await db.updateTable('members').set({ phone_verified_at: sql`now()` }).where('tenant_id', '=', tenantId).where('id', '=', id).where('phone_verified_at', 'is', null).execute();
+}
+
+/** The member row itself, locked: profile edits, phone changes and merges queue on it. */
+export function lockMember(db: Db, tenantId: string, id: string) {
+  return db.selectFrom('members').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).forUpdate().executeTakeFirst();
 }
 
 export async function baseTierId(db: Db, tenantId: string): Promise<string> {
@@ -28,7 +44,8 @@ function memberDetails(db: Db, tenantId: string) {
       j.onRef('c.tenant_id', '=', 'm.tenant_id').onRef('c.member_id', '=', 'm.id').on('c.status', 'in', ['active', 'blocked']),
     )
     .select([
-      'm.id', 'm.name', 'm.phone', 'm.email', 'm.birth_date', 'm.status', 'm.lifecycle_stage', 'm.created_at',
+      'm.id', 'm.name', 'm.phone', 'm.email', 'm.birth_date', 'm.status', 'm.lifecycle_stage', 'm.created_at', 'm.marketing_opt_in',
+      'm.source', 'm.source_tag', 'm.referral_code', 'm.tags', 'm.phone_verified_at', 'm.first_purchase_at', 'm.last_purchase_at', 'm.merged_into',
       't.code as tier_code', 't.name as tier_name', 'a.balance', 'a.pending', 'a.debt', 'c.number as card_number',
     ])
     .where('m.tenant_id', '=', tenantId);

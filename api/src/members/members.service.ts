@@ -2,7 +2,15 @@ import { pageOf } from '../shared/page.ts';
 import type { Db } from '../deps.ts';
 import { issueCard } from '../cards/cards.service.ts';
 import { normaliseTypedCardNumber } from '../cards/luhn.ts';
-import { openAccount } from '../ledger/ledger.service.ts';
+import type { MemberSource } from '@kartu/db';
+import { credit, lockAccount, openAccount } from '../ledger/ledger.service.ts';
+import { insertFirstStage } from '../lifecycle/lifecycle.repository.ts';
+import { expiresAt, policyOf } from '../points/policy.ts';
+import { claimPhone } from '../referrals/referrals.repository.ts';
+import { referrerOf, startReferral } from '../referrals/referrals.service.ts';
+import type { TenantRow } from '../tenants/tenants.repository.ts';
+import { randomVoucherCodes } from '../vouchers/voucher-code.ts';
+import { phoneHash } from './phone-hash.ts';
 import { DomainError, invalidField, notFound } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import type { Principal } from '../shared/principal.ts';
@@ -19,7 +27,11 @@ export interface NewMember {
   birthDate?: string;
   marketingOptIn?: boolean;
   referralCode?: string;
-  source?: string;
+  source?: MemberSource;
+  /** The campaign tag of the sign-up link. */
+  tag?: string;
+  /** The phone was proven with a one-time code. */
+  phoneVerified?: boolean;
 }
 
 export function requirePhone(input: string, field = 'body.phone'): string {
@@ -31,39 +43,75 @@ export function requirePhone(input: string, field = 'body.phone'): string {
 /** Today's date (YYYY-MM-DD) where the retailer is. */
 const todayIn = (timeZone: string) => new Intl.DateTimeFormat('en-CA', { timeZone }).format(new Date());
 
-/**
- * With the server key (`secretKey`) the new card gets its rotating-code secret at issue. With
- * `giveCard` no card is issued: it gives the member a card (a pre-printed stock card) instead, in
- * the same transaction.
- */
-export async function createMember(
+export function checkBirthDate(birthDate: string, timeZone: string, field = 'body.birthDate') {
+  if (birthDate > todayIn(timeZone)) throw invalidField(field, 'Must not be in the future');
+  if (birthDate < '1900-01-01') throw invalidField(field, 'Must be after 1900');
+}
+
+/** Staff and POS keys enrol members (source: in store unless told). */
+export function createMember(
   db: Db,
   principal: Principal,
   input: NewMember,
-  secretKey?: Buffer,
+  secretKey: Buffer,
+  giveCard?: (trx: Db, memberId: string) => Promise<void>,
+) {
+  return enrolMember(db, principal.tenantId, input, secretKey, giveCard);
+}
+
+async function newReferralCode(db: Db, tenantId: string): Promise<string> {
+  for (;;) {
+    const [code] = randomVoucherCodes(1, REFERRAL_CODE_LENGTH);
+    if (!(await repo.referralCodeTaken(db, tenantId, code))) return code;
+  }
+}
+
+const REFERRAL_CODE_LENGTH = 8;
+
+/**
+ * A new member, however they came: a card (issued, or a pre-printed one through `giveCard`), a
+ * points account, a referral code of their own, the referral that brought them, and the welcome
+ * bonus (once per phone number, ever), all in one transaction.
+ */
+export async function enrolMember(
+  db: Db,
+  tenantId: string,
+  input: NewMember,
+  secretKey: Buffer,
   giveCard?: (trx: Db, memberId: string) => Promise<void>,
 ) {
   const phone = requirePhone(input.phone);
   return inTransaction(db, async (trx) => {
-    const tenantId = principal.tenantId;
-    if (input.birthDate) {
-      const tenant = await getTenant(trx, tenantId);
-      if (input.birthDate > todayIn(tenant.time_zone)) throw invalidField('body.birthDate', 'Must not be in the future');
-      if (input.birthDate < '1900-01-01') throw invalidField('body.birthDate', 'Must be after 1900');
-    }
+    const tenant = await getTenant(trx, tenantId);
+    if (input.birthDate) checkBirthDate(input.birthDate, tenant.time_zone);
     if (await repo.phoneTaken(trx, tenantId, phone)) {
       throw new DomainError('phone_taken', `${phone} is already a member`, {}, [{ path: 'body.phone', message: 'Already registered' }]);
     }
+    const referrerId = input.referralCode ? await referrerOf(trx, tenantId, input.referralCode) : null;
     const id = newId();
     await repo.insertMember(trx, {
       tenant_id: tenantId, id, name: input.name.trim(), phone, email: input.email?.toLowerCase() ?? null, birth_date: input.birthDate ?? null,
-      marketing_opt_in: input.marketingOptIn ?? false, tier_id: await repo.baseTierId(trx, tenantId), source: input.source ?? 'in_store',
+      marketing_opt_in: input.marketingOptIn ?? false, tier_id: await repo.baseTierId(trx, tenantId),
+      source: referrerId ? 'referral' : input.source ?? 'in_store', source_tag: input.tag ?? null,
+      referral_code: await newReferralCode(trx, tenantId), referred_by: referrerId,
+      phone_verified_at: input.phoneVerified ? new Date() : null, stage_changed_at: new Date(),
     });
     await openAccount(trx, tenantId, id);
+    await insertFirstStage(trx, tenantId, id);
     if (giveCard) await giveCard(trx, id);
     else await issueCard(trx, tenantId, id, secretKey);
+    if (referrerId) await startReferral(trx, tenantId, referrerId, id);
+    await giveWelcomeBonus(trx, tenant, id, phoneHash(secretKey, tenantId, phone));
     return getMember(trx, tenantId, id);
   });
+}
+
+async function giveWelcomeBonus(trx: Db, tenant: TenantRow, memberId: string, phone: Buffer) {
+  if (tenant.welcome_bonus_points <= 0 || !(await claimPhone(trx, tenant.id, 'welcome', phone))) return;
+  const account = await lockAccount(trx, tenant.id, memberId);
+  await credit(trx, tenant.id, account, {
+    kind: 'bonus', points: tenant.welcome_bonus_points, reference: 'welcome', note: 'Welcome bonus', actor: { actor_kind: 'system', actor_id: null },
+  }, { expiresAt: expiresAt(new Date(), policyOf(tenant)) });
 }
 
 export async function getMember(db: Db, tenantId: string, id: string) {

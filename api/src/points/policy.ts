@@ -71,6 +71,11 @@ export function startOfLocalDay(at: Date, timeZone: string): Date {
   return instantOf(localDate(at, timeZone), timeZone);
 }
 
+/** Midnight at the start of the local month, for monthly caps. */
+export function startOfLocalMonth(at: Date, timeZone: string): Date {
+  return instantOf({ ...localDate(at, timeZone), day: 1 }, timeZone);
+}
+
 export function policyOf(tenant: {
   expiry_policy: PointsPolicy['expiryPolicy'];
   expiry_months: number;

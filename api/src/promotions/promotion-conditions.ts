@@ -4,7 +4,7 @@
 // Promotions — every condition given must hold (an empty list counts as no condition):
 //  - startsAt / endsAt: instants, both inclusive, compared with the sale's `at` to the millisecond.
 //  - channels; stores (a sale without a store never matches); regions (the shipping region,
-//    compared exactly; a sale without a region never matches).
+//    trimmed and regardless of case: 'jawa ' is 'Jawa'; a sale without a region never matches).
 //  - tiers (member.tierCode), segments (the member is in at least one), firstPurchaseOnly
 //    (member.isFirstPurchase): a guest never matches any of them.
 //  - minSpend: the goods subtotal (shipping excluded, before any discount) is at least minSpend.
@@ -14,7 +14,8 @@
 // A malformed instant or 'HH:MM' makes its condition fail: a broken campaign gives nothing away.
 //
 // Vouchers — the first reason that applies wins: unknown (no match) → not_started (before
-// startsAt) → expired (after expiresAt, inclusive; none = never) → wrong_channel → wrong_store (a sale without
+// startsAt) → expired (after expiresAt, inclusive; none = never) — both checked at the sale's time
+// and at `now`, when the voucher is used → wrong_channel → wrong_store (a sale without
 // a store is wrong for a store-bound voucher) → not_eligible (the database side says so, or the
 // voucher gives nothing to this cart on its own: a free item not in the cart, free shipping on a
 // fee of 0) → used_up → min_spend (goods subtotal below minSpend). `not_combinable` comes later,
@@ -27,6 +28,9 @@ import type { PromotionInput, Promotion, RejectionReason, VoucherMatch } from '.
 export interface Evaluation {
   input: PromotionInput;
   at: number;
+  now: number;
+  /** The shipping region as regions are compared (regionKey), or null. */
+  region: string | null;
   subtotal: number;
   clock: () => { weekday: number; minutes: number };
 }
@@ -34,8 +38,12 @@ export interface Evaluation {
 export function evaluationOf(input: PromotionInput, subtotal: number): Evaluation {
   const at = input.at.getTime();
   let clock: { weekday: number; minutes: number } | null = null;
-  return { input, at, subtotal, clock: () => (clock ??= localClock(at, input.timeZone)) };
+  const region = input.shipping.region === null ? null : regionKey(input.shipping.region);
+  return { input, at, now: input.now?.getTime() ?? at, region, subtotal, clock: () => (clock ??= localClock(at, input.timeZone)) };
 }
+
+/** A shipping region as promotions compare it: trimmed, regardless of case. */
+export const regionKey = (region: string) => region.trim().toLowerCase();
 
 export function promotionApplies(promotion: Promotion, e: Evaluation): boolean {
   const { input } = e;
@@ -43,7 +51,7 @@ export function promotionApplies(promotion: Promotion, e: Evaluation): boolean {
   if (!(e.at >= instant(promotion.startsAt) && e.at <= instant(promotion.endsAt))) return false;
   if (given(c.channels) && !c.channels.includes(input.channel)) return false;
   if (given(c.stores) && (input.storeId === null || !c.stores.includes(input.storeId))) return false;
-  if (given(c.regions) && (input.shipping.region === null || !c.regions.includes(input.shipping.region))) return false;
+  if (given(c.regions) && (e.region === null || !c.regions.some((r) => regionKey(r) === e.region))) return false;
   const member = input.member;
   if (given(c.tiers) && (member === null || !c.tiers.includes(member.tierCode))) return false;
   if (given(c.segments) && (member === null || !c.segments.some((s) => member.segments.includes(s)))) return false;
@@ -57,8 +65,8 @@ export function promotionApplies(promotion: Promotion, e: Evaluation): boolean {
 export function voucherRejection(match: VoucherMatch | null, e: Evaluation, givesSomething: boolean): RejectionReason | null {
   if (match === null) return 'unknown';
   const { input } = e;
-  if (match.startsAt != null && !(e.at >= Date.parse(match.startsAt))) return 'not_started';
-  if (match.expiresAt != null && !(e.at <= Date.parse(match.expiresAt))) return 'expired';
+  if (match.startsAt != null && !(Math.min(e.at, e.now) >= Date.parse(match.startsAt))) return 'not_started';
+  if (match.expiresAt != null && !(Math.max(e.at, e.now) <= Date.parse(match.expiresAt))) return 'expired';
   if (given(match.channels) && !match.channels.includes(input.channel)) return 'wrong_channel';
   if (given(match.stores) && (input.storeId === null || !match.stores.includes(input.storeId))) return 'wrong_store';
   if (match.state === 'not_eligible' || !givesSomething) return 'not_eligible';

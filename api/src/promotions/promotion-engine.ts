@@ -20,17 +20,21 @@
 //     member (a guest earns no points, so bonus-points promotions never apply to a guest).
 //     Promotions that do not take part are simply absent from the result. A voucher takes part
 //     unless it is refused (promotion-conditions.ts, reasons in their order of precedence; a
-//     voucher that gives nothing on its own is `not_eligible`). A code for a voucher already
-//     taking part (same voucherId, however it was typed) is `not_combinable`.
+//     voucher that gives nothing on its own is `not_eligible`). A voucher's validity window must
+//     hold both at the sale's time and `now`, when it is used: a backdated sale cannot use a
+//     voucher that has expired since (promotions are judged at the sale's time only). A code for a
+//     voucher already taking part (same voucherId, however it was typed) is `not_combinable`.
 //  2. Exclusivity. Candidates are ranked: higher priority first, then the larger discount for this
 //     cart on its own (goods or shipping, in minor units; bonus points count as 0), then
 //     promotions before vouchers, then the lower id. In that order each candidate is accepted
 //     unless a candidate accepted before it holds one of its groups: its `exclusivityGroup` (when
 //     not null) and, for every free-shipping promotion or voucher, the built-in shipping group (at
 //     most one shipping discount per order; it is not the same as a group someone names
-//     'shipping'). So each group keeps at most one candidate, the best-ranked one not already
-//     knocked out through another group: a loser never knocks anyone out. Refused vouchers are
-//     `not_combinable`; promotions are left out.
+//     'shipping'). An amount or percent voucher without an exclusivityGroup of its own is in the
+//     group 'voucher_discount' (VOUCHER_DISCOUNT_GROUP): by default one discount voucher per order;
+//     vouchers meant to stack get distinct groups. So each group keeps at most one candidate, the
+//     best-ranked one not already knocked out through another group: a loser never knocks anyone
+//     out. Refused vouchers are `not_combinable`; promotions are left out.
 //  3. Goods discounts apply one after another, in the order: higher priority first, then
 //     promotions before vouchers, then the lower id — never the order the codes were typed in,
 //     so two vouchers give the same result either way round. Each works on the goods still left
@@ -157,6 +161,8 @@ export interface PromotionInput {
   storeId: string | null;
   /** The sale's occurredAt. */
   at: Date;
+  /** When the vouchers are used, for a sale posted later than it happened; absent: `at`. */
+  now?: Date;
   /** IANA: the store's, else the tenant's. */
   timeZone: string;
   /** Minor units in one currency unit: 100 for IDR. */
@@ -230,6 +236,9 @@ interface Cart {
 }
 
 const SHIPPING_GROUP = Symbol('shipping');
+
+/** The exclusivity group of amount and percent vouchers that do not name one (2). */
+const VOUCHER_DISCOUNT_GROUP = 'voucher_discount';
 
 export function evaluatePromotions(input: PromotionInput): PromotionResult {
   const goods = input.lines.map((line) => wholeNumber(line.amount));
@@ -373,7 +382,10 @@ function voucherCandidate(code: string, v: VoucherMatch, voucherIndex: number, c
           ? { kind: 'shipping' }
           : { kind: 'free_item', sku: v.sku };
   return candidateOf(
-    { source: 'voucher', id: v.voucherId, code, voucherIndex, priority: v.priority, exclusivityGroup: v.exclusivityGroup, label: v.kind, effect, cap: capOf(v.maxDiscount, cart.unit) },
+    {
+      source: 'voucher', id: v.voucherId, code, voucherIndex, priority: v.priority, label: v.kind, effect, cap: capOf(v.maxDiscount, cart.unit),
+      exclusivityGroup: v.exclusivityGroup ?? (v.kind === 'amount' || v.kind === 'percent' ? VOUCHER_DISCOUNT_GROUP : null),
+    },
     cart,
   );
 }

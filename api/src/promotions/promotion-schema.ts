@@ -2,10 +2,12 @@
 // shapes; whatever a marketer can get wrong is refused here, naming the field. The date/time
 // pieces are earning rules' own (one meaning of "daysOfWeek" and "hours" across the product).
 // Unknown keys are refused: a misspelt condition would otherwise silently widen a campaign.
-// Whether tiers and stores are the tenant's own is checked by the service (it needs the database).
+// Whether tiers, stores and segments are the tenant's own is checked by the service (it needs the database).
 
 import { z } from 'zod';
-import { Code, Instant, MAX_MINOR, MAX_POINTS, nonEmptyList, RuleConditionsSchema } from '../earning/rule-schema.ts';
+import { Code, MAX_MINOR, MAX_POINTS, nonEmptyList, RuleConditionsSchema } from '../earning/rule-schema.ts';
+import { Instant } from '../http/schemas.ts';
+import { regionKey } from './promotion-conditions.ts';
 
 const ruleConditions = RuleConditionsSchema.shape;
 
@@ -18,11 +20,11 @@ export const PromotionConditionsSchema = z
     tiers: ruleConditions.tiers.meta({ description: 'Tier codes of this tenant; a guest never matches' }),
     segments: nonEmptyList(Code, 'segment', 100)
       .optional()
-      .meta({ description: 'The member must be in at least one. Segments arrive with issue 6: until then a promotion with this condition never applies' }),
+      .meta({ description: 'Codes of the tenant’s active segments (`/api/v1/segments`); the member must be in at least one at the sale’s time. A segment archived later matches no one' }),
     channels: ruleConditions.channels,
-    regions: nonEmptyList(Code, 'region', 50)
+    regions: nonEmptyList(Code, 'region', 50, regionKey)
       .optional()
-      .meta({ description: 'Shipping regions, compared exactly with `shipping.region`; a sale without a region never matches' }),
+      .meta({ description: 'Shipping regions, compared with `shipping.region` trimmed and regardless of case; a sale without a region never matches' }),
     stores: ruleConditions.stores.meta({ description: 'Store ids of this tenant; a sale without a store never matches' }),
     firstPurchaseOnly: z.boolean('Must be true or false').optional().meta({ description: 'Only the member’s first purchase; a guest never matches' }),
     daysOfWeek: ruleConditions.daysOfWeek,

@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { CartSchema, EvaluationSchema } from '../checkout/checkout.schemas.ts';
-import { evaluateCheckout } from '../checkout/checkout.service.ts';
+import { unknownCodes } from '../checkout/checkout.service.ts';
 import type { Routes } from '../http/route.ts';
-import { CursorQuery, IdParams, page } from '../http/schemas.ts';
+import { CursorQuery, IdParams, Instant, page } from '../http/schemas.ts';
 import { PromotionBody, PromotionFields } from './promotion-schema.ts';
 import { PromotionSchema } from './promotions.mapper.ts';
-import { changePromotionStatus, createPromotion, getPromotion, listPromotions, updatePromotion } from './promotions.service.ts';
+import { changePromotionStatus, createPromotion, getPromotion, listPromotions, previewPromotions, updatePromotion } from './promotions.service.ts';
+import { checkVoucherGuessLimits } from '../vouchers/voucher-limits.ts';
 
 const tags = ['Rewards, vouchers, promotions, checkout'];
 
@@ -15,8 +16,9 @@ A promotion applies to a sale when the sale's time is within \`startsAt\`…\`en
 
 - \`minSpend\`: the goods subtotal (shipping excluded, before discounts) is at least this many minor units.
 - \`tiers\` (the tenant's tier codes), \`segments\`, \`firstPurchaseOnly\`: the member's; a guest sale never matches.
-  Segments arrive with issue 6: until then a promotion with a \`segments\` condition never applies.
-- \`channels\` (\`store\`, \`online\`), \`stores\` (the tenant's store ids), \`regions\` (the shipping region, compared exactly).
+  \`segments\` are codes of the tenant's active segments (\`/api/v1/segments\`): the member must be in at least one, evaluated
+  in the database at the sale's time; a segment archived later matches no one.
+- \`channels\` (\`store\`, \`online\`), \`stores\` (the tenant's store ids), \`regions\` (the shipping region, trimmed and regardless of case).
 - \`daysOfWeek\` (1 = Monday … 7 = Sunday) and \`hours\` (\`HH:MM\`, from inclusive, to exclusive; a window past
   midnight counts towards the day it started), on the store's clock, else the tenant's — as earning rules read them.
 
@@ -123,14 +125,24 @@ export function promotionRoutes(routes: Routes) {
     summary: 'Price a cart as checkout would, for the promotion builder (nothing is posted)',
     description:
       'The same evaluation as `POST /api/v1/checkout/evaluate`, for those who configure programs rather than sell: ' +
-      'only active promotions live at `occurredAt` (default now) count.',
+      'only active promotions live at `occurredAt` (default now) count. With `draft` (a promotion as `POST /api/v1/promotions` ' +
+      'takes it), the draft takes part together with the live promotions as if it were saved and active (its own window and ' +
+      'conditions still hold), with id `draft` in `discounts` and `applied` — or, with `replaces`, instead of that saved ' +
+      'promotion and under its id, as an edit of it would. Nothing is saved. `voucherCodes` count against the guessing limits as at checkout.',
     tags,
     auth: { principals: ['staff', 'api_key'], permission: 'programs.manage' },
     body: CartSchema.extend({
       memberId: z.uuid().optional().meta({ description: 'Preview as this member (tier, first purchase)' }),
-      occurredAt: z.iso.datetime({ offset: true }).optional().meta({ description: 'Preview at this time, e.g. during a campaign still to come' }),
+      occurredAt: Instant.optional().meta({ description: 'Preview at this time, e.g. during a campaign still to come' }),
+      voucherCodes: z.array(z.string().trim().min(1).max(64)).max(10).optional(),
+      draft: PromotionBody.optional().meta({ description: 'The promotion being edited, not saved: priced as if it were live' }),
+      replaces: z.uuid().optional().meta({ description: 'The saved promotion `draft` is an edit of: left out of the preview' }),
     }),
     responses: { 200: { description: 'The evaluation', schema: EvaluationSchema } },
-    handler: async ({ db, principal, body }) => ({ status: 200, body: await evaluateCheckout(db, principal, body) }),
+    handler: async ({ db, deps, principal, body }, ctx) => {
+      const evaluation = await previewPromotions(db, principal, body);
+      await checkVoucherGuessLimits(deps.limits, { ip: ctx.ip, principal, memberId: body.memberId }, unknownCodes(evaluation));
+      return { status: 200, body: evaluation };
+    },
   });
 }

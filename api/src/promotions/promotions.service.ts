@@ -1,11 +1,14 @@
 import type { z } from 'zod';
 import { recordAudit } from '../audit/audit.repository.ts';
+import { evaluateCheckout, type EvaluateInput } from '../checkout/checkout.service.ts';
 import type { Db } from '../deps.ts';
 import { DomainError, notFound, type FieldError } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import { pageOf } from '../shared/page.ts';
 import type { Principal } from '../shared/principal.ts';
 import { inTransaction } from '../shared/transaction.ts';
+import { activeSegmentCodes } from '../segments/segments.repository.ts';
+import type { Promotion } from './promotion-engine.ts';
 import { PromotionBody, type PromotionConditions, type PromotionInput, type PromotionPatch } from './promotion-schema.ts';
 import { toPromotionView, type PromotionView } from './promotions.mapper.ts';
 import * as repo from './promotions.repository.ts';
@@ -67,6 +70,35 @@ export async function changePromotionStatus(db: Db, principal: Principal, id: st
   });
 }
 
+/** The id a draft that is not saved yet has in a preview's `discounts` and `applied`. */
+export const DRAFT_PROMOTION_ID = 'draft';
+
+/**
+ * The promotion builder's preview: the cart priced as checkout would price it now (or at
+ * `occurredAt`), with the draft being edited — if any — taking part as if it were saved and
+ * active, together with the live promotions. `replaces` names the saved promotion the draft is an
+ * edit of: that one is left out, so the draft stands in for it (paused or not). Nothing is saved.
+ */
+export async function previewPromotions(
+  db: Db,
+  principal: Principal,
+  input: Omit<EvaluateInput, 'draft'> & { draft?: PromotionInput; replaces?: string },
+) {
+  const { draft, replaces, ...cart } = input;
+  if (!draft) return evaluateCheckout(db, principal, cart);
+  const promotion: Promotion = {
+    id: replaces ?? DRAFT_PROMOTION_ID,
+    name: draft.name,
+    priority: draft.priority ?? 0,
+    exclusivityGroup: draft.exclusivityGroup ?? null,
+    startsAt: new Date(draft.startsAt).toISOString(),
+    endsAt: new Date(draft.endsAt).toISOString(),
+    conditions: draft.conditions ?? {},
+    effect: draft.effect,
+  };
+  return evaluateCheckout(db, principal, { ...cart, draft: { promotion, replaces } });
+}
+
 function inputOf(view: PromotionView): PromotionInput {
   const { name, startsAt, endsAt, priority, exclusivityGroup, conditions, effect } = view;
   return { name, startsAt, endsAt, priority, exclusivityGroup, conditions, effect };
@@ -84,7 +116,7 @@ function valuesOf(input: PromotionInput): repo.PromotionValues {
   };
 }
 
-/** Tiers and stores named in the conditions must be the tenant's own; each unknown one is named. */
+/** Tiers, stores and (active) segments named in the conditions must be the tenant's own; each unknown one is named. */
 async function checkReferences(db: Db, tenantId: string, conditions: PromotionConditions) {
   const errors: FieldError[] = [];
   const tiers = conditions.tiers ?? [];
@@ -96,6 +128,11 @@ async function checkReferences(db: Db, tenantId: string, conditions: PromotionCo
   const knownStores = await repo.existingStoreIds(db, tenantId, stores);
   stores.forEach((storeId, i) => {
     if (!knownStores.has(storeId)) errors.push({ path: `body.conditions.stores.${i}`, message: 'No such store' });
+  });
+  const segments = conditions.segments ?? [];
+  const knownSegments = await activeSegmentCodes(db, tenantId, segments);
+  segments.forEach((code, i) => {
+    if (!knownSegments.has(code)) errors.push({ path: `body.conditions.segments.${i}`, message: `No active segment with code ${code}` });
   });
   if (errors.length) throw new DomainError('validation', describe(errors), {}, errors);
 }

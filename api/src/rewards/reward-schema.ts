@@ -3,8 +3,11 @@
 // codes are the tenant's own is checked by the service (it needs the database).
 
 import { z } from 'zod';
-import { Code, Instant, MAX_MINOR, MAX_POINTS, nonEmptyList } from '../earning/rule-schema.ts';
+import { Code, MAX_MINOR, MAX_POINTS, nonEmptyList } from '../earning/rule-schema.ts';
+import { Instant } from '../http/schemas.ts';
 import { VoucherKindSchema } from '../vouchers/vouchers.mapper.ts';
+
+export const MAX_STOCK = 1e9;
 
 const PositiveMinor = z.number().int('Must be whole minor units').min(1, 'Must be more than 0').max(MAX_MINOR, 'Too large');
 
@@ -48,7 +51,7 @@ export const RewardFields = z.strictObject({
   name: z.string().trim().min(1, 'Must not be empty').max(200, 'At most 200 characters'),
   description: z.string().trim().max(2000, 'At most 2000 characters').nullable().optional(),
   pointsCost: z.number().int('Points are whole numbers').min(1, 'At least 1 point').max(MAX_POINTS, 'Too many points'),
-  stock: z.number().int('Whole units').min(0, 'Must not be negative').max(1e9, 'Too large').nullable().optional()
+  stock: z.number().int('Whole units').min(0, 'Must not be negative').max(MAX_STOCK, 'Too large').nullable().optional()
     .meta({ description: 'Units left; absent or null: unlimited' }),
   perMemberLimit: z.number().int('Whole number').min(1, 'At least 1').max(1e6, 'Too large').nullable().optional()
     .meta({ description: 'Redemptions per member (cancelled ones not counted); null: no limit' }),
@@ -70,8 +73,14 @@ export const RewardBody = RewardFields.superRefine((reward, ctx) => {
 });
 
 export const RewardPatch = RewardFields.partial().extend({
-  addStock: z.number().int('Whole units').min(1, 'At least 1').max(1e9, 'Too large').optional()
+  addStock: z.number().int('Whole units').min(1, 'At least 1').max(MAX_STOCK, 'Too large').optional()
     .meta({ description: 'Units to add to what is left now (a delivery arrived); safe beside concurrent redemptions. Not with stock' }),
+  expectedStock: z.number().int('Whole units').min(0, 'Must not be negative').max(MAX_STOCK, 'Too large').nullable().optional()
+    .meta({
+      description:
+        'The units left as the caller last saw them (null: unlimited). When they differ now → 409 with the current `stock` and nothing ' +
+        'changes: send it with addStock, and a retry after a lost answer cannot add the units twice',
+    }),
 });
 
 export type RewardInput = z.infer<typeof RewardBody>;

@@ -218,8 +218,8 @@ export async function setRedemptionStatus(db: Db, tenantId: string, id: string, 
 // ---- the member's vouchers
 
 /**
- * The member's own codes that can still be used at `at` or later: batch active, uses left, not
- * expired (codes not valid yet included, with their start). Newest first, at most `limit`.
+ * The member's own codes that can still be used at `at` or later: not voided, batch active, uses
+ * left, not expired (codes not valid yet included, with their start). Newest first, at most `limit`.
  */
 export function usableVouchersOf(db: Db, tenantId: string, memberId: string, at: Date, limit: number) {
   const expiresAt = sql<Date | null>`coalesce(v.expires_at, b.expires_at)`;
@@ -234,6 +234,7 @@ export function usableVouchersOf(db: Db, tenantId: string, memberId: string, at:
     .select(expiresAt.as('expires_at'))
     .where('v.tenant_id', '=', tenantId)
     .where('v.member_id', '=', memberId)
+    .where('v.voided_at', 'is', null)
     .where('b.status', '=', 'active')
     .where((eb) => eb.or([eb('v.max_uses', 'is', null), eb('v.uses', '<', eb.ref('v.max_uses'))]))
     .where(sql<boolean>`(${expiresAt} is null or ${expiresAt} >= ${at})`)

@@ -73,7 +73,9 @@ export function rewardRoutes(routes: Routes) {
     summary: 'Change a reward; audit-logged',
     description:
       'Send only the fields that change (null clears an optional one); `voucher` is replaced whole. The reward that results is ' +
-      'validated as a whole. `stock` sets the units left; `addStock` adds to them without losing units taken meanwhile. ' +
+      'validated as a whole. `stock` sets the units left; `addStock` adds to them without losing units taken meanwhile. With ' +
+      '`expectedStock` either applies only while the units left are still those: otherwise 409 with the current `stock`, so a retried ' +
+      '`addStock` cannot add twice. ' +
       'Redemptions already made keep the points they cost and their vouchers keep their terms. An archived reward cannot change (409).',
     tags,
     auth: { principals: ['staff', 'api_key'], permission: 'programs.manage' },
@@ -82,7 +84,7 @@ export function rewardRoutes(routes: Routes) {
     responses: {
       200: { description: 'Updated', schema: RewardSchema },
       404: { description: 'No such reward' },
-      409: { description: 'The reward is archived' },
+      409: { description: 'The reward is archived, or the stock is not `expectedStock`' },
     },
     handler: async ({ db, principal, params, body }) => ({ status: 200, body: await updateReward(db, principal, params.id, body) }),
   });

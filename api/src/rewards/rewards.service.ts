@@ -8,7 +8,7 @@ import type { Principal } from '../shared/principal.ts';
 import { inTransaction } from '../shared/transaction.ts';
 import { listTiers } from '../tiers/tiers.repository.ts';
 import { parseRewardImage } from './reward-image.ts';
-import { RewardBody, type RewardInput, type RewardPatchInput, type RewardVoucher } from './reward-schema.ts';
+import { MAX_STOCK, RewardBody, type RewardInput, type RewardPatchInput, type RewardVoucher } from './reward-schema.ts';
 import { toRewardView } from './rewards.mapper.ts';
 import * as repo from './rewards.repository.ts';
 
@@ -41,17 +41,24 @@ export async function createReward(db: Db, principal: Principal, input: RewardIn
 /**
  * A partial change, validated as the reward it makes. `stock` sets the units left; `addStock` adds
  * to them under the row lock, so units taken by concurrent redemptions are not given back.
+ * `expectedStock` makes either conditional on the units left being what the caller saw.
  */
 export async function updateReward(db: Db, principal: Principal, id: string, patch: RewardPatchInput) {
   return inTransaction(db, async (trx) => {
     const before = await repo.lockReward(trx, principal.tenantId, id);
     if (!before) throw notFound('Reward');
     if (before.status === 'archived') throw new DomainError('conflict', 'The reward is archived and can no longer change');
-    const { addStock, ...fields } = patch;
+    const { addStock, expectedStock, ...fields } = patch;
+    if (expectedStock !== undefined && expectedStock !== before.stock) {
+      throw new DomainError('conflict', `The stock changed meanwhile: ${before.stock ?? 'unlimited'} left now`, { stock: before.stock }, [
+        { path: 'body.expectedStock', message: 'Not the stock left now' },
+      ]);
+    }
     const merged = { ...inputOf(before), ...fields };
     if (addStock !== undefined) {
       if (fields.stock !== undefined) throw invalidField('body.addStock', 'Send stock or addStock, not both');
       if (before.stock === null) throw invalidField('body.addStock', 'The stock is unlimited; set stock to limit it');
+      if (before.stock + addStock > MAX_STOCK) throw invalidField('body.addStock', `At most ${MAX_STOCK - before.stock} more`);
       merged.stock = before.stock + addStock;
     }
     const parsed = RewardBody.safeParse(merged);

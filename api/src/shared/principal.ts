@@ -16,11 +16,15 @@ export type Permission =
   | 'points.adjust'
   /** Block and unblock member cards, see and print a member's card code, generate and download card stock: owners, admins and admin keys. */
   | 'cards.manage'
+  /** Merge duplicate members (moves points, sales, cards and vouchers): owners, admins and admin keys. */
+  | 'members.merge'
   | 'stores.read'
   | 'stores.manage'
   | 'staff.manage'
   | 'api_keys.manage'
   | 'programs.manage'
+  /** Give back any voucher use; without it (cashiers, POS keys) only a use of today at one's own store. */
+  | 'voucher_uses.cancel_any'
   /** Wallet issuer credentials (Google service-account key, Apple pass certificate): owners, admins and admin keys. */
   | 'wallets.manage'
   | 'reports.read'
@@ -28,8 +32,8 @@ export type Permission =
   | 'audit.read';
 
 const everything: Permission[] = [
-  'members.read', 'members.write', 'scan', 'sales.post', 'points.redeem', 'points.adjust', 'cards.manage',
-  'stores.read', 'stores.manage', 'staff.manage', 'api_keys.manage', 'programs.manage', 'wallets.manage', 'reports.read', 'outbox.read', 'audit.read',
+  'members.read', 'members.write', 'scan', 'sales.post', 'points.redeem', 'points.adjust', 'cards.manage', 'members.merge',
+  'stores.read', 'stores.manage', 'staff.manage', 'api_keys.manage', 'programs.manage', 'voucher_uses.cancel_any', 'wallets.manage', 'reports.read', 'outbox.read', 'audit.read',
 ];
 
 // The one permission table: roles for staff, scopes for API keys.

@@ -5,6 +5,8 @@ import type { Db } from '../deps.ts';
 const columns = [
   'id', 'slug', 'name', 'currency', 'time_zone', 'locale', 'point_value', 'expiry_policy', 'expiry_months', 'expiry_period',
   'return_window_days', 'tier_basis', 'tier_window_months', 'brand_primary', 'brand_text', 'logo_type', 'logo_updated_at', 'created_at',
+  'lifecycle_new_days', 'lifecycle_at_risk_days', 'lifecycle_lapsed_days', 'welcome_bonus_points', 'referral_referrer_points',
+  'referral_referee_points', 'referral_min_spend', 'referral_monthly_cap', 'rfm_window_months', 'clv_horizon_months',
 ] as const;
 
 export type TenantRow = NonNullable<Awaited<ReturnType<typeof findTenantById>>>;

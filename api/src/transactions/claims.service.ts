@@ -7,15 +7,16 @@ import { actorOf, type Principal } from '../shared/principal.ts';
 import { inTransaction } from '../shared/transaction.ts';
 import { effectiveStoreId, requireStore } from '../stores/stores.service.ts';
 import { getTenant } from '../tenants/tenants.service.ts';
+import { afterPurchase } from '../lifecycle/lifecycle.service.ts';
 import { upgradeIfQualified } from '../tiers/tiers.service.ts';
-import { earningOf, memberContext } from './pricing.ts';
+import { earningOf, memberContext, promotionPointRulesFor } from './pricing.ts';
 import * as repo from './transactions.repository.ts';
 
 const CLAIM_WINDOW_MS = 30 * 86400e3;
 
 /**
  * "I forgot my card": a guest sale of the last 30 days becomes the member's, and earns the points
- * it would have earned then (the rules, tier and time of the sale). Once only.
+ * it would have earned then (the rules, bonus-points promotions, tier and time of the sale). Once only.
  */
 export async function claimSale(db: Db, principal: Principal, memberId: string, input: { storeId?: string; receiptNo: string }) {
   const storeId = effectiveStoreId(principal, input.storeId);
@@ -35,10 +36,17 @@ export async function claimSale(db: Db, principal: Principal, memberId: string, 
 
     const tenant = await getTenant(trx, tenantId);
     const lines = await repo.linesOf(trx, tenantId, [sale.id]);
-    // The guest paid what the sale's discounts left; the member earns on that, by the rules of the sale's time.
+    // The guest paid what the sale's discounts left; the member earns on that, by the rules and
+    // promotions of the sale's time.
     const timeZone = store?.time_zone ?? tenant.time_zone;
     const earner = await memberContext(trx, tenantId, memberId, occurredAt, timeZone);
-    const earning = earningOf(earner, { at: occurredAt, timeZone, storeId, channel: sale.channel }, lines, 0);
+    const context = { at: occurredAt, timeZone, storeId, channel: sale.channel };
+    const promotionRules = await promotionPointRulesFor(trx, tenantId, {
+      ...context,
+      shippingFee: sale.shipping_fee,
+      lines: lines.map((l) => ({ sku: l.sku, category: l.category, quantity: l.quantity, unitPrice: l.unit_price, amount: l.amount })),
+    }, earner);
+    const earning = earningOf(earner, context, lines, 0, promotionRules);
     if (!(await repo.claimForMember(trx, tenantId, sale.id, memberId, earning.points))) {
       throw new DomainError('conflict', 'This sale was claimed in the meantime');
     }
@@ -50,6 +58,7 @@ export async function claimSale(db: Db, principal: Principal, memberId: string, 
       });
     }
     await upgradeIfQualified(trx, tenant, memberId, occurredAt);
+    await afterPurchase(trx, tenantId, memberId, occurredAt);
     return {
       transactionId: sale.id,
       pointsEarned: earning.points,

@@ -3,8 +3,9 @@ import type { Db } from '../deps.ts';
 import type { EarningResult, EarningRule } from '../earning/earning-engine.ts';
 import { activeRules, earningFor } from '../earning/earning.service.ts';
 import { startOfLocalDay } from '../points/policy.ts';
-import { evaluatePromotions, type Promotion, type PromotionResult, type VoucherInput } from '../promotions/promotion-engine.ts';
+import { evaluatePromotions, type Promotion, type PromotionLine, type PromotionResult, type VoucherInput } from '../promotions/promotion-engine.ts';
 import { livePromotions } from '../promotions/promotions.repository.ts';
+import { memberSegmentCodes } from '../segments/segments.service.ts';
 import { invalidField } from '../shared/errors.ts';
 import type { TenantRow } from '../tenants/tenants.repository.ts';
 import { memberTier } from '../tiers/tiers.repository.ts';
@@ -27,6 +28,10 @@ export interface Cart {
   voucherCodes?: string[];
   pointsToRedeem: number;
   at: Date;
+  /** When a sale is posted, if later than `at` (a backdated sale): its vouchers must still be valid then. */
+  now?: Date;
+  /** The promotion builder's preview only: a draft priced as if it were live, standing in for the saved promotion it edits. */
+  draft?: { promotion: Promotion; replaces?: string };
 }
 
 export interface PricedLine extends CartItem {
@@ -48,6 +53,8 @@ export interface PricedCart {
   promotions: PromotionResult;
   /** The typed codes and the vouchers they matched, for redeeming them with the sale. */
   vouchers: VoucherInput[];
+  /** The promotions the cart was priced against (a tier's free shipping too), for their names. */
+  promotionsConsidered: Promotion[];
 }
 
 // Rp 100 billion in minor units: far beyond a real basket, far inside int8 and JS safe integers.
@@ -79,11 +86,12 @@ export async function priceCart(db: Db, tenant: TenantRow, store: { time_zone: s
   const timeZone = store?.time_zone ?? tenant.time_zone;
   const memberId = cart.memberId;
   const [promotions, vouchers, member] = await Promise.all([
-    livePromotions(db, tenant.id, cart.at),
+    livePromotions(db, tenant.id, cart.at).then((live) => withDraft(live, cart.draft)),
     cart.voucherCodes?.length ? voucherInputsFor(db, tenant.id, cart.voucherCodes, memberId) : Promise.resolve([]),
     memberId ? memberContext(db, tenant.id, memberId, cart.at, timeZone) : Promise.resolve(null),
   ]);
   if (member?.tier?.free_shipping) promotions.push(tierShipping(member.tier, cart.at));
+  const segments = member ? await segmentsFor(db, tenant.id, member.id, promotions, cart.at) : [];
 
   const fee = cart.shipping?.fee ?? 0;
   const promoted = evaluatePromotions({
@@ -92,9 +100,10 @@ export async function priceCart(db: Db, tenant: TenantRow, store: { time_zone: s
     channel: cart.channel,
     storeId: cart.storeId,
     at: cart.at,
+    now: cart.now,
     timeZone,
     minorPerUnit: MINOR_PER_UNIT,
-    member: member ? { tierCode: member.tier?.code ?? '', segments: [], isFirstPurchase: member.isFirstPurchase } : null,
+    member: member ? promotionMember(member, segments) : null,
     promotions,
     vouchers,
   });
@@ -107,10 +116,53 @@ export async function priceCart(db: Db, tenant: TenantRow, store: { time_zone: s
   const earning = member
     ? earningOf(member, { ...cart, timeZone }, lines, pointsValue, promotionPointRules(promoted, promotions))
     : noPoints(lines.length);
-  return { lines, subtotal, discount, pointsValue, shipping, total, earning, promotions: promoted, vouchers };
+  return { lines, subtotal, discount, pointsValue, shipping, total, earning, promotions: promoted, vouchers, promotionsConsidered: promotions };
+}
+
+/** The live promotions with a previewed draft in place of the saved promotion it edits (if any). */
+function withDraft(live: Promotion[], draft: Cart['draft']): Promotion[] {
+  if (!draft) return live;
+  return [...live.filter((p) => p.id !== draft.replaces && p.id !== draft.promotion.id), draft.promotion];
 }
 
 export type MemberContext = Awaited<ReturnType<typeof memberContext>>;
+
+const promotionMember = (member: MemberContext, segments: string[]) => ({ tierCode: member.tier?.code ?? '', segments, isFirstPurchase: member.isFirstPurchase });
+
+/** Of the segments the promotions name, those the member is in at `at`; no query when none names one. */
+function segmentsFor(db: Db, tenantId: string, memberId: string, promotions: Promotion[], at: Date): Promise<string[]> {
+  const codes = promotions.flatMap((p) => p.conditions?.segments ?? []);
+  return codes.length ? memberSegmentCodes(db, tenantId, memberId, codes, at) : Promise.resolve([]);
+}
+
+/**
+ * The bonus-points promotions a member's sale gets, as earning rules: the promotions live at the
+ * sale's time, evaluated for the member without vouchers, of which only the points are used. For
+ * a sale whose discounts are fixed already (a claimed guest sale); its shipping region is not known.
+ */
+export async function promotionPointRulesFor(
+  db: Db,
+  tenantId: string,
+  sale: { at: Date; timeZone: string; storeId: string | null; channel: 'store' | 'online'; shippingFee: number; lines: PromotionLine[] },
+  member: MemberContext,
+): Promise<EarningRule[]> {
+  const promotions = await livePromotions(db, tenantId, sale.at);
+  if (member.tier?.free_shipping) promotions.push(tierShipping(member.tier, sale.at));
+  const segments = await segmentsFor(db, tenantId, member.id, promotions, sale.at);
+  const result = evaluatePromotions({
+    lines: sale.lines,
+    shipping: { fee: sale.shippingFee, region: null },
+    channel: sale.channel,
+    storeId: sale.storeId,
+    at: sale.at,
+    timeZone: sale.timeZone,
+    minorPerUnit: MINOR_PER_UNIT,
+    member: promotionMember(member, segments),
+    promotions,
+    vouchers: [],
+  });
+  return promotionPointRules(result, promotions);
+}
 
 /** What earning needs to know of a member at the sale's time: the tenant's rules, the tier, the history. */
 export async function memberContext(db: Db, tenantId: string, memberId: string, at: Date, timeZone: string) {
@@ -119,7 +171,7 @@ export async function memberContext(db: Db, tenantId: string, memberId: string, 
     memberTier(db, tenantId, memberId),
     memberHistory(db, tenantId, memberId, startOfLocalDay(at, timeZone)),
   ]);
-  return { rules, tier, isFirstPurchase: history.sales === 0, pointsEarnedToday: history.pointsToday };
+  return { id: memberId, rules, tier, isFirstPurchase: history.sales === 0, pointsEarnedToday: history.pointsToday };
 }
 
 /**

@@ -1,10 +1,12 @@
 import type { Db } from '../deps.ts';
+import { purchasesChanged } from '../lifecycle/lifecycle.service.ts';
 import { balancesOf, credit, lockAccount, reverseSale, type LockedAccount } from '../ledger/ledger.service.ts';
 import { expiresAt, policyOf, startOfLocalDay } from '../points/policy.ts';
 import { DomainError, invalidField, notFound } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import { actorOf, type Principal } from '../shared/principal.ts';
 import { inTransaction } from '../shared/transaction.ts';
+import { findStore } from '../stores/stores.repository.ts';
 import { getTenant } from '../tenants/tenants.service.ts';
 import { cancelRedemptionsOf } from '../vouchers/voucher-redemptions.service.ts';
 import * as repo from './transactions.repository.ts';
@@ -107,20 +109,22 @@ async function takeBack(
   return effect;
 }
 
-/** Undoes a sale entirely: the same local day, nothing refunded yet. */
+/** Undoes a sale entirely: the same local day (the store's, else the tenant's), nothing refunded yet. */
 export async function voidSale(db: Db, principal: Principal, id: string) {
   return inTransaction(db, async (trx) => {
     const { sale, account } = await lockSale(trx, principal, id);
-    const tenant = await getTenant(trx, principal.tenantId);
+    const store = sale.store_id ? await findStore(trx, principal.tenantId, sale.store_id) : undefined;
+    const timeZone = store?.time_zone ?? (await getTenant(trx, principal.tenantId)).time_zone;
     const lines = await repo.linesOf(trx, principal.tenantId, [id]);
     // Quantities, not amounts: a free line refunded is still a refund.
     if (lines.some((line) => line.refunded_quantity > 0)) throw new DomainError('conflict', 'Part of this sale was refunded; refund the rest instead');
-    if (startOfLocalDay(new Date(sale.occurred_at), tenant.time_zone).getTime() !== startOfLocalDay(new Date(), tenant.time_zone).getTime()) {
+    if (startOfLocalDay(new Date(sale.occurred_at), timeZone).getTime() !== startOfLocalDay(new Date(), timeZone).getTime()) {
       throw new DomainError('conflict', 'Only a sale of today can be voided; refund it instead');
     }
     const effect = await takeBack(trx, principal, sale, account, sale.points_earned, sale.points_redeemed);
     await repo.recordRefund(trx, principal.tenantId, id, { amount: 0, reversed: effect.reversed + effect.debt, forgiven: effect.forgiven, returned: sale.points_redeemed });
     await repo.markVoided(trx, principal.tenantId, id);
+    if (sale.member_id) await purchasesChanged(trx, principal.tenantId, sale.member_id);
     const vouchersReturned = await cancelRedemptionsOf(trx, principal.tenantId, id);
     return {
       id,

@@ -43,13 +43,18 @@ export const BreakdownSchema = z
   .array(z.object({ ruleId: z.string().nullable(), rule: z.string(), points: z.number().int() }))
   .meta({ id: 'PointsBreakdown', description: 'Which rule gave how many points; a cap shows as a negative item' });
 
+export const RejectedCodesSchema = z
+  .array(z.object({ code: z.string(), reason: z.enum(['unknown', 'expired', 'not_started', 'min_spend', 'used_up', 'not_eligible', 'wrong_channel', 'wrong_store', 'not_combinable']) }))
+  .meta({ id: 'RejectedVoucherCodes', description: 'Voucher codes refused, in the order given, each with its reason' });
+
 export const PostedSaleSchema = TransactionSchema.extend({
   breakdown: BreakdownSchema,
   points: z.union([Balances, z.null()]),
   tier: z.union([TierRef, z.null()]),
   applied: z
-    .array(z.object({ source: z.enum(['promotion', 'voucher', 'tier']), id: z.string(), code: z.string().optional(), effect: z.string(), amount: z.number().int() }))
+    .array(z.object({ source: z.enum(['promotion', 'voucher', 'tier']), id: z.string(), code: z.string().optional(), name: z.string().optional(), effect: z.string(), amount: z.number().int() }))
     .meta({ description: 'The promotions and vouchers this sale got, as /checkout/evaluate reports them' }),
+  rejected: RejectedCodesSchema.meta({ description: 'Codes refused and not used: only on a sale posted with `expectedTotal`, else empty' }),
 }).meta({ id: 'PostedSale' });
 
 type TransactionRow = Selectable<DB['transactions']>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Routes } from '../http/route.ts';
-import { CursorQuery, IdParams, Minor, page } from '../http/schemas.ts';
+import { CursorQuery, IdParams, Instant, Minor, page } from '../http/schemas.ts';
 import { PostedSaleSchema, TransactionSchema } from './transactions.mapper.ts';
 import { Balances } from '../members/members.mapper.ts';
 import { claimSale } from './claims.service.ts';
@@ -8,6 +8,7 @@ import { refundSale, voidSale } from './refunds.service.ts';
 import { BreakdownSchema } from './transactions.mapper.ts';
 import { findTransactions, getTransaction, postSale } from './transactions.service.ts';
 import { unknownCodes } from '../checkout/checkout.service.ts';
+import { STACKING_ORDER } from '../checkout/stacking.ts';
 import { DomainError } from '../shared/errors.ts';
 import { checkVoucherGuessLimits } from '../vouchers/voucher-limits.ts';
 
@@ -24,6 +25,14 @@ export function transactionRoutes(routes: Routes) {
     method: 'post',
     path: '/api/v1/transactions',
     summary: 'Post a sale: earn (and optionally spend) points; a receipt number posts once per store',
+    description:
+      'The sale is priced exactly as `POST /api/v1/checkout/evaluate` prices the same cart, and its vouchers are used in the same ' +
+      'transaction. A receipt number posted already → 409 `duplicate_receipt` with the existing `transactionId`, whatever else changed. ' +
+      'Refused voucher codes: without `expectedTotal` the sale is refused, 409 `voucher_rejected` with `rejected: [{code, reason}]` and ' +
+      'each code at `body.voucherCodes.<i>`. With `expectedTotal` (the total the evaluation showed, which left the refused codes out too) ' +
+      'the sale posts when the total is still that: the refused codes are not used, and come back in `rejected`. A total that differs ' +
+      '→ 409 `checkout_changed` with the new `total` and `rejected`. In every refusal nothing is posted, spent or used.\n' +
+      STACKING_ORDER,
     tags: ['Sales and points'],
     auth: { principals: ['staff', 'api_key'], permission: 'sales.post' },
     idempotency: 'required',
@@ -32,7 +41,7 @@ export function transactionRoutes(routes: Routes) {
       scanToken: z.string().max(300).optional(),
       storeId: z.uuid().optional(),
       receiptNo: z.string().trim().min(1).max(64),
-      occurredAt: z.iso.datetime({ offset: true }).optional(),
+      occurredAt: Instant.optional(),
       channel: z.enum(['store', 'online']).default('store'),
       items: z.array(Item).min(1).max(500),
       shipping: z.object({ fee: Minor, region: z.string().max(100).optional() }).optional(),
@@ -42,15 +51,18 @@ export function transactionRoutes(routes: Routes) {
     }),
     responses: {
       201: { description: 'Posted', schema: PostedSaleSchema },
-      409: { description: 'Receipt already posted (body has `transactionId`), not enough points, `checkout_changed`, or `voucher_rejected` (body has `rejected: [{code, reason}]`; nothing is posted)' },
+      409: { description: 'Receipt already posted (body has `transactionId`), not enough points, `checkout_changed` (body has `total` and `rejected`), or `voucher_rejected` without `expectedTotal` (body has `rejected: [{code, reason}]`); nothing is posted' },
     },
     handler: async ({ db, deps, principal, body }, ctx) => {
       const guesser = { ip: ctx.ip, principal, memberId: body.memberId };
       if (body.voucherCodes?.length) await checkVoucherGuessLimits(deps.limits, guesser, 0);
       try {
-        return { status: 201, body: await postSale(db, principal, deps.config, body) };
+        const sale = await postSale(db, principal, deps.config, body);
+        // Unknown codes on a sale that posts count too; over a limit, the sale is rolled back (429).
+        if (body.voucherCodes?.length) await checkVoucherGuessLimits(deps.limits, guesser, unknownCodes(sale));
+        return { status: 201, body: sale };
       } catch (error) {
-        if (error instanceof DomainError && error.code === 'voucher_rejected') {
+        if (error instanceof DomainError && (error.code === 'voucher_rejected' || error.code === 'checkout_changed')) {
           await checkVoucherGuessLimits(deps.limits, guesser, unknownCodes(error.extra as { rejected: { reason: string }[] }));
         }
         throw error;

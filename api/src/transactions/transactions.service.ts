@@ -2,12 +2,12 @@ import { pageOf } from '../shared/page.ts';
 import type { AppDeps, Db } from '../deps.ts';
 import { balancesOf, credit, debit, lockAccount } from '../ledger/ledger.service.ts';
 import { availableAt, expiresAt, policyOf } from '../points/policy.ts';
+import { afterPurchase } from '../lifecycle/lifecycle.service.ts';
 import { upgradeIfQualified } from '../tiers/tiers.service.ts';
 import { priceCart } from './pricing.ts';
 import { toEvaluation } from '../checkout/checkout.service.ts';
 import type { RejectionReason } from '../promotions/promotion-engine.ts';
 import { redeemVoucher } from '../vouchers/voucher-redemptions.service.ts';
-import { getMember } from '../members/members.service.ts';
 import { assertMemberPresent } from '../scan/presence.ts';
 import { DomainError, invalidField, notFound } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
@@ -15,6 +15,7 @@ import { actorOf, type Principal } from '../shared/principal.ts';
 import { inTransaction } from '../shared/transaction.ts';
 import { effectiveStoreId, requireStore } from '../stores/stores.service.ts';
 import { getTenant } from '../tenants/tenants.service.ts';
+import { saleMember } from './sale-checks.ts';
 import { toTransactionView } from './transactions.mapper.ts';
 import * as repo from './transactions.repository.ts';
 
@@ -49,7 +50,8 @@ function occurredAtOf(input: SaleInput, now: number, options: SaleOptions): Date
 }
 
 export async function postSale(db: Db, principal: Principal, config: AppDeps['config'], input: SaleInput, options: SaleOptions = {}) {
-  const occurredAt = occurredAtOf(input, Date.now(), options);
+  const now = Date.now();
+  const occurredAt = occurredAtOf(input, now, options);
   const pointsToRedeem = input.pointsToRedeem ?? 0;
   const storeId = effectiveStoreId(principal, input.storeId);
 
@@ -57,24 +59,30 @@ export async function postSale(db: Db, principal: Principal, config: AppDeps['co
     const tenantId = principal.tenantId;
     const tenant = await getTenant(trx, tenantId);
     const store = storeId ? await requireStore(trx, tenantId, storeId, 'body.storeId') : null;
+    // A sale sent again (say under a new key after a timeout) is answered with the one posted, before
+    // anything that may have changed since (a voucher it used up) refuses it for another reason.
+    const posted = await repo.findByReceipt(trx, tenantId, storeId, input.receiptNo);
+    if (posted) throw duplicateReceipt(input.receiptNo, posted.id);
     const memberId = input.memberId ?? null;
-    const member = memberId ? await getMember(trx, tenantId, memberId).catch(() => null) : null;
-    if (memberId) {
-      if (!member) throw invalidField('body.memberId', 'No such member');
-      if (member.status !== 'active') throw invalidField('body.memberId', 'This member is blocked');
-      if (pointsToRedeem > 0) {
-        await assertMemberPresent(trx, principal, config.secretKey, { memberId, storeId, scanToken: input.scanToken, action: 'points.redeem' });
-      }
+    const member = memberId ? await saleMember(trx, tenantId, memberId) : null;
+    if (memberId && pointsToRedeem > 0) {
+      await assertMemberPresent(trx, principal, config.secretKey, { memberId, storeId, scanToken: input.scanToken, action: 'points.redeem' });
     }
     // The member's account is locked before pricing: first-purchase bonuses and daily caps read
     // the member's history, which a concurrent sale of the same member would otherwise change.
     const account = memberId ? await lockAccount(trx, tenantId, memberId) : null;
     const priced = await priceCart(trx, tenant, store, {
       memberId, storeId, channel: input.channel, items: input.items, shipping: input.shipping, voucherCodes: input.voucherCodes, pointsToRedeem, at: occurredAt,
+      now: options.importing ? undefined : new Date(now),
     });
-    if (priced.promotions.rejected.length) throw vouchersRejected(priced.promotions.rejected);
+    // A refused code refuses the sale, unless the till sends the total it showed (expectedTotal) and
+    // that still holds: the evaluation refused the code as well, so the sale posts without it.
+    const { rejected } = priced.promotions;
+    if (rejected.length && input.expectedTotal === undefined) throw vouchersRejected(rejected);
     if (input.expectedTotal !== undefined && input.expectedTotal !== priced.total) {
-      throw new DomainError('checkout_changed', `The total is ${priced.total}, not the expected ${input.expectedTotal}`, { total: priced.total });
+      throw new DomainError('checkout_changed', `The total is ${priced.total}, not the expected ${input.expectedTotal}`, {
+        total: priced.total, rejected: rejected.map(({ code, reason }) => ({ code, reason })),
+      });
     }
 
     const id = newId();
@@ -86,10 +94,9 @@ export async function postSale(db: Db, principal: Principal, config: AppDeps['co
       points_earned: priced.earning.points, points_redeemed: pointsToRedeem, ...actor,
     });
     if (!inserted) {
+      // Posted by a concurrent request since the check above.
       const existing = await repo.findByReceipt(trx, tenantId, storeId, input.receiptNo);
-      throw new DomainError('duplicate_receipt', `Receipt ${input.receiptNo} was already posted`, { transactionId: existing?.id }, [
-        { path: 'body.receiptNo', message: 'Already posted' },
-      ]);
+      throw duplicateReceipt(input.receiptNo, existing?.id);
     }
     await repo.insertLines(trx, priced.lines.map((line, i) => ({
       tenant_id: tenantId, id: newId(), transaction_id: id, line_no: line.lineNo, sku: line.sku, name: line.name ?? null,
@@ -118,16 +125,24 @@ export async function postSale(db: Db, principal: Principal, config: AppDeps['co
         });
       }
       points = balancesOf(account);
+      await afterPurchase(trx, tenantId, memberId, occurredAt);
       const upgraded = await upgradeIfQualified(trx, tenant, memberId, occurredAt);
       if (upgraded) tier = { code: upgraded.code, name: upgraded.name };
     }
     const view = await getTransaction(trx, principal, id);
-    const { applied } = toEvaluation(priced);
-    return { ...view, breakdown: priced.earning.breakdown, points, tier, applied };
+    const evaluation = toEvaluation(priced);
+    return { ...view, breakdown: priced.earning.breakdown, points, tier, applied: evaluation.applied, rejected: evaluation.rejected };
   });
 }
 
-/** A sale with a code the checkout refused is not posted: the cashier sees which code and why. */
+/** API.md: a receipt number posted already is 409 with the existing sale's `transactionId`. */
+function duplicateReceipt(receiptNo: string, transactionId: string | undefined) {
+  return new DomainError('duplicate_receipt', `Receipt ${receiptNo} was already posted`, { transactionId }, [
+    { path: 'body.receiptNo', message: 'Already posted' },
+  ]);
+}
+
+/** A sale (without expectedTotal) with a code the checkout refused is not posted: the cashier sees which code and why. */
 function vouchersRejected(rejected: { code: string; reason: RejectionReason; index: number }[]) {
   const list = rejected.map((r) => `${r.code} (${r.reason})`).join(', ');
   return new DomainError(

@@ -54,15 +54,13 @@ export async function insertPersonalCode(
   return inserted.length > 0;
 }
 
-/**
- * Makes the voucher unusable: its validity ends just before it was issued, so a sale that an offline
- * till posts later, with an occurredAt before the cancellation, is refused as expired too.
- */
+/** Voids the voucher: unusable from now on, whatever date a sale that uses it carries. */
 export async function voidVoucher(db: Db, tenantId: string, voucherId: string) {
   await db
     .updateTable('vouchers')
-    .set({ expires_at: sql<Date>`created_at - interval '1 millisecond'` })
+    .set({ voided_at: sql<Date>`now()` })
     .where('tenant_id', '=', tenantId)
     .where('id', '=', voucherId)
+    .where('voided_at', 'is', null)
     .execute();
 }

@@ -2,14 +2,15 @@ import { randomBytes } from 'node:crypto';
 
 // Voucher codes. Generated codes use Crockford's base32 alphabet without I, L, O and U, so nothing
 // printed can be misread (0/O, 1/I/L) and no accidental words appear. Typed codes are matched
-// after upper-casing and dropping spaces and hyphens only: O is not read as 0, nor I as 1, because
-// marketers choose public codes such as GRATISONGKIR that contain those letters.
+// after NFKC (a phone keyboard's full-width ＧＲＡＴＩＳ is GRATIS), upper-casing and dropping spaces
+// and hyphens only: O is not read as 0, nor I as 1, because marketers choose public codes such as
+// GRATISONGKIR that contain those letters.
 
 export const VOUCHER_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
-/** What the database stores and matches: upper case, no spaces or hyphens. */
+/** What the database stores and matches: compatibility-normalised, upper case, no spaces or hyphens. */
 export function normaliseVoucherCode(text: string): string {
-  return text.toUpperCase().replace(/[\s-]+/g, '');
+  return text.normalize('NFKC').toUpperCase().replace(/[\s-]+/g, '');
 }
 
 /** The stored form of every code: 4–32 upper-case letters and digits. */

@@ -19,9 +19,10 @@ export const voucherNotStarted = (startsAt: Date) =>
   new DomainError('voucher_not_started', `This voucher is valid from ${startsAt.toISOString()}`, { startsAt: startsAt.toISOString() });
 
 /** The voucher exists and has uses left, but not for this use. `reason` says why (problem field `reason`). */
-export type NotEligibleReason = 'disabled' | 'other_member' | 'member_required' | 'member_limit' | 'wrong_channel' | 'wrong_store';
+export type NotEligibleReason = 'voided' | 'disabled' | 'other_member' | 'member_required' | 'member_limit' | 'wrong_channel' | 'wrong_store';
 
 const notEligibleText: Record<NotEligibleReason, string> = {
+  voided: 'This voucher was cancelled',
   disabled: 'This voucher’s batch is disabled',
   other_member: 'This voucher belongs to another member',
   member_required: 'This voucher can only be used by a member (give memberId)',

@@ -1,12 +1,16 @@
 import { recordAudit } from '../audit/audit.repository.ts';
 import type { Db } from '../deps.ts';
+import { lockAccount } from '../ledger/ledger.service.ts';
+import { startOfLocalDay } from '../points/policy.ts';
 import type { VoucherInput, VoucherMatch } from '../promotions/promotion-engine.ts';
 import { assertMemberPresent } from '../scan/presence.ts';
 import { DomainError, invalidField, notFound } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
-import { actorOf, type Principal } from '../shared/principal.ts';
+import { actorOf, can, type Principal } from '../shared/principal.ts';
 import { inTransaction } from '../shared/transaction.ts';
+import { findStore } from '../stores/stores.repository.ts';
 import { effectiveStoreId, requireStore } from '../stores/stores.service.ts';
+import { getTenant } from '../tenants/tenants.service.ts';
 import { isVoucherCode, normaliseVoucherCode } from './voucher-code.ts';
 import { UnknownVoucherError, voucherExpired, voucherNotEligible, voucherNotStarted, voucherUsedUp, type NotEligibleReason } from './voucher-errors.ts';
 import { toLookupView, toRedemptionView, type VoucherStatus } from './vouchers.mapper.ts';
@@ -15,7 +19,8 @@ import * as repo from './vouchers.repository.ts';
 // Using voucher codes. A use is a voucher_redemptions row plus one on the voucher's `uses`, both
 // written under the voucher's row lock (SELECT … FOR UPDATE), which is where every limit is
 // checked: a single-use code is used once however many tills try at the same moment. Locks on
-// several vouchers are taken in ascending id order.
+// several vouchers are taken in ascending id order. A voided voucher (its reward redemption
+// cancelled) is refused everywhere, and no voucher counts before it existed.
 
 type Channel = 'store' | 'online';
 
@@ -24,8 +29,9 @@ function findByTypedCode(db: Db, tenantId: string, typed: string) {
   return isVoucherCode(code) ? repo.findVoucherByCode(db, tenantId, code) : Promise.resolve(undefined);
 }
 
-/** Why this member (null: a guest) may not use the voucher, from its binding, batch status and per-member limit. */
+/** Why this member (null: a guest) may not use the voucher, from its void, binding, batch status and per-member limit. */
 function eligibility(voucher: repo.VoucherRow, memberId: string | null, memberUses: number): NotEligibleReason | null {
+  if (voucher.voided_at !== null) return 'voided';
   if (voucher.batch_status !== 'active') return 'disabled';
   if (voucher.member_id !== null && voucher.member_id !== memberId) return memberId === null ? 'member_required' : 'other_member';
   // A per-member limit can only be kept for members: a guest could use the code without end.
@@ -35,6 +41,10 @@ function eligibility(voucher: repo.VoucherRow, memberId: string | null, memberUs
 }
 
 const usedUp = (voucher: repo.VoucherRow) => voucher.max_uses !== null && voucher.uses >= voucher.max_uses;
+
+/** The batch's start or the voucher's creation, whichever is later: a sale dated before the code existed cannot use it. */
+const startOf = (voucher: repo.VoucherRow): Date =>
+  voucher.starts_at && voucher.starts_at > voucher.created_at ? voucher.starts_at : voucher.created_at;
 
 /**
  * For the checkout engine (/checkout/evaluate and sales): each typed code, in order, with the
@@ -52,10 +62,12 @@ export async function voucherInputsFor(db: Db, tenantId: string, codes: string[]
   return codes.map((code, i) => {
     const row = byCode.get(normalised[i]);
     if (!row) return { code, match: null };
-    const state: VoucherMatch['state'] = eligibility(row, memberId, uses.get(row.id) ?? 0) ? 'not_eligible' : usedUp(row) ? 'used_up' : 'ok';
+    const refusal = eligibility(row, memberId, uses.get(row.id) ?? 0);
+    // A member past the per-member limit has used the code up, as far as they are concerned.
+    const state: VoucherMatch['state'] = refusal === 'member_limit' ? 'used_up' : refusal ? 'not_eligible' : usedUp(row) ? 'used_up' : 'ok';
     const match: VoucherMatch = {
       voucherId: row.id, kind: row.kind, value: row.value, maxDiscount: row.max_discount, sku: row.sku, minSpend: row.min_spend,
-      startsAt: row.starts_at?.toISOString() ?? null, expiresAt: row.expires_at?.toISOString() ?? null,
+      startsAt: startOf(row).toISOString(), expiresAt: row.expires_at?.toISOString() ?? null,
       channels: row.channels, stores: row.stores, priority: row.priority, exclusivityGroup: row.exclusivity_group, state,
     };
     return { code, match };
@@ -91,7 +103,8 @@ export async function redeemVoucher(trx: Db, principal: Principal, use: VoucherU
   const voucher = await repo.lockVoucher(trx, tenantId, use.voucherId);
   if (!voucher) throw new UnknownVoucherError();
   const at = use.at.getTime();
-  if (voucher.starts_at && at < voucher.starts_at.getTime()) throw voucherNotStarted(voucher.starts_at);
+  const startsAt = startOf(voucher);
+  if (at < startsAt.getTime()) throw voucherNotStarted(startsAt);
   if (voucher.expires_at && at > voucher.expires_at.getTime()) throw voucherExpired(voucher.expires_at);
   if (voucher.channels?.length && !voucher.channels.includes(use.channel)) throw voucherNotEligible('wrong_channel');
   if (voucher.stores?.length && (use.storeId === null || !voucher.stores.includes(use.storeId))) throw voucherNotEligible('wrong_store');
@@ -106,7 +119,8 @@ export async function redeemVoucher(trx: Db, principal: Principal, use: VoucherU
   }
   const id = newId();
   await repo.insertRedemption(trx, {
-    tenant_id: tenantId, id, voucher_id: voucher.id, member_id: use.memberId, transaction_id: use.transactionId, amount: use.amount, ...actorOf(principal),
+    tenant_id: tenantId, id, voucher_id: voucher.id, member_id: use.memberId, transaction_id: use.transactionId, store_id: use.storeId,
+    amount: use.amount, ...actorOf(principal),
   });
   await repo.addUses(trx, tenantId, voucher.id, 1);
   return (await repo.findRedemption(trx, tenantId, id))!;
@@ -142,23 +156,30 @@ export interface CodeRedemptionInput {
 /**
  * POST /vouchers/{code}/redemptions: a use outside Kartu's checkout (say a web shop that priced
  * its cart after /checkout/evaluate). The member defaults to the sale's; the validity window is
- * checked at the time of the call.
+ * checked at the time of the call. Locks in the order of every writer (DESIGN.md): the member's
+ * account, then the sale FOR SHARE (a void waits for the use, or the use sees the void), then the
+ * voucher.
  */
 export async function redeemCode(db: Db, principal: Principal, secretKey: Buffer, typedCode: string, input: CodeRedemptionInput) {
   const storeId = effectiveStoreId(principal, input.storeId);
   return inTransaction(db, async (trx) => {
     const tenantId = principal.tenantId;
     if (storeId) await requireStore(trx, tenantId, storeId, 'body.storeId');
-    const sale = input.transactionId ? await repo.findTransactionRef(trx, tenantId, input.transactionId) : null;
-    if (input.transactionId && !sale) throw invalidField('body.transactionId', 'No such sale');
-    if (sale && sale.status !== 'posted') throw invalidField('body.transactionId', 'This sale was voided');
-    if (sale?.member_id && input.memberId && sale.member_id !== input.memberId) throw invalidField('body.memberId', 'The sale is another member’s');
-    const memberId = input.memberId ?? sale?.member_id ?? null;
+    const peek = input.transactionId ? await repo.findTransactionRef(trx, tenantId, input.transactionId) : null;
+    if (input.transactionId && !peek) throw invalidField('body.transactionId', 'No such sale');
     if (input.memberId) {
       const member = await repo.findMemberRef(trx, tenantId, input.memberId);
       if (!member) throw invalidField('body.memberId', 'No such member');
       if (member.status !== 'active') throw invalidField('body.memberId', 'This member is blocked');
     }
+    const lockedMemberId = input.memberId ?? peek?.member_id ?? null;
+    if (lockedMemberId) await lockAccount(trx, tenantId, lockedMemberId);
+    const sale = peek ? await repo.lockTransactionRefForShare(trx, tenantId, peek.id) : null;
+    if (sale && sale.status !== 'posted') throw invalidField('body.transactionId', 'This sale was voided');
+    if (sale?.member_id && input.memberId && sale.member_id !== input.memberId) throw invalidField('body.memberId', 'The sale is another member’s');
+    const memberId = input.memberId ?? sale?.member_id ?? null;
+    // A guest sale claimed since the first look: its member's account would be locked after the sale.
+    if (memberId !== lockedMemberId) throw new DomainError('conflict', 'The sale was claimed by a member meanwhile; try again', { retryAfter: 1 });
     const voucher = await findByTypedCode(trx, tenantId, typedCode);
     if (!voucher) throw new UnknownVoucherError();
     const redemption = await redeemVoucher(trx, principal, {
@@ -178,6 +199,7 @@ export async function cancelRedemption(db: Db, principal: Principal, id: string)
     const tenantId = principal.tenantId;
     const found = await repo.findRedemption(trx, tenantId, id);
     if (!found) throw notFound('Voucher redemption');
+    await assertMayCancel(trx, principal, found);
     if (found.status === 'redeemed' && found.transaction_id) {
       const sale = await repo.findTransactionRef(trx, tenantId, found.transaction_id);
       if (sale?.status === 'posted') {
@@ -193,11 +215,27 @@ export async function cancelRedemption(db: Db, principal: Principal, id: string)
   });
 }
 
+/**
+ * Owners, admins and admin keys may give any use back. Cashiers and POS keys only a use of today
+ * (the local day of its store, else the tenant's) made at their own store: otherwise a till could
+ * use a single-use code without end by redeeming and cancelling.
+ */
+async function assertMayCancel(db: Db, principal: Principal, use: repo.RedemptionRow) {
+  if (can(principal, 'voucher_uses.cancel_any')) return;
+  const ownStore = principal.kind === 'member' ? null : principal.storeId;
+  if (use.store_id !== ownStore) throw new DomainError('forbidden', 'Only a use made at your store can be cancelled here; ask an owner or admin');
+  const timeZone = use.store_id ? (await findStore(db, principal.tenantId, use.store_id))!.time_zone : (await getTenant(db, principal.tenantId)).time_zone;
+  if (startOfLocalDay(use.created_at, timeZone).getTime() !== startOfLocalDay(new Date(), timeZone).getTime()) {
+    throw new DomainError('forbidden', 'Only a use of today can be cancelled here; ask an owner or admin');
+  }
+}
+
 function statusOf(voucher: repo.VoucherRow, now: number): VoucherStatus {
+  if (voucher.voided_at !== null) return 'voided';
   if (voucher.batch_status !== 'active') return 'disabled';
   if (usedUp(voucher)) return 'used_up';
   if (voucher.expires_at && now > voucher.expires_at.getTime()) return 'expired';
-  if (voucher.starts_at && now < voucher.starts_at.getTime()) return 'not_started';
+  if (now < startOf(voucher).getTime()) return 'not_started';
   return 'active';
 }
 

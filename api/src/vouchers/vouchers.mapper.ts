@@ -99,13 +99,13 @@ export function toRedemptionView(row: RedemptionRow): z.infer<typeof VoucherRede
   };
 }
 
-export const VoucherStatusSchema = z.enum(['active', 'used_up', 'expired', 'not_started', 'disabled']);
+export const VoucherStatusSchema = z.enum(['active', 'used_up', 'expired', 'not_started', 'disabled', 'voided']);
 
 export const VoucherLookupSchema = z
   .object({
     id: z.uuid(),
     code: z.string(),
-    status: VoucherStatusSchema.meta({ description: 'disabled, then used_up, expired, not_started, else active' }),
+    status: VoucherStatusSchema.meta({ description: 'voided (its reward redemption was cancelled), then disabled, used_up, expired, not_started, else active' }),
     uses: z.number().int(),
     maxUses: z.number().int().nullable().meta({ description: 'null: unlimited' }),
     member: MemberRef.meta({ description: 'The member a personal code belongs to' }),

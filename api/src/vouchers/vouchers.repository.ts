@@ -80,6 +80,18 @@ export interface CodeTarget {
   maxUses: number | null;
 }
 
+/** How many codes the tenant has of `prefix` followed by `length` more characters, in every batch. */
+export async function countCodesOfShape(db: Db, tenantId: string, prefix: string, length: number): Promise<number> {
+  const row = await db
+    .selectFrom('vouchers')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('tenant_id', '=', tenantId)
+    .where('code', 'like', `${prefix}%`)
+    .where(sql<number>`char_length(code)`, '=', prefix.length + length)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 /**
  * Inserts the codes that are new in the tenant (the rest are skipped, as are repeats within
  * `codes`) and says how many went in. One statement with two array parameters, so a chunk of
@@ -99,7 +111,7 @@ export async function insertCodes(db: Db, target: CodeTarget, ids: string[], cod
 }
 
 const voucherColumns = [
-  'v.id', 'v.code', 'v.batch_id', 'v.member_id', 'v.max_uses', 'v.uses',
+  'v.id', 'v.code', 'v.batch_id', 'v.member_id', 'v.max_uses', 'v.uses', 'v.created_at', 'v.voided_at',
   'b.origin', 'b.name as batch_name', 'b.kind', 'b.value', 'b.max_discount', 'b.sku', 'b.min_spend', 'b.starts_at',
   'b.channels', 'b.stores', 'b.priority', 'b.exclusivity_group', 'b.per_member_limit', 'b.status as batch_status',
 ] as const;
@@ -148,7 +160,10 @@ export async function addUses(db: Db, tenantId: string, voucherId: string, delta
 
 export async function insertRedemption(
   db: Db,
-  row: { tenant_id: string; id: string; voucher_id: string; member_id: string | null; transaction_id: string | null; amount: number; actor_kind: string; actor_id: string | null },
+  row: {
+    tenant_id: string; id: string; voucher_id: string; member_id: string | null; transaction_id: string | null; store_id: string | null;
+    amount: number; actor_kind: string; actor_id: string | null;
+  },
 ) {
   await db.insertInto('voucher_redemptions').values(row).execute();
 }
@@ -174,7 +189,7 @@ function redemptionsWithMember(db: Db, tenantId: string) {
     .innerJoin('vouchers as v', (j) => j.onRef('v.tenant_id', '=', 'r.tenant_id').onRef('v.id', '=', 'r.voucher_id'))
     .leftJoin('members as m', (j) => j.onRef('m.tenant_id', '=', 'r.tenant_id').onRef('m.id', '=', 'r.member_id'))
     .select([
-      'r.id', 'r.voucher_id', 'v.code', 'r.member_id', 'm.name as member_name', 'r.transaction_id', 'r.amount', 'r.status',
+      'r.id', 'r.voucher_id', 'v.code', 'r.member_id', 'm.name as member_name', 'r.transaction_id', 'r.store_id', 'r.amount', 'r.status',
       'r.actor_kind', 'r.actor_id', 'r.created_at', 'r.cancelled_at',
     ])
     .where('r.tenant_id', '=', tenantId);
@@ -218,6 +233,17 @@ export function liveRedemptionsOfTransaction(db: Db, tenantId: string, transacti
 
 export function findTransactionRef(db: Db, tenantId: string, id: string) {
   return db.selectFrom('transactions').select(['id', 'member_id', 'status']).where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+}
+
+/** The sale held FOR SHARE: a void or refund (FOR UPDATE) waits until the use on it is written. */
+export function lockTransactionRefForShare(db: Db, tenantId: string, id: string) {
+  return db
+    .selectFrom('transactions')
+    .select(['id', 'member_id', 'status'])
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .forShare()
+    .executeTakeFirst();
 }
 
 export function findMemberRef(db: Db, tenantId: string, id: string) {

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import type { Routes } from '../http/route.ts';
-import { CursorQuery, IdParams, Minor, page } from '../http/schemas.ts';
+import { CursorQuery, IdParams, Instant, Minor, page } from '../http/schemas.ts';
 import { VOUCHER_ALPHABET } from './voucher-code.ts';
 import { UnknownVoucherError } from './voucher-errors.ts';
 import { checkVoucherGuessLimits } from './voucher-limits.ts';
 import { cancelRedemption, lookUpVoucher, redeemCode } from './voucher-redemptions.service.ts';
 import { ChannelSchema, VoucherBatchDetailSchema, VoucherBatchSchema, VoucherKindSchema, VoucherLookupSchema, VoucherRedemptionSchema } from './vouchers.mapper.ts';
-import { batchCodesCsv, createBatch, CSV_COLUMNS, DEFAULT_CODE_LENGTH, getBatch, listBatches, MAX_BATCH, setBatchStatus } from './vouchers.service.ts';
+import { batchCodesCsv, createBatch, CSV_COLUMNS, DEFAULT_CODE_LENGTH, getBatch, listBatches, MAX_BATCH, RESERVED_CODES, setBatchStatus } from './vouchers.service.ts';
 
 const TAG = 'Rewards, vouchers, promotions, checkout';
 const CodeParams = z.object({ code: z.string().min(1).max(64).meta({ description: 'As typed: case, spaces and hyphens are ignored', example: 'gratis-ongkir' }) });
@@ -19,21 +19,26 @@ const BatchBody = z.object({
   maxDiscount: Minor.min(1).optional().meta({ description: 'percent: the most taken off; free_shipping: the most of the shipping fee waived' }),
   sku: z.string().trim().min(1).max(64).optional().meta({ description: 'free_item (required): the item given free' }),
   minSpend: Minor.optional().meta({ description: 'Goods subtotal needed at checkout (shipping excluded); default 0' }),
-  startsAt: z.iso.datetime({ offset: true }).optional(),
-  expiresAt: z.iso.datetime({ offset: true }).meta({ description: 'Inclusive; in the future and after startsAt' }),
+  startsAt: Instant.optional(),
+  expiresAt: Instant.meta({ description: 'Inclusive; in the future and after startsAt' }),
   usesPerCode: z.number().int().min(1).max(1e9).nullable().optional()
-    .meta({ description: 'Uses of each code; default 1. For a public code the total limit, default unlimited. null: unlimited' }),
+    .meta({ description: 'Uses of each code (for a public code its total limit); default 1. null: unlimited, e.g. a public code for everyone' }),
   perMemberLimit: z.number().int().min(1).max(1e6).optional()
     .meta({ description: 'Uses of one code by one member (a guest cannot use a code that has one)' }),
   code: z.string().trim().min(4).max(64).regex(/^[0-9A-Za-z -]+$/, 'Letters, digits, spaces and hyphens').optional()
-    .meta({ description: 'Makes one public campaign code (then count is 1), e.g. GRATIS-ONGKIR; stored upper case without hyphens', example: 'GRATIS-ONGKIR' }),
+    .meta({
+      description: `Makes one public campaign code (then count is 1), e.g. GRATIS-ONGKIR; stored upper case without hyphens. Not ${RESERVED_CODES.join(' or ')} (words of these paths)`,
+      example: 'GRATIS-ONGKIR',
+    }),
   prefix: z.string().max(8).optional().meta({ description: `0–8 characters of ${VOUCHER_ALPHABET} before the random part` }),
   length: z.number().int().min(6).max(16).optional().meta({ description: `Random characters per code, default ${DEFAULT_CODE_LENGTH}; refused when too short for count` }),
   channels: z.array(ChannelSchema).max(2).optional().meta({ description: 'Absent or empty: every channel' }),
   stores: z.array(z.uuid()).max(500).optional().meta({ description: 'The tenant’s stores; absent or empty: every store' }),
   memberId: z.uuid().optional().meta({ description: 'Personal codes: count codes that only this member can use' }),
   priority: z.number().int().min(-1000).max(1000).optional(),
-  exclusivityGroup: z.string().trim().min(1).max(64).optional(),
+  exclusivityGroup: z.string().trim().min(1).max(64).optional().meta({
+    description: 'Vouchers and promotions sharing a group do not stack: only the best-ranked one applies. Absent: amount and percent vouchers are in `voucher_discount` (one discount voucher per order; give distinct groups to let them stack), other kinds in none',
+  }),
 });
 
 export function voucherRoutes(routes: Routes) {
@@ -44,10 +49,10 @@ export function voucherRoutes(routes: Routes) {
     description: [
       'Generated codes are `prefix` + `length` random characters from a cryptographically secure generator, from the alphabet',
       `\`${VOUCHER_ALPHABET}\` (no I, L, O or U), unique in the retailer. The random part must be long enough that the codes fill at`,
-      'most one in a million of their space (a length of 10 allows a million codes). Codes are matched regardless of case and',
+      'most one in a million of their space, counting the retailer’s codes of the same prefix and length already there (a length of 10 allows a billion). Codes are matched regardless of case and',
       'hyphens. Up to 1,000,000 codes in one call; download them from `/api/v1/vouchers/batches/{id}/codes.csv`.',
-      '`code` makes one public code used by many members: `usesPerCode` is then its total limit (default unlimited), and',
-      '`perMemberLimit` caps each member. `memberId` makes personal codes only that member can use. A public code already in',
+      '`code` makes one public code used by many members: `usesPerCode` is then its total limit (default 1, as for every batch;',
+      'send `null` for a code without a total limit), and `perMemberLimit` caps each member. `memberId` makes personal codes only that member can use. A public code already in',
       'use → 409 `voucher_code_taken`. The codes are not written to the audit log.',
     ].join(' '),
     tags: [TAG],
@@ -104,7 +109,7 @@ export function voucherRoutes(routes: Routes) {
     method: 'get',
     path: '/api/v1/vouchers/batches/{id}/codes.csv',
     summary: `The batch’s codes as CSV (\`${CSV_COLUMNS.join(',')}\`), streamed`,
-    description: 'Codes as stored: upper case, no hyphens. `max_uses` and `member_id` are empty when unlimited or not personal; `expires_at` is ISO 8601.',
+    description: 'Codes as stored: upper case, no hyphens. `max_uses` and `member_id` are empty when unlimited or not personal; `expires_at` is ISO 8601 in the retailer’s time zone with its offset.',
     tags: [TAG],
     auth: { principals: ['staff', 'api_key'], permission: 'programs.manage' },
     params: IdParams,
@@ -157,7 +162,8 @@ export function voucherRoutes(routes: Routes) {
       'used by a cashier or POS key needs a fresh `scanToken` of the member at this store. `memberId` defaults to the sale’s member.',
       'Unknown → 404 (counted against the guessing limits, 429 when over); used up → 409 `voucher_used_up`; expired → 409',
       '`voucher_expired`; not yet valid → 409 `voucher_not_started`; otherwise refused → 409 `voucher_not_eligible` with `reason`',
-      '(disabled, other_member, member_required, member_limit, wrong_channel, wrong_store). Nothing changes on a refusal.',
+      '(voided, disabled, other_member, member_required, member_limit, wrong_channel, wrong_store). Nothing changes on a refusal.',
+      'A voucher never counts before it was created. With `transactionId` the sale must still stand (a void waits for the use, then gives it back).',
     ].join(' '),
     tags: [TAG],
     auth: { principals: ['staff', 'api_key'], permission: 'sales.post' },
@@ -193,7 +199,11 @@ export function voucherRoutes(routes: Routes) {
     method: 'post',
     path: '/api/v1/vouchers/redemptions/{id}/cancel',
     summary: 'Give a voucher use back (the order it was for was cancelled)',
-    description: 'Audit-logged; repeating the call changes nothing. A use on a Kartu sale that still stands → 409: void the sale instead, which gives its vouchers back.',
+    description: [
+      'Audit-logged; repeating the call changes nothing. A use on a Kartu sale that still stands → 409: void the sale instead, which gives its vouchers back.',
+      'Owners, admins and admin keys may cancel any use; cashiers and POS keys only a use of today (the store’s local day, else the retailer’s)',
+      'made at their own store, else 403.',
+    ].join(' '),
     tags: [TAG],
     auth: { principals: ['staff', 'api_key'], permission: 'sales.post' },
     params: IdParams,

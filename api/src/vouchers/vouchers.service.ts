@@ -7,6 +7,8 @@ import { newId } from '../shared/ids.ts';
 import { pageOf } from '../shared/page.ts';
 import type { Principal } from '../shared/principal.ts';
 import { inTransaction } from '../shared/transaction.ts';
+import { isoInZone } from '../shared/zoned-time.ts';
+import { getTenant } from '../tenants/tenants.service.ts';
 import { codeSpace, inVoucherAlphabet, isVoucherCode, normaliseVoucherCode, randomVoucherCodes } from './voucher-code.ts';
 import { toBatchView } from './vouchers.mapper.ts';
 import * as repo from './vouchers.repository.ts';
@@ -20,6 +22,11 @@ export const DEFAULT_CODE_LENGTH = 10;
 const CHUNK = 10_000;
 /** Generated codes fill at most one in a million of their code space: a guess hits one at most that often. */
 const SPACE_PER_CODE = 1_000_000;
+/**
+ * The literal path segments where /api/v1/vouchers/{code} takes a code (the router ignores case):
+ * a public code spelled like one could never be looked up or redeemed.
+ */
+export const RESERVED_CODES: readonly string[] = ['BATCHES', 'REDEMPTIONS'];
 
 export interface BatchInput {
   name?: string;
@@ -31,7 +38,7 @@ export interface BatchInput {
   minSpend?: number;
   startsAt?: string;
   expiresAt: string;
-  /** Uses of each code; for a public code its total limit. Default 1, for a public code unlimited; null: unlimited. */
+  /** Uses of each code; for a public code its total limit. Default 1; null: unlimited. */
   usesPerCode?: number | null;
   perMemberLimit?: number;
   code?: string;
@@ -71,7 +78,9 @@ function fieldProblems(input: BatchInput, now: Date): FieldError[] {
   if (!(expiresAt > now.getTime())) problem('expiresAt', 'Must be in the future');
 
   if (input.code !== undefined) {
-    if (!isVoucherCode(normaliseVoucherCode(input.code))) problem('code', '4–32 letters and digits (hyphens and spaces are ignored)');
+    const code = normaliseVoucherCode(input.code);
+    if (!isVoucherCode(code)) problem('code', '4–32 letters and digits (hyphens and spaces are ignored)');
+    else if (RESERVED_CODES.includes(code)) problem('code', 'A word of the API’s paths; choose another code');
     if (input.count !== 1) problem('count', 'A public code is one code: count must be 1');
     for (const field of ['prefix', 'length', 'memberId'] as const) {
       if (input[field] !== undefined) problem(field, 'Not used with a public code');
@@ -86,6 +95,22 @@ function fieldProblems(input: BatchInput, now: Date): FieldError[] {
     }
   }
   return problems;
+}
+
+/**
+ * Generated codes of one prefix and length share a code space, so the guessing bound counts the
+ * tenant's codes of that shape already there, not only this batch's.
+ */
+async function crowdingProblems(db: Db, tenantId: string, input: BatchInput): Promise<FieldError[]> {
+  if (input.code !== undefined) return [];
+  const length = input.length ?? DEFAULT_CODE_LENGTH;
+  const existing = await repo.countCodesOfShape(db, tenantId, (input.prefix ?? '').toUpperCase(), length);
+  const total = existing + input.count;
+  if (codeSpace(length) >= total * SPACE_PER_CODE) return [];
+  return [{
+    path: 'body.length',
+    message: `Too short: with the ${existing} codes of this prefix and length you have, they would be easy to guess; use ${minimumLength(total)} or more`,
+  }];
 }
 
 async function referenceProblems(db: Db, tenantId: string, input: BatchInput): Promise<FieldError[]> {
@@ -113,12 +138,12 @@ export async function createBatch(db: Db, principal: Principal, input: BatchInpu
   if (shapeProblems.length) throw invalid(shapeProblems);
   return inTransaction(db, async (trx) => {
     const tenantId = principal.tenantId;
-    const referenced = await referenceProblems(trx, tenantId, input);
+    const referenced = [...(await referenceProblems(trx, tenantId, input)), ...(await crowdingProblems(trx, tenantId, input))];
     if (referenced.length) throw invalid(referenced);
 
     const batchId = newId();
     const origin = input.code !== undefined ? 'public' : input.memberId !== undefined ? 'personal' : 'batch';
-    const usesPerCode = input.usesPerCode !== undefined ? input.usesPerCode : origin === 'public' ? null : 1;
+    const usesPerCode = input.usesPerCode === undefined ? 1 : input.usesPerCode;
     await repo.insertBatch(trx, {
       tenant_id: tenantId, id: batchId, name: input.name ?? null, origin, kind: input.kind, value: input.value ?? null,
       max_discount: input.maxDiscount ?? null, sku: input.sku ?? null, min_spend: input.minSpend ?? 0,
@@ -146,7 +171,7 @@ async function insertRandomCodes(db: Db, target: repo.CodeTarget, count: number,
   let inserted = 0;
   let skipped = 0;
   while (inserted < count) {
-    const codes = randomVoucherCodes(Math.min(CHUNK, count - inserted), length, prefix).sort();
+    const codes = randomVoucherCodes(Math.min(CHUNK, count - inserted), length, prefix).filter((code) => !RESERVED_CODES.includes(code)).sort();
     const added = await repo.insertCodes(db, target, codes.map(newId), codes);
     inserted += added;
     skipped += codes.length - added;
@@ -190,17 +215,26 @@ export const CSV_COLUMNS = ['code', 'uses', 'max_uses', 'member_id', 'expires_at
 /**
  * The batch's codes as CSV, streamed: pages of 10,000 codes (keyset on the code) go through
  * csv-stringify as the response reads them, so memory stays flat whatever the batch size. Codes
- * are written as stored (upper case, no hyphens); `expires_at` is the code's own or the batch's.
+ * are written as stored (upper case, no hyphens); `expires_at` is the code's own or the batch's, in
+ * the tenant's time zone with its offset.
  */
 export async function batchCodesCsv(db: Db, principal: Principal, batchId: string): Promise<Readable> {
   const tenantId = principal.tenantId;
   const batch = await requireBatch(db, tenantId, batchId);
+  const { time_zone: timeZone } = await getTenant(db, tenantId);
+  // Most codes share the batch's expiry: format each instant once, not once per code.
+  let last: { ms: number; text: string } | null = null;
+  const expiry = (at: Date | null) => {
+    if (!at) return null;
+    if (last?.ms !== at.getTime()) last = { ms: at.getTime(), text: isoInZone(at, timeZone) };
+    return last.text;
+  };
   async function* records() {
     let after: string | null = null;
     for (;;) {
       const page = await repo.batchCodesPage(db, tenantId, batchId, after, CSV_PAGE);
       for (const row of page) {
-        yield { code: row.code, uses: row.uses, max_uses: row.max_uses, member_id: row.member_id, expires_at: (row.expires_at ?? batch.expires_at)?.toISOString() };
+        yield { code: row.code, uses: row.uses, max_uses: row.max_uses, member_id: row.member_id, expires_at: expiry(row.expires_at ?? batch.expires_at) };
       }
       if (page.length < CSV_PAGE) return;
       after = page[page.length - 1].code;

@@ -15,8 +15,20 @@ export type Points = Json<'/api/v1/me/points', 'get'>;
 export type PointEntry = Points['entries']['items'][number];
 export type TierProgress = Json<'/api/v1/me/tier', 'get'>;
 export type Wallets = Json<'/api/v1/me/wallets', 'get'>;
+export type SignupForm = Json<'/api/v1/public/tenants/{slug}/signup-form', 'get'>;
+export type MemberReferrals = Json<'/api/v1/me/referrals', 'get'>;
 
-type Problem = ProblemLike & { errors?: { path: string; message: string }[] };
+type Problem = ProblemLike & { errors?: FieldError[] };
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+/** The fields a 400 names (`errors[].path`, e.g. `body.referralCode`), to show each message at its input. */
+export function fieldErrors(error: unknown): FieldError[] {
+  const errors = typeof error === 'object' && error !== null ? (error as Problem).errors : undefined;
+  return Array.isArray(errors) ? errors : [];
+}
 
 /**
  * Asks for problem details in the language chosen in the app. A failed fetch (no signal,

@@ -26,6 +26,62 @@ const en = {
   'auth.verifying': 'Checking…',
   'auth.sendAgain': 'Send the code again',
   'auth.changePhone': 'Use another number',
+  'auth.notMember': 'Not a member yet?',
+  'auth.join': 'Join now',
+  'join.invited': '{name} invited you — you get {points} points after your first purchase.',
+  'join.invitedNoPoints': '{name} invited you.',
+  'join.name': 'Your name',
+  'join.phone': 'Phone number',
+  'join.phoneHint': 'For example 0812 3456 7890. We will send a one-time code to this number.',
+  'join.optional': '(optional)',
+  'join.email': 'Email',
+  'join.birthDate': 'Birth date',
+  'join.birthDateHint': 'For a treat on your birthday.',
+  'join.referral': 'Referral code',
+  'join.referralHint': 'The code of the friend who invited you, if you have one.',
+  'join.consentHint': 'You can change this later. Your points work either way.',
+  'join.join': 'Join',
+  'join.joining': 'Joining…',
+  'join.codeKept': 'Your code is still valid: correct the marked field and press Join.',
+  'join.checkFields': 'Please check the marked fields.',
+  'join.resendIn': 'Send the code again in {seconds} s',
+  'join.resent': 'We sent a new code.',
+  'join.changePhone': 'Change the number',
+  'join.haveAccount': 'Already a member?',
+  'join.signIn': 'Sign in',
+  'join.newTab': '(opens in a new tab)',
+  'join.welcomeTitle': 'Welcome, {name}!',
+  'join.welcomeBonus': 'You got {points} welcome points.',
+  'join.welcomeReferral': 'You get {points} more points after your first purchase.',
+  'join.welcomeCard': 'Show your member card at the till to collect points.',
+  'join.welcomeBackTitle': 'Welcome back, {name}!',
+  'join.welcomeBack': 'You are already a member, so we signed you in.',
+  'join.openCard': 'Open my member card',
+  'join.embedSignIn': 'If asked, sign in with {phone}.',
+  'join.close': 'Close the welcome message',
+  'join.error.nameRequired': 'Enter your name.',
+  'join.error.phoneRequired': 'Enter your phone number.',
+  'join.error.phone': 'Not a valid phone number. For example 0812 3456 7890.',
+  'join.error.email': 'Check the email address, for example name@example.com.',
+  'join.error.birthFuture': 'The birth date cannot be in the future.',
+  'join.error.birthOld': 'The birth date must be after 1900.',
+  'join.error.birthDate': 'Check the birth date.',
+  'join.error.referral': 'No member has this referral code. Check it, or leave the field empty.',
+  'join.error.code': 'Enter the 6-digit code.',
+  'join.error.field': 'Check this field.',
+  'invite.title': 'Invite friends',
+  'invite.rewards': 'You get {mine} points, your friend {theirs} points after their first purchase.',
+  'invite.rewardsMin': 'You get {mine} points, your friend {theirs} points after their first purchase of {amount} or more.',
+  'invite.noRewards': 'Share your link so your friends can join too.',
+  'invite.link': 'Your invite link',
+  'invite.code': 'or tell them your code: {code}',
+  'invite.share': 'Share my link',
+  'invite.shareText': 'Join {retailer} with my link and get {points} points after your first purchase.',
+  'invite.shareTextPlain': 'Join {retailer} with my link.',
+  'invite.copied': 'Link copied. Paste it in a chat to a friend.',
+  'invite.copyFailed': 'Could not copy. Press and hold the link to copy it.',
+  'invite.joined': 'Friends joined',
+  'invite.rewarded': 'Rewarded',
   'home.greeting': 'Hello, {name}',
   'home.signOut': 'Sign out',
   'card.title': 'Member card',
@@ -149,6 +205,62 @@ const id: Record<MessageKey, string> = {
   'auth.verifying': 'Memeriksa…',
   'auth.sendAgain': 'Kirim ulang kode',
   'auth.changePhone': 'Pakai nomor lain',
+  'auth.notMember': 'Belum jadi member?',
+  'auth.join': 'Daftar sekarang',
+  'join.invited': '{name} mengundang Anda — Anda dapat {points} poin setelah belanja pertama.',
+  'join.invitedNoPoints': '{name} mengundang Anda.',
+  'join.name': 'Nama Anda',
+  'join.phone': 'Nomor HP',
+  'join.phoneHint': 'Contoh 0812 3456 7890. Kami akan mengirim kode sekali pakai ke nomor ini.',
+  'join.optional': '(opsional)',
+  'join.email': 'Email',
+  'join.birthDate': 'Tanggal lahir',
+  'join.birthDateHint': 'Untuk kejutan di hari ulang tahun Anda.',
+  'join.referral': 'Kode referral',
+  'join.referralHint': 'Kode dari teman yang mengajak Anda, jika ada.',
+  'join.consentHint': 'Bisa diubah nanti. Poin Anda tetap berlaku.',
+  'join.join': 'Daftar',
+  'join.joining': 'Mendaftar…',
+  'join.codeKept': 'Kode Anda masih berlaku: perbaiki kolom yang ditandai lalu tekan Daftar.',
+  'join.checkFields': 'Periksa kembali kolom yang ditandai.',
+  'join.resendIn': 'Kirim ulang kode dalam {seconds} dtk',
+  'join.resent': 'Kode baru sudah dikirim.',
+  'join.changePhone': 'Ubah nomor',
+  'join.haveAccount': 'Sudah jadi member?',
+  'join.signIn': 'Masuk',
+  'join.newTab': '(terbuka di tab baru)',
+  'join.welcomeTitle': 'Selamat datang, {name}!',
+  'join.welcomeBonus': 'Anda mendapat {points} poin selamat datang.',
+  'join.welcomeReferral': 'Anda dapat {points} poin lagi setelah belanja pertama.',
+  'join.welcomeCard': 'Tunjukkan kartu member di kasir untuk mengumpulkan poin.',
+  'join.welcomeBackTitle': 'Selamat datang kembali, {name}!',
+  'join.welcomeBack': 'Anda sudah menjadi member, jadi Anda langsung masuk.',
+  'join.openCard': 'Buka kartu member saya',
+  'join.embedSignIn': 'Jika diminta, masuk dengan nomor {phone}.',
+  'join.close': 'Tutup pesan selamat datang',
+  'join.error.nameRequired': 'Isi nama Anda.',
+  'join.error.phoneRequired': 'Isi nomor HP Anda.',
+  'join.error.phone': 'Nomor HP tidak valid. Contoh 0812 3456 7890.',
+  'join.error.email': 'Periksa alamat email, contoh nama@contoh.com.',
+  'join.error.birthFuture': 'Tanggal lahir tidak boleh di masa depan.',
+  'join.error.birthOld': 'Tanggal lahir harus setelah tahun 1900.',
+  'join.error.birthDate': 'Periksa tanggal lahir.',
+  'join.error.referral': 'Kode referral ini tidak dikenal. Periksa lagi, atau kosongkan kolomnya.',
+  'join.error.code': 'Masukkan kode 6 digit.',
+  'join.error.field': 'Periksa kolom ini.',
+  'invite.title': 'Ajak teman',
+  'invite.rewards': 'Anda dapat {mine} poin, teman Anda {theirs} poin setelah belanja pertamanya.',
+  'invite.rewardsMin': 'Anda dapat {mine} poin, teman Anda {theirs} poin setelah belanja pertamanya minimal {amount}.',
+  'invite.noRewards': 'Bagikan tautan Anda agar teman ikut bergabung.',
+  'invite.link': 'Tautan undangan Anda',
+  'invite.code': 'atau sebutkan kode Anda: {code}',
+  'invite.share': 'Bagikan tautan saya',
+  'invite.shareText': 'Gabung member {retailer} lewat tautan saya dan dapat {points} poin setelah belanja pertama.',
+  'invite.shareTextPlain': 'Gabung member {retailer} lewat tautan saya.',
+  'invite.copied': 'Tautan disalin. Tempel di chat ke teman Anda.',
+  'invite.copyFailed': 'Gagal menyalin. Tekan lama tautannya untuk menyalin.',
+  'invite.joined': 'Teman bergabung',
+  'invite.rewarded': 'Dapat hadiah',
   'home.greeting': 'Halo, {name}',
   'home.signOut': 'Keluar',
   'card.title': 'Kartu member',
@@ -251,15 +363,29 @@ const id: Record<MessageKey, string> = {
 const messages: Record<Locale, Record<MessageKey, string>> = { en, id };
 const storageKey = 'kartu.locale';
 
+// Storage can throw (the join form framed on a retailer's site with third-party storage blocked):
+// the language then just follows the browser.
+function savedLocale(): string | null {
+  try {
+    return localStorage.getItem(storageKey);
+  } catch {
+    return null;
+  }
+}
+
 function initialLocale(): Locale {
-  return browser ? preferredLocale(localStorage.getItem(storageKey), navigator.languages) : 'id';
+  return browser ? preferredLocale(savedLocale(), navigator.languages) : 'id';
 }
 
 export const i18n = $state({ locale: initialLocale() });
 
 export function setLocale(locale: Locale) {
   i18n.locale = locale;
-  localStorage.setItem(storageKey, locale);
+  try {
+    localStorage.setItem(storageKey, locale);
+  } catch {
+    // kept for this visit only
+  }
 }
 
 export function t(key: MessageKey, params: Record<string, string | number> = {}): string {

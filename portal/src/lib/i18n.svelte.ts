@@ -1,6 +1,9 @@
 import { interpolate, preferredLocale, type Locale } from '@kartu/api/client';
+import { customersEn, customersId } from './i18n-customers';
 import { promotionsEn, promotionsId } from './i18n-promotions';
 import { rewardsEn, rewardsId } from './i18n-rewards';
+import { segmentsEn, segmentsId } from './i18n-segments';
+import { tillEn, tillId } from './i18n-till';
 
 // The portal's strings. `en` is the key source; `id` must translate every key or the type check fails.
 const en = {
@@ -532,6 +535,9 @@ const en = {
   'wallets.appleRemoved': 'Apple Wallet removed.',
   ...promotionsEn,
   ...rewardsEn,
+  ...tillEn,
+  ...customersEn,
+  ...segmentsEn,
 };
 
 export type MessageKey = keyof typeof en;
@@ -1065,6 +1071,9 @@ const id: Record<MessageKey, string> = {
   'wallets.appleRemoved': 'Apple Wallet dihapus.',
   ...promotionsId,
   ...rewardsId,
+  ...tillId,
+  ...customersId,
+  ...segmentsId,
 };
 
 export type { Locale };

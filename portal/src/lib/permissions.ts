@@ -3,13 +3,13 @@ import type { components } from '@kartu/api/client';
 export type Role = components['schemas']['Staff']['role'];
 
 /** What the portal's screens need; mirrors the API's permission table (api/src/shared/principal.ts). */
-export type Permission = 'members.read' | 'cards.manage' | 'sales.post' | 'programs.manage' | 'wallets.manage' | 'reports.read' | 'outbox.read' | 'points.redeem';
+export type Permission = 'members.read' | 'members.write' | 'members.merge' | 'cards.manage' | 'sales.post' | 'programs.manage' | 'wallets.manage' | 'reports.read' | 'outbox.read' | 'points.redeem';
 
 const grants: Record<Role, ReadonlySet<Permission>> = {
-  owner: new Set(['members.read', 'cards.manage', 'sales.post', 'programs.manage', 'wallets.manage', 'reports.read', 'outbox.read', 'points.redeem']),
-  admin: new Set(['members.read', 'cards.manage', 'sales.post', 'programs.manage', 'wallets.manage', 'reports.read', 'outbox.read', 'points.redeem']),
-  marketer: new Set(['members.read', 'programs.manage', 'reports.read', 'outbox.read']),
-  cashier: new Set(['members.read', 'sales.post', 'points.redeem']),
+  owner: new Set(['members.read', 'members.write', 'members.merge', 'cards.manage', 'sales.post', 'programs.manage', 'wallets.manage', 'reports.read', 'outbox.read', 'points.redeem']),
+  admin: new Set(['members.read', 'members.write', 'members.merge', 'cards.manage', 'sales.post', 'programs.manage', 'wallets.manage', 'reports.read', 'outbox.read', 'points.redeem']),
+  marketer: new Set(['members.read', 'members.write', 'programs.manage', 'reports.read', 'outbox.read']),
+  cashier: new Set(['members.read', 'members.write', 'sales.post', 'points.redeem']),
 };
 
 /** Whether a role may use a screen or action; the API decides in the end, this only hides what would be refused. */

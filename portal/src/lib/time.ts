@@ -30,7 +30,7 @@ export function toLocalInput(iso: string, timeZone: string): string {
 
 /**
  * A datetime-local value read on the zone's clock, as an ISO instant with that zone's offset
- * ("2026-12-01T09:30:00+07:00"); `seconds` 59 makes an inclusive end cover its whole minute.
+ * ("2026-12-01T09:30:00+07:00"); `seconds` 59.999 makes an inclusive end cover its whole minute.
  */
 export function fromLocalInput(value: string, timeZone: string, seconds = 0): string | null {
   const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(value);

@@ -87,7 +87,7 @@ interface Reading {
 
 /**
  * Reads the draft. An instant the editor did not touch is kept exactly as stored, not re-rounded to
- * the minute; an end covers its whole minute (seconds :59), as the end is included.
+ * the minute; an end covers its whole minute (to :59.999), as the end is included.
  */
 export function readDraft(draft: PromotionDraft, timeZone: string, original?: Promotion): Reading {
   const errors: FieldErrors = {};
@@ -114,7 +114,7 @@ export function readDraft(draft: PromotionDraft, timeZone: string, original?: Pr
   const name = draft.name.trim();
   if (!name) errors.name = t('form.required');
   const startsAt = instant(draft.startsAt, 'startsAt', 0);
-  const endsAt = instant(draft.endsAt, 'endsAt', 59);
+  const endsAt = instant(draft.endsAt, 'endsAt', 59.999);
   if (startsAt && endsAt && Date.parse(endsAt) < Date.parse(startsAt)) errors.endsAt = t('form.endBeforeStart');
 
   let effect: PromotionEffect;

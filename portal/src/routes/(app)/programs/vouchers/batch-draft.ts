@@ -39,11 +39,14 @@ export interface BatchDraft {
   exclusivityGroup: string;
 }
 
+/** How many codes the form starts with in a mode: a batch 100, a member's personal codes 1 (public: always 1). */
+export const defaultCount = (mode: BatchMode): string => (mode === 'batch' ? '100' : '1');
+
 export function emptyDraft(): BatchDraft {
   return {
     mode: 'batch',
     name: '',
-    count: '100',
+    count: defaultCount('batch'),
     terms: emptyTerms(),
     startsAt: '',
     expiresAt: '',
@@ -108,14 +111,14 @@ export function bodyOf(
   const startsAt = draft.startsAt ? fromLocalInput(draft.startsAt, timeZone) : undefined;
   if (startsAt === null) errors.startsAt = t('form.dateTime');
   if (startsAt) body.startsAt = startsAt;
-  const expiresAt = draft.expiresAt ? fromLocalInput(draft.expiresAt, timeZone, 59) : null;
+  const expiresAt = draft.expiresAt ? fromLocalInput(draft.expiresAt, timeZone, 59.999) : null;
   if (!draft.expiresAt) errors.expiresAt = t('form.required');
   else if (!expiresAt) errors.expiresAt = t('form.dateTime');
   else if (Date.parse(expiresAt) <= now.getTime()) errors.expiresAt = t('vouchers.expiresPast');
   else if (startsAt && Date.parse(expiresAt) <= Date.parse(startsAt)) errors.expiresAt = t('vouchers.expiresBeforeStart');
   if (expiresAt) body.expiresAt = expiresAt;
 
-  // Empty is unlimited; the API's default (1, or unlimited for a public code) is what the form starts with.
+  // Always sent, so the marketer's choice holds whatever the API's default (1): empty is unlimited (null).
   body.usesPerCode = draft.usesPerCode.trim() ? whole(draft.usesPerCode, 'usesPerCode', 1, 1e9) : null;
   const perMemberLimit = optionalWhole(draft.perMemberLimit, 'perMemberLimit', 1, 1e6);
   if (perMemberLimit !== undefined) body.perMemberLimit = perMemberLimit;

@@ -1,0 +1,22 @@
+import type { Db } from '../deps.ts';
+import * as repo from './lifecycle.repository.ts';
+
+/** A posted sale (or a claimed one) moves the member's lifecycle at once: prospect → new, lapsed → won back. */
+export async function afterPurchase(trx: Db, tenantId: string, memberId: string, at: Date) {
+  await repo.recordPurchase(trx, tenantId, memberId, at);
+  await repo.refreshStages(trx, new Date(), { tenantId, memberId });
+}
+
+/** After a void or a merge: first and last purchase, and the stage, as the posted sales now say. */
+export async function purchasesChanged(trx: Db, tenantId: string, memberId: string) {
+  await repo.recountPurchases(trx, tenantId, memberId);
+  await repo.refreshStages(trx, new Date(), { tenantId, memberId });
+}
+
+/** The clock moves members along (new → active → at risk → lapsed); the scheduler runs this. */
+export const refreshAllStages = (db: Db, now = new Date()) => repo.refreshStages(db, now);
+
+export async function stageHistory(db: Db, tenantId: string, memberId: string) {
+  const rows = await repo.stageHistory(db, tenantId, memberId);
+  return rows.map((r) => ({ from: r.from_stage, to: r.to_stage, at: r.changed_at.toISOString() }));
+}

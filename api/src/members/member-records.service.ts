@@ -1,0 +1,133 @@
+import type { AppDeps, Db } from '../deps.ts';
+import { recordAudit } from '../audit/audit.repository.ts';
+import { consume as consumeLimit } from '../http/rate-limits.ts';
+import { purchasesChanged } from '../lifecycle/lifecycle.service.ts';
+import { lockAccounts, transferAll } from '../ledger/ledger.service.ts';
+import { checkCode, consumeCode, OTP_SECONDS, sendCode } from '../member-auth/otp.service.ts';
+import { DomainError, invalidField, notFound } from '../shared/errors.ts';
+import { newId } from '../shared/ids.ts';
+import { actorOf, type Principal } from '../shared/principal.ts';
+import { inTransaction } from '../shared/transaction.ts';
+import { getTenant } from '../tenants/tenants.service.ts';
+import { upgradeIfQualified } from '../tiers/tiers.service.ts';
+import * as merges from './member-merge.repository.ts';
+import * as repo from './members.repository.ts';
+import { checkBirthDate, getMember, requirePhone } from './members.service.ts';
+import { phoneHash } from './phone-hash.ts';
+
+export interface MemberPatch {
+  name?: string;
+  email?: string | null;
+  birthDate?: string | null;
+  marketingOptIn?: boolean;
+  tags?: string[];
+}
+
+/** Profile and consent; the phone changes only through a one-time code (below). */
+export async function updateMember(db: Db, principal: Principal, memberId: string, patch: MemberPatch) {
+  return inTransaction(db, async (trx) => {
+    const member = await activeMember(trx, principal.tenantId, memberId);
+    if (patch.birthDate) checkBirthDate(patch.birthDate, (await getTenant(trx, principal.tenantId)).time_zone);
+    await repo.updateMember(trx, principal.tenantId, member.id, {
+      name: patch.name?.trim(), email: patch.email === undefined ? undefined : patch.email?.toLowerCase() ?? null,
+      birth_date: patch.birthDate, marketing_opt_in: patch.marketingOptIn, tags: patch.tags ? [...new Set(patch.tags)].sort() : undefined,
+    });
+    if (principal.kind !== 'member') await recordAudit(trx, principal, { action: 'member.updated', targetType: 'member', targetId: member.id, details: { ...patch } });
+    return getMember(trx, principal.tenantId, member.id);
+  });
+}
+
+async function activeMember(db: Db, tenantId: string, memberId: string) {
+  const member = await repo.lockMember(db, tenantId, memberId);
+  if (!member) throw notFound('Member');
+  if (member.status === 'merged') throw new DomainError('conflict', 'This member was merged into another; change that one');
+  return member;
+}
+
+async function freePhone(db: Db, tenantId: string, phone: string, memberId: string) {
+  const owner = await repo.findMemberByPhone(db, tenantId, phone);
+  if (owner && owner.id !== memberId) {
+    throw new DomainError('phone_taken', `${phone} belongs to another member`, {}, [{ path: 'body.phone', message: 'Already registered' }]);
+  }
+  if (owner) throw invalidField('body.phone', 'This is already the member’s number');
+}
+
+/** Step one of a phone change: a code to the new number, which must be free in the tenant. */
+export async function requestPhoneChange(deps: AppDeps, principal: Principal, memberId: string, input: { phone: string }, ip: string) {
+  const phone = requirePhone(input.phone);
+  const tenant = await getTenant(deps.db, principal.tenantId);
+  await activeMember(deps.db, tenant.id, memberId);
+  await freePhone(deps.db, tenant.id, phone, memberId);
+  await consumeLimit(deps.limits.otpSendByIp, ip);
+  await consumeLimit(deps.limits.otpSendByPhone, `${tenant.id}:${phone}`);
+  const en = tenant.locale === 'en';
+  await sendCode(deps, tenant, phone, (code) => en
+    ? `${code} is your code to make this your ${tenant.name} member number. It expires in 5 minutes. Never share it.`
+    : `${code} adalah kode untuk memakai nomor ini sebagai nomor member ${tenant.name}. Berlaku 5 menit. Jangan berikan kepada siapa pun.`);
+  return { expiresInSeconds: OTP_SECONDS };
+}
+
+/** Step two: the code proves the new number; the old one is kept only as a keyed hash. */
+export async function confirmPhoneChange(deps: AppDeps, principal: Principal, memberId: string, input: { phone: string; code: string }, ip: string) {
+  const phone = requirePhone(input.phone);
+  const tenantId = principal.tenantId;
+  const codeId = await checkCode(deps, tenantId, phone, input.code, ip);
+  return inTransaction(deps.db, async (trx) => {
+    const member = await activeMember(trx, tenantId, memberId);
+    await freePhone(trx, tenantId, phone, memberId);
+    await consumeCode(trx, tenantId, codeId);
+    await merges.insertFormerPhone(trx, tenantId, member.id, phoneHash(deps.config.secretKey, tenantId, member.phone));
+    await repo.updateMember(trx, tenantId, member.id, { phone, phone_verified_at: new Date() });
+    await recordAudit(trx, principal, { action: 'member.phone_changed', targetType: 'member', targetId: member.id, details: { to: phone } });
+    return getMember(trx, tenantId, member.id);
+  });
+}
+
+/**
+ * Merges a duplicate into the survivor: balance, pending points, debt and their lots (through the
+ * ledger, as compensating entries), sales, vouchers and their uses, reward redemptions, referrals
+ * made, and cards (the duplicate's current card is retired: one current card per member). The
+ * duplicate is left as `merged`, pointing at the survivor, its number freed. Audit-logged.
+ */
+export async function mergeMembers(db: Db, principal: Principal, survivorId: string, duplicateId: string, secretKey: Buffer) {
+  if (survivorId === duplicateId) throw invalidField('body.duplicateId', 'A member cannot be merged into itself');
+  const tenantId = principal.tenantId;
+  return inTransaction(db, async (trx) => {
+    const accounts = await lockAccounts(trx, tenantId, [survivorId, duplicateId]).catch((error: unknown) => {
+      if (error instanceof DomainError && error.code === 'not_found') throw invalidField('body.duplicateId', 'No such member');
+      throw error;
+    });
+    const [first, second] = [survivorId, duplicateId].sort();
+    const rows = [await repo.lockMember(trx, tenantId, first), await repo.lockMember(trx, tenantId, second)];
+    const survivor = rows.find((m) => m?.id === survivorId);
+    const duplicate = rows.find((m) => m?.id === duplicateId);
+    if (!survivor || survivor.status === 'merged') throw notFound('Member');
+    if (!duplicate) throw invalidField('body.duplicateId', 'No such member');
+    if (duplicate.status === 'merged') throw invalidField('body.duplicateId', 'Already merged');
+
+    const mergeId = newId();
+    const points = await transferAll(trx, tenantId, accounts.get(duplicateId)!, accounts.get(survivorId)!, {
+      reference: `merge:${mergeId}`, note: `Merged from ${duplicate.name} (${duplicate.phone})`, actor: actorOf(principal),
+    });
+    await merges.moveLifetime(trx, tenantId, accounts.get(duplicateId)!.id, accounts.get(survivorId)!.id);
+    const rowsMoved = await merges.moveRows(trx, tenantId, duplicateId, survivorId);
+    const cards = await merges.moveCards(trx, tenantId, duplicateId, survivorId);
+    await merges.moveFormerPhones(trx, tenantId, duplicateId, survivorId, phoneHash(secretKey, tenantId, duplicate.phone));
+    await merges.endMemberSessions(trx, tenantId, duplicateId);
+    await merges.dropRfm(trx, tenantId, duplicateId);
+    await repo.updateMember(trx, tenantId, duplicateId, { status: 'merged', merged_into: survivorId, phone: `merged:${duplicateId}` });
+    await repo.updateMember(trx, tenantId, survivorId, {
+      email: survivor.email ?? duplicate.email, birth_date: survivor.birth_date ?? duplicate.birth_date,
+      tags: [...new Set([...survivor.tags, ...duplicate.tags])].sort(),
+    });
+    const tenant = await getTenant(trx, tenantId);
+    await upgradeIfQualified(trx, tenant, survivorId, new Date());
+    await purchasesChanged(trx, tenantId, survivorId);
+    const moved = { points, cards, ...rowsMoved };
+    await merges.insertMerge(trx, {
+      tenant_id: tenantId, id: mergeId, survivor_id: survivorId, merged_id: duplicateId, moved: JSON.stringify(moved), ...actorOf(principal),
+    });
+    await recordAudit(trx, principal, { action: 'member.merged', targetType: 'member', targetId: survivorId, details: { mergeId, duplicateId, moved } });
+    return { mergeId, moved, member: await getMember(trx, tenantId, survivorId) };
+  });
+}
