@@ -826,7 +826,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Enrol a member; the phone is normalised to E.164 and must be new in the retailer */
+        /**
+         * Enrol a member; the phone is normalised to E.164 and must be new in the retailer
+         * @description Source `in_store` (or `referral` with a `referralCode`). With `phoneCode` — the code `POST /api/v1/members/phone-codes` sent to the phone — the phone counts as proven: the welcome bonus is given and a referral can be rewarded. Without it, both wait until the member proves the phone (signing in to the member app).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -849,6 +852,7 @@ export interface paths {
                         birthDate?: string;
                         marketingOptIn?: boolean;
                         referralCode?: string;
+                        phoneCode?: string;
                     };
                 };
             };
@@ -860,6 +864,101 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Member"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Wrong, expired or used-up phoneCode */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Phone already registered */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/members/phone-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a one-time code to a customer’s phone, to enrol them with a proven phone
+         * @description For `phoneCode` of `POST /api/v1/members`. A phone that is already a member is 409 `phone_taken`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    "Idempotency-Key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        phone: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Sent */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            expiresInSeconds: number;
+                        };
                     };
                 };
                 /** @description Invalid request: `errors` names each bad field */
@@ -9629,7 +9728,7 @@ export interface paths {
         };
         /**
          * Referral rewards and limits
-         * @description Both sides are rewarded once the friend’s first qualifying purchase (goods after discounts and refunds of at least `minSpend`) is past the return window. A referral is refused, with its reason, for: `self_referral` (the friend’s email, or a phone number the referrer used to have, is the referrer’s), `phone_already_rewarded` (the phone brought a referral reward before: one per phone number, ever), `referrer_monthly_cap`, `referrer_inactive`.
+         * @description Both sides are rewarded once the friend’s first qualifying purchase (goods after discounts and refunds of at least `minSpend`) is past the return window. A referral is refused, with its reason, for: `self_referral` (the friend’s email, or a phone number the referrer used to have, is the referrer’s), `phone_already_rewarded` (the phone brought a referral reward before: one per phone number, ever), `referrer_monthly_cap`, `referrer_inactive`, `duplicate_member` (the friend's membership was merged into one that was referred already). The friend's phone must be proven with a one-time code (joining in the app, or at the till with a code) before the referral counts, and a purchase counts from when it was posted, not the date it carries.
          */
         get: {
             parameters: {
@@ -9764,7 +9863,7 @@ export interface paths {
         };
         /**
          * Referrals, newest first, with the reason each refused one was not rewarded
-         * @description Both sides are rewarded once the friend’s first qualifying purchase (goods after discounts and refunds of at least `minSpend`) is past the return window. A referral is refused, with its reason, for: `self_referral` (the friend’s email, or a phone number the referrer used to have, is the referrer’s), `phone_already_rewarded` (the phone brought a referral reward before: one per phone number, ever), `referrer_monthly_cap`, `referrer_inactive`.
+         * @description Both sides are rewarded once the friend’s first qualifying purchase (goods after discounts and refunds of at least `minSpend`) is past the return window. A referral is refused, with its reason, for: `self_referral` (the friend’s email, or a phone number the referrer used to have, is the referrer’s), `phone_already_rewarded` (the phone brought a referral reward before: one per phone number, ever), `referrer_monthly_cap`, `referrer_inactive`, `duplicate_member` (the friend's membership was merged into one that was referred already). The friend's phone must be proven with a one-time code (joining in the app, or at the till with a code) before the referral counts, and a purchase counts from when it was posted, not the date it carries.
          */
         get: {
             parameters: {
@@ -9845,7 +9944,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description Referrals started on or after this date (UTC) */
+                    /** @description Referrals started on or after this date (the retailer’s calendar) */
                     since?: string;
                 };
                 header?: never;
@@ -9934,6 +10033,10 @@ export interface paths {
                     content: {
                         "application/json": {
                             code: string;
+                            /** @description Friends who joined with the code */
+                            joined: number;
+                            /** @description Of them, rewarded */
+                            rewarded: number;
                             /** @description Prefix with the server’s address: the link to share */
                             joinPath: string;
                             referrerPoints: number;
@@ -9946,7 +10049,7 @@ export interface paths {
                                 /** @enum {string} */
                                 status: "pending" | "rewarded" | "refused";
                                 /** @enum {string|null} */
-                                reason: "self_referral" | "phone_already_rewarded" | "referrer_monthly_cap" | "referrer_inactive" | null;
+                                reason: "self_referral" | "phone_already_rewarded" | "referrer_monthly_cap" | "referrer_inactive" | "duplicate_member" | null;
                                 points: number;
                                 createdAt: string;
                             }[];
@@ -12841,6 +12944,8 @@ export interface components {
             form: components["schemas"]["SignupForm"];
             /** @description The public sign-up page; add `?tag=…` for a campaign or `?ref=…` for a referral */
             joinPath: string;
+            /** @description The page’s full address as members reach it: `KARTU_PUBLIC_URL` (else the address of this request) + joinPath; the poster’s QR carries it */
+            joinUrl: string;
         };
         SignupForm: {
             /** @description The form’s title */
@@ -12891,6 +12996,8 @@ export interface components {
             refereePoints: number;
             /** @description With a valid `ref`: the first name of the member who shared the link */
             referrerName: string | null;
+            /** @description With a valid `ref`: the first purchase must reach this (minor units) for the referral points */
+            referralMinSpend: number;
         };
         ReferralSettings: {
             /** @description Points for the member who shared the code */
@@ -12915,7 +13022,7 @@ export interface components {
              * @description Why a refused referral was not rewarded
              * @enum {string|null}
              */
-            reason: "self_referral" | "phone_already_rewarded" | "referrer_monthly_cap" | "referrer_inactive" | null;
+            reason: "self_referral" | "phone_already_rewarded" | "referrer_monthly_cap" | "referrer_inactive" | "duplicate_member" | null;
             referrer: {
                 /** Format: uuid */
                 id: string;
@@ -13173,6 +13280,10 @@ export interface components {
                 clv: number;
                 computedAt: string;
             } | null;
+            /** @description The window the scores look at (the retailer’s lifecycle settings) */
+            rfmWindowMonths: number;
+            /** @description The horizon CLV projects over */
+            clvHorizonMonths: number;
             purchases: {
                 /** @description Posted sales, ever */
                 count: number;

@@ -69,7 +69,7 @@ const up_statements = [
      referrer_id uuid not null,
      referee_id uuid not null,
      status text not null default 'pending' check (status in ('pending', 'rewarded', 'refused')),
-     reason text check (reason is null or reason in ('self_referral', 'phone_already_rewarded', 'referrer_monthly_cap', 'referrer_inactive')),
+     reason text check (reason is null or reason in ('self_referral', 'phone_already_rewarded', 'referrer_monthly_cap', 'referrer_inactive', 'duplicate_member')),
      transaction_id uuid,
      referrer_points int not null default 0 check (referrer_points >= 0),
      referee_points int not null default 0 check (referee_points >= 0),

@@ -489,7 +489,7 @@ export interface MemberStageHistoryTable {
   changed_at: CreatedAt;
 }
 
-export type ReferralRefusal = 'self_referral' | 'phone_already_rewarded' | 'referrer_monthly_cap' | 'referrer_inactive';
+export type ReferralRefusal = 'self_referral' | 'phone_already_rewarded' | 'referrer_monthly_cap' | 'referrer_inactive' | 'duplicate_member';
 
 export interface ReferralTable {
   tenant_id: string;

@@ -44,7 +44,7 @@ describe('changing a member’s phone number', () => {
     const wrong = await tenant.owner.post(`/api/v1/members/${member.id}/phone-change/verify`).send({ phone: next, code: String((Number(code) + 1) % 1e6).padStart(6, '0') });
     expect(wrong.status).toBe(401);
     expect((await tenant.owner.get(`/api/v1/members/${member.id}`)).body.phone).toBe(e164(oldPhone));
-    const ok = await tenant.owner.post(`/api/v1/members/${member.id}/phone-change/verify`).send({ phone: next, code });
+    const ok = await tenant.owner.post(`/api/v1/members/${member.id}/phone-change/verify`).set('Idempotency-Key', `change-${next}`).send({ phone: next, code });
     expect(ok.status).toBe(200);
     expect(ok.body).toMatchObject({ phone: e164(next), phoneVerified: true });
     expect((await tenant.owner.post('/api/v1/members').send({ name: 'New', phone: oldPhone })).status).toBe(201);
@@ -76,6 +76,45 @@ describe('changing a member’s phone number', () => {
     expect(done.status).toBe(200);
     expect(done.body.phone).toBe(e164(next));
     expect((await phoneApp.patch('/api/v1/me').send({ marketingOptIn: true })).body.marketingOptIn).toBe(true);
+  });
+});
+
+describe('member records: what a caller cannot learn or break', () => {
+  it('a member changing their number cannot learn whether another number is a member; the change is refused at the code', async () => {
+    const tenant = await newTenant(app);
+    const phone = newPhone();
+    await newMember(tenant, { phone });
+    const someoneElse = await newMember(tenant);
+    const phoneApp = app.agent();
+    await phoneApp.post('/api/v1/member-auth/otp').send({ slug: tenant.slug, phone });
+    await phoneApp.post('/api/v1/member-auth/verify').send({ slug: tenant.slug, phone, code: await codeSentTo(app, tenant.id, phone) });
+    const sentTo = async (to: string) => (await app.deps.db.selectFrom('outbox_messages').select('id').where('tenant_id', '=', tenant.id).where('recipient', '=', to).execute()).length;
+    const taken = await phoneApp.post('/api/v1/me/phone-change').send({ phone: someoneElse.phone });
+    const free = await phoneApp.post('/api/v1/me/phone-change').send({ phone: newPhone() });
+    expect([taken.status, free.status]).toEqual([202, 202]);
+    expect(taken.body).toEqual(free.body);
+    expect(await sentTo(someoneElse.phone)).toBe(0);
+    const verify = await phoneApp.post('/api/v1/me/phone-change/verify').send({ phone: someoneElse.phone, code: '123456' });
+    expect(verify.status).toBe(401);
+  });
+
+  it('keeps no changed-away number readable: the audit log masks it', async () => {
+    const tenant = await newTenant(app);
+    const member = await newMember(tenant);
+    const next = newPhone();
+    await tenant.owner.post(`/api/v1/members/${member.id}/phone-change`).send({ phone: next });
+    await tenant.owner.post(`/api/v1/members/${member.id}/phone-change/verify`).send({ phone: next, code: await codeSentTo(app, tenant.id, next) });
+    const audit = await tenant.owner.get('/api/v1/audit').query({ targetId: member.id });
+    expect(JSON.stringify(audit.body)).not.toContain(e164(next).slice(3));
+    expect(audit.body.items[0].details.to).toMatch(/^\+62812•+\d{3}$/);
+  });
+
+  it('an empty change changes nothing and is no error', async () => {
+    const tenant = await newTenant(app);
+    const member = await newMember(tenant);
+    expect((await tenant.owner.patch(`/api/v1/members/${member.id}`).send({})).status).toBe(200);
+    expect((await tenant.owner.patch('/api/v1/settings/referrals').send({})).status).toBe(200);
+    expect((await tenant.owner.patch('/api/v1/settings/lifecycle').send({})).status).toBe(200);
   });
 });
 
@@ -134,6 +173,24 @@ describe('POST /api/v1/members/{id}/merge', () => {
     expect(again.body.errors[0]).toEqual({ path: 'body.duplicateId', message: 'Already merged' });
     // The duplicate's number is free again.
     expect((await tenant.owner.post('/api/v1/members').send({ name: 'New owner', phone: duplicate.phone })).status).toBe(201);
+  });
+
+  it('a survivor in debt pays it from the merged balance; another retailer’s member is 404', async () => {
+    const tenant = await newTenant(app);
+    const survivor = await newMember(tenant);
+    const duplicate = await newMember(tenant);
+    const sale = await postSale(tenant, saleBody({ memberId: survivor.id }));
+    await tenant.owner.post(`/api/v1/members/${survivor.id}/points/redemptions`).set('Idempotency-Key', key()).send({ points: sale.pointsEarned });
+    expect((await refund(tenant, sale.id)).status).toBe(201);
+    expect((await pointsOf(tenant, survivor.id)).debt).toBe(sale.pointsEarned);
+    await tenant.owner.post(`/api/v1/members/${duplicate.id}/points/adjustments`).send({ points: 50, reason: 'opening balance' });
+    const res = await tenant.owner.post(`/api/v1/members/${survivor.id}/merge`).send({ duplicateId: duplicate.id });
+    expect(res.status).toBe(200);
+    expect(res.body.member.points).toEqual({ balance: 50 - sale.pointsEarned, pending: 0, debt: 0 });
+    await expectLedgerClean(app, tenant.id);
+    const other = await newTenant(app);
+    const theirs = await newMember(other);
+    expect((await tenant.owner.post(`/api/v1/members/${theirs.id}/merge`).send({ duplicateId: duplicate.id })).status).toBe(404);
   });
 
   it('is for owners and admins, refuses itself and strangers, signs the duplicate out, and replays a retry', async () => {

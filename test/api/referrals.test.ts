@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { settleReferrals } from '../../api/src/referrals/referrals.service.ts';
-import { codeSentTo, joinWithCode, setReferralRules } from '../support/acquire.ts';
+import { codeSentTo, joinWithCode, newVerifiedMember, setReferralRules } from '../support/acquire.ts';
 import { newMember, newPhone, newTenant, rupiah, saleBody, type Tenant } from '../support/factories.ts';
 import { expectLedgerClean, pointsOf, postSale, refund, setPointsPolicy } from '../support/points.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
@@ -42,7 +42,7 @@ async function fixture(rules: Record<string, unknown> = {}, emails: { a?: string
   await setReferralRules(tenant, { ...RULES, ...rules });
   const a = await newMember(tenant, { name: 'Ani Referrer', email: emails.a });
   const code = await referralCodeOf(tenant, a.id);
-  const b = await newMember(tenant, { name: 'Budi Friend', referralCode: code });
+  const b = await newVerifiedMember(app, tenant, { name: 'Budi Friend', referralCode: code });
   return { tenant, a, b, code };
 }
 
@@ -63,7 +63,7 @@ describe('referrals: rewarded once, after a qualifying purchase', () => {
     expect(await referralPoints(tenant, a.id)).toBe(100);
     expect(await referralPoints(tenant, b.id)).toBe(50);
 
-    const c = await newMember(tenant, { name: 'Citra Friend', referralCode: code });
+    const c = await newVerifiedMember(app, tenant, { name: 'Citra Friend', referralCode: code });
     await buy(tenant, c.id);
     await settle();
     expect((await referralOf(tenant, c.id)).status).toBe('rewarded');
@@ -97,7 +97,7 @@ describe('referrals: limits against farming, each with the reason recorded', () 
     await tenant.owner.post(`/api/v1/members/${b.id}/phone-change`).send({ phone: next });
     const changed = await tenant.owner.post(`/api/v1/members/${b.id}/phone-change/verify`).send({ phone: next, code: await codeSentTo(app, tenant.id, next) });
     expect(changed.status).toBe(200);
-    const c = await newMember(tenant, { name: 'Citra Again', phone: oldPhone, referralCode: code });
+    const c = await newVerifiedMember(app, tenant, { name: 'Citra Again', phone: oldPhone, referralCode: code });
     await buy(tenant, c.id);
     await settle();
     expect(await referralOf(tenant, c.id)).toMatchObject({ status: 'refused', reason: 'phone_already_rewarded', referrerPoints: 0, refereePoints: 0 });
@@ -107,7 +107,7 @@ describe('referrals: limits against farming, each with the reason recorded', () 
 
   it('a cap per referrer per month: the first friend is rewarded, the second refused', async () => {
     const { tenant, a, b, code } = await fixture({ monthlyCap: 1 });
-    const c = await newMember(tenant, { name: 'Citra Friend', referralCode: code });
+    const c = await newVerifiedMember(app, tenant, { name: 'Citra Friend', referralCode: code });
     await buy(tenant, b.id);
     await buy(tenant, c.id);
     await settle();
@@ -119,7 +119,7 @@ describe('referrals: limits against farming, each with the reason recorded', () 
 
   it('no self-referral: the referrer’s own email joining through the referrer’s link is refused', async () => {
     const { tenant, a, b, code } = await fixture({}, { a: 'ani@contoh.id' });
-    const c = await newMember(tenant, { name: 'Ani Again', email: 'ANI@contoh.id', referralCode: code });
+    const c = await newVerifiedMember(app, tenant, { name: 'Ani Again', email: 'ANI@contoh.id', referralCode: code });
     await buy(tenant, b.id);
     await buy(tenant, c.id);
     await settle();
@@ -145,11 +145,82 @@ describe('referrals: limits against farming, each with the reason recorded', () 
   });
 });
 
+describe('referrals: what does not qualify', () => {
+  it('waits while the friend’s phone is unproven, and rewards once they prove it by signing in', async () => {
+    const { tenant, code } = await fixture();
+    const phone = newPhone();
+    const friend = await newMember(tenant, { phone, referralCode: code });
+    await buy(tenant, friend.id);
+    await settle();
+    expect((await referralOf(tenant, friend.id)).status).toBe('pending');
+    const phoneApp = app.agent();
+    await phoneApp.post('/api/v1/member-auth/otp').send({ slug: tenant.slug, phone });
+    await phoneApp.post('/api/v1/member-auth/verify').send({ slug: tenant.slug, phone, code: await codeSentTo(app, tenant.id, phone) });
+    await settle();
+    expect((await referralOf(tenant, friend.id)).status).toBe('rewarded');
+  });
+
+  it('a purchase refunded in full never qualifies, even with no minimum spend', async () => {
+    const { tenant, b } = await fixture({ minSpend: 0 });
+    const sale = await buy(tenant, b.id);
+    expect((await refund(tenant, sale.id)).status).toBe(201);
+    await settle();
+    expect((await referralOf(tenant, b.id)).status).toBe('pending');
+  });
+
+  it('a backdated sale waits out the return window from when it was posted', async () => {
+    const { tenant, b } = await fixture();
+    await setPointsPolicy(tenant, { returnWindowDays: 3 });
+    await postSale(tenant, saleBody({ memberId: b.id, occurredAt: new Date(Date.now() - 10 * 86400e3).toISOString(), items: [{ sku: 'SKU-1', quantity: 1, unitPrice: rupiah(60_000) }] }));
+    await settle();
+    expect((await referralOf(tenant, b.id)).status).toBe('pending');
+    await settle(new Date(Date.now() + 3 * 86400e3 + 60e3));
+    expect((await referralOf(tenant, b.id)).status).toBe('rewarded');
+  });
+
+  it('the monthly cap counts calendar months on the retailer’s clock (WIB), not UTC', async () => {
+    const { tenant, a, b, code } = await fixture({ monthlyCap: 1 });
+    const c = await newVerifiedMember(app, tenant, { referralCode: code });
+    const d = await newVerifiedMember(app, tenant, { referralCode: code });
+    await buy(tenant, b.id);
+    // 31 January 23:30 WIB and 1 February 00:30 WIB are the same UTC day and month (16:30 and 17:30 UTC).
+    await settle(new Date('2027-01-31T23:30:00+07:00'));
+    await buy(tenant, c.id);
+    await settle(new Date('2027-02-01T00:30:00+07:00'));
+    await buy(tenant, d.id);
+    await settle(new Date('2027-02-01T00:31:00+07:00'));
+    expect((await referralOf(tenant, b.id)).status).toBe('rewarded');
+    expect((await referralOf(tenant, c.id)).status).toBe('rewarded');
+    expect(await referralOf(tenant, d.id)).toMatchObject({ status: 'refused', reason: 'referrer_monthly_cap' });
+    expect(await referralPoints(tenant, a.id)).toBe(200);
+  });
+
+  it('merging a referrer and the friend they referred refuses the referral as self-referral', async () => {
+    const { tenant, a, b } = await fixture();
+    await buy(tenant, b.id);
+    const merged = await tenant.owner.post(`/api/v1/members/${b.id}/merge`).send({ duplicateId: a.id });
+    expect(merged.status, JSON.stringify(merged.body)).toBe(200);
+    await settle();
+    expect(await referralOf(tenant, b.id)).toMatchObject({ status: 'refused', reason: 'self_referral' });
+    expect(await referralPoints(tenant, b.id)).toBe(0);
+  });
+
+  it('a referred duplicate merged into an unreferred member takes its referral along', async () => {
+    const { tenant, a, b } = await fixture();
+    const survivor = await newVerifiedMember(app, tenant, { name: 'Budi Utama' });
+    expect((await tenant.owner.post(`/api/v1/members/${survivor.id}/merge`).send({ duplicateId: b.id })).status).toBe(200);
+    await buy(tenant, survivor.id);
+    await settle();
+    expect(await referralOf(tenant, survivor.id)).toMatchObject({ status: 'rewarded' });
+    expect(await referralPoints(tenant, a.id)).toBe(100);
+  });
+});
+
 describe('referral report and the member’s view', () => {
   it('counts by status and reason, ranks referrers, and shows the member their code, link and friends', async () => {
     const { tenant, a, b, code } = await fixture({ monthlyCap: 1 });
-    const c = await newMember(tenant, { name: 'Citra Friend', referralCode: code });
-    await newMember(tenant, { name: 'Dodi Waiting', referralCode: code });
+    const c = await newVerifiedMember(app, tenant, { name: 'Citra Friend', referralCode: code });
+    await newVerifiedMember(app, tenant, { name: 'Dodi Waiting', referralCode: code });
     await buy(tenant, b.id);
     await buy(tenant, c.id);
     await settle();

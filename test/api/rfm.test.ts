@@ -87,6 +87,8 @@ describe('RFM and CLV', () => {
     // Tuesday 28 April, Monday 18 May, Sunday 7 June and Saturday 27 June 2026.
     expect(m07.body).toEqual({
       rfm: { r: 5, f: 4, m: 4, recencyDays: 3, frequency: 4, monetary: rupiah(1_200_000), clv: 2_085_714_200, computedAt: NOW.toISOString() },
+      rfmWindowMonths: 12,
+      clvHorizonMonths: 36,
       purchases: {
         count: 4,
         spend: rupiah(1_200_000),
@@ -120,6 +122,8 @@ describe('RFM and CLV', () => {
     const m20 = await fx.tenant.owner.get(`/api/v1/members/${fx.ids.M20}/profile`);
     expect(m20.body).toEqual({
       rfm: null,
+      rfmWindowMonths: 12,
+      clvHorizonMonths: 36,
       purchases: {
         count: 0, spend: 0, firstAt: null, lastAt: null, averageOrderValue: null, averageDaysBetween: null,
         byWeekday: [0, 0, 0, 0, 0, 0, 0], byHour: Array(24).fill(0), categories: [],

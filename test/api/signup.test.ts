@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { codeSentTo, joinWithCode } from '../support/acquire.ts';
+import { codeSentTo, joinWithCode, newVerifiedMember } from '../support/acquire.ts';
 import { newMember, newPhone, newStaff, newTenant } from '../support/factories.ts';
 import { decodeQrCodes, pdfText } from '../support/qr-decode.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
@@ -146,21 +146,53 @@ describe('joining from the public form', () => {
     expect(res.body.member.source).toBe('referral');
   });
 
-  it('gives the welcome bonus once per phone number, ever', async () => {
+  it('gives the welcome bonus once per phone number, ever, and only for a proven phone', async () => {
     const tenant = await newTenant(app);
     await tenant.owner.patch('/api/v1/settings/signup').send({ welcomeBonusPoints: 10 });
-    const phone = newPhone();
-    const first = await newMember(tenant, { phone });
-    expect(first.points.balance).toBe(10);
+    const { res } = await joinWithCode(app, tenant);
+    expect(res.body.member.points.balance).toBe(10);
+    const first = res.body.member as { id: string; phone: string };
     // The number moves to another member's record and comes back: no second bonus for it.
     const other = newPhone();
     await tenant.owner.post(`/api/v1/members/${first.id}/phone-change`).send({ phone: other });
     const changed = await tenant.owner.post(`/api/v1/members/${first.id}/phone-change/verify`).send({ phone: other, code: await codeSentTo(app, tenant.id, other) });
     expect(changed.status, JSON.stringify(changed.body)).toBe(200);
-    const again = await newMember(tenant, { phone });
-    expect(again.points.balance).toBe(0);
-    const fresh = await newMember(tenant);
-    expect(fresh.points.balance).toBe(10);
+    expect(changed.body.points.balance).toBe(10);
+    const again = await joinWithCode(app, tenant, { phone: `0${first.phone.slice(3)}` });
+    expect(again.res.body.member.points.balance).toBe(0);
+
+    // A till enrolling a number nobody proved gives nothing yet; the member's first sign-in does.
+    const phone = newPhone();
+    const walkIn = await newMember(tenant, { phone });
+    expect(walkIn.points.balance).toBe(0);
+    const phoneApp = app.agent();
+    await phoneApp.post('/api/v1/member-auth/otp').send({ slug: tenant.slug, phone });
+    await phoneApp.post('/api/v1/member-auth/verify').send({ slug: tenant.slug, phone, code: await codeSentTo(app, tenant.id, phone) });
+    expect((await tenant.owner.get(`/api/v1/members/${walkIn.id}`)).body).toMatchObject({ phoneVerified: true, points: { balance: 10 } });
+    await phoneApp.post('/api/v1/member-auth/otp').send({ slug: tenant.slug, phone });
+    await phoneApp.post('/api/v1/member-auth/verify').send({ slug: tenant.slug, phone, code: await codeSentTo(app, tenant.id, phone) });
+    expect((await tenant.owner.get(`/api/v1/members/${walkIn.id}`)).body.points.balance).toBe(10);
+    // With the code at the till the phone is proven at once.
+    expect((await newVerifiedMember(app, tenant)).points.balance).toBe(10);
+  });
+
+  it('enrols at the till with a code sent to the phone; a wrong code enrols nobody', async () => {
+    const tenant = await newTenant(app);
+    const phone = newPhone();
+    expect((await tenant.owner.post('/api/v1/members/phone-codes').send({ phone })).status).toBe(202);
+    const code = await codeSentTo(app, tenant.id, phone);
+    const wrong = await tenant.owner.post('/api/v1/members').send({ name: 'Dewi', phone, phoneCode: String((Number(code) + 1) % 1e6).padStart(6, '0') });
+    expect(wrong.status).toBe(401);
+    expect((await tenant.owner.get('/api/v1/members')).body.items).toHaveLength(0);
+    // Under an Idempotency-Key the request runs in one transaction (on PGlite's one connection too).
+    const ok = await tenant.owner.post('/api/v1/members').set('Idempotency-Key', `enrol-${phone}`).send({ name: 'Dewi', phone, phoneCode: code });
+    expect(ok.status).toBe(201);
+    const replay = await tenant.owner.post('/api/v1/members').set('Idempotency-Key', `enrol-${phone}`).send({ name: 'Dewi', phone, phoneCode: code });
+    expect(replay.body.id).toBe(ok.body.id);
+    expect(ok.body).toMatchObject({ source: 'in_store', phoneVerified: true });
+    const taken = await tenant.owner.post('/api/v1/members/phone-codes').send({ phone });
+    expect(taken.status).toBe(409);
+    expect(taken.body.errors[0].path).toBe('body.phone');
   });
 });
 

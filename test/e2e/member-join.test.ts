@@ -5,6 +5,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { request as playwrightRequest, type APIRequestContext, type Browser, type BrowserContext, type Frame, type Locator, type Page } from 'playwright-core';
 import { launchChromium } from '../support/browser.ts';
 import { newPhone, PASSWORD, rupiah } from '../support/factories.ts';
+import { signInPortal } from '../support/portal.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
 
 // A friend joins from a shared link on a cheap phone (360 × 800): the public sign-up page names who
@@ -16,6 +17,7 @@ let browser: Browser;
 let owner: APIRequestContext;
 let slug: string;
 let retailer: string;
+let ownerEmail: string;
 let siti: { id: string; referralCode: string };
 
 beforeAll(async () => {
@@ -25,7 +27,8 @@ beforeAll(async () => {
   owner = await playwrightRequest.newContext({ baseURL: server.url });
   const id = Date.now().toString(36);
   retailer = `Toko Gabung ${id}`;
-  slug = (await post(owner, '/api/v1/signup', { retailerName: retailer, email: `owner-${id}@join.kartu`, password: PASSWORD, slug: `gabung-${id}` })).slug;
+  ownerEmail = `owner-${id}@join.kartu`;
+  slug = (await post(owner, '/api/v1/signup', { retailerName: retailer, email: ownerEmail, password: PASSWORD, slug: `gabung-${id}` })).slug;
   await send(owner, 'patch', '/api/v1/settings/signup', { welcomeBonusPoints: 50 });
   await send(owner, 'patch', '/api/v1/settings/referrals', { referrerPoints: 100, refereePoints: 25, minSpend: rupiah(50_000) });
   siti = await post(owner, '/api/v1/members', { name: 'Siti Rahayu', phone: newPhone() });
@@ -37,7 +40,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function send(context: APIRequestContext, method: 'post' | 'patch', path: string, data: unknown) {
+async function send(context: APIRequestContext, method: 'post' | 'patch', path: string, data?: unknown) {
   const res = await context[method](path, { data });
   expect(res.status(), `${path}: ${await res.text()}`).toBeLessThan(300);
   return res.json();
@@ -88,17 +91,23 @@ it('a friend invited by Siti joins from the shared link, lands on the card, and 
 
   await page.goto(`${server.url}/app/${slug}/join?ref=${siti.referralCode}&tag=poster`);
   await page.getByTestId('join-form').waitFor();
+  expect(await page.title()).toBe(`Daftar – ${retailer}`);
   expect(await text(page, 'join-headline')).toBe(`Gabung member ${retailer}`);
   expect(await text(page, 'join-intro')).toContain('50 poin selamat datang');
-  expect(await text(page, 'join-invited')).toBe('Siti mengundang Anda — Anda dapat 25 poin setelah belanja pertama.');
+  // The welcome points, as the portal's preview of the form shows them.
+  expect(await text(page, 'join-bonus')).toBe('50 poin selamat datang saat bergabung');
+  // The friend's points need a first purchase of at least the retailer's minimum spend.
+  expect(await text(page, 'join-invited')).toBe('Siti mengundang Anda — Anda dapat 25 poin setelah belanja pertama minimal Rp 50.000.');
   expect(await page.getByTestId('join-referral').inputValue()).toBe(siti.referralCode);
   // Indonesia's personal data protection law: consent to marketing is asked, never assumed.
   expect(await page.getByTestId('join-consent').isChecked()).toBe(false);
   expect(await page.getByTestId('join-birth-date').getAttribute('type')).toBe('date');
   expect(await page.getByTestId('join-sign-in').getAttribute('href')).toBe(`/app/${slug}`);
   await page.getByTestId('lang-switch').click();
-  expect(await text(page, 'join-invited')).toBe('Siti invited you — you get 25 points after your first purchase.');
+  expect(await text(page, 'join-invited')).toBe('Siti invited you — you get 25 points after your first purchase of Rp 50.000 or more.');
   expect(await text(page, 'join-headline')).toBe(`Join ${retailer} rewards`);
+  expect(await text(page, 'join-bonus')).toBe('50 welcome points when you join');
+  expect(await page.title()).toBe(`Join – ${retailer}`);
   await page.getByTestId('lang-switch').click();
   // Nothing is wider than the phone.
   expect(await page.locator('html').evaluate((html) => html.scrollWidth)).toBeLessThanOrEqual(360);
@@ -129,8 +138,13 @@ it('a friend invited by Siti joins from the shared link, lands on the card, and 
   await page.waitForURL(`${server.url}/app/${slug}`);
   await page.getByTestId('card-qr').locator('svg').waitFor();
   expect(await text(page, 'welcome-bonus')).toBe('Anda mendapat 50 poin selamat datang.');
-  expect(await text(page, 'welcome-referral')).toBe('Anda dapat 25 poin lagi setelah belanja pertama.');
+  expect(await text(page, 'welcome-referral')).toBe('Anda dapat 25 poin lagi setelah belanja pertama minimal Rp 50.000.');
   expect(await read(page.locator(':focus'))).toBe('Selamat datang, Dewi!');
+  // The greeting is shown once: the history entry no longer carries it, so a reload does not greet again.
+  await expect.poll(() => page.evaluate('JSON.stringify(history.state)')).not.toContain('welcome');
+  await page.reload();
+  await page.getByTestId('card-qr').locator('svg').waitFor();
+  expect(await page.getByTestId('join-welcome').count()).toBe(0);
 
   const [found] = await membersWithPhone(phone);
   const member = await get(`/api/v1/members/${found.id}`);
@@ -153,13 +167,43 @@ it('a friend invited by Siti joins from the shared link, lands on the card, and 
   await expect.poll(() => text(page, 'invite-status')).toBe('Tautan disalin. Tempel di chat ke teman Anda.');
   expect(await page.evaluate('navigator.clipboard.readText()')).toBe(link);
 
-  // Siti sees her friend counted.
+  // "My settings", opened from the card (its code loads only then): the consent given on joining
+  // is there and can be withdrawn, which the API records.
+  expect(await page.getByTestId('prefs').count()).toBe(0);
+  await page.getByTestId('prefs-open').click();
+  expect(await page.getByTestId('prefs-open').getAttribute('aria-expanded')).toBe('true');
+  const optIn = page.getByTestId('prefs-opt-in');
+  await optIn.waitFor();
+  expect(await optIn.isChecked()).toBe(true);
+  await optIn.uncheck();
+  await expect.poll(() => text(page, 'prefs-status')).toBe('Tersimpan: Anda tidak akan menerima promo.');
+  expect(await get(`/api/v1/members/${member.id}`)).toMatchObject({ marketingOptIn: false });
+  expect(await focusedId(page)).toBe('prefs-opt-in');
+  await expectAccessible(page);
+  await optIn.check();
+  await expect.poll(() => text(page, 'prefs-status')).toBe('Tersimpan: Anda akan menerima promo.');
+  expect(await get(`/api/v1/members/${member.id}`)).toMatchObject({ marketingOptIn: true });
+
+  // Signed in, the join page does not ask again: a short note and the way to the card.
+  await page.goto(`${server.url}/app/${slug}/join`);
+  await page.getByTestId('join-signed-in').waitFor();
+  expect(await page.getByTestId('join-details').count()).toBe(0);
+  expect(await page.getByTestId('join-open-card').getAttribute('href')).toBe(`/app/${slug}`);
+
+  // Siti sees her friend counted, and what she shares names the minimum first purchase.
   const sitiContext = await signedIn(siti);
   const sitiPage = await sitiContext.newPage();
   await sitiPage.goto(`${server.url}/app/${slug}`);
   await sitiPage.getByTestId('invite-friends').waitFor();
   expect(await text(sitiPage, 'invite-joined')).toBe('1');
   expect(await text(sitiPage, 'invite-rewarded')).toBe('0');
+  // A phone's share sheet, stood in for by the test.
+  await sitiPage.evaluate('navigator.share = async (data) => { window.sharedData = data; }; navigator.canShare = () => true;');
+  await sitiPage.getByTestId('invite-share').click();
+  await expect.poll(() => sitiPage.evaluate('window.sharedData && window.sharedData.text')).toBe(
+    `Gabung member ${retailer} lewat tautan saya dan dapat 25 poin setelah belanja pertama minimal Rp 50.000.`,
+  );
+  expect(await sitiPage.evaluate('window.sharedData.url')).toBe(`${server.url}/app/${slug}/join?ref=${siti.referralCode}`);
   await sitiContext.close();
   await context.close();
 });
@@ -249,6 +293,10 @@ it('a wrong code is refused and creates nothing; an unknown referral code is sho
   await againPage.waitForURL(`${server.url}/app/${slug}`);
   await againPage.getByTestId('join-welcome').waitFor();
   expect(await read(againPage.getByTestId('join-welcome').locator('h2'))).toBe('Selamat datang kembali, Budi!');
+  // Closed, the focus goes to the greeting above it.
+  await againPage.getByTestId('welcome-close').click();
+  expect(await againPage.getByTestId('join-welcome').count()).toBe(0);
+  expect(await read(againPage.locator(':focus'))).toBe('Halo, Budi Santoso');
   expect(await membersWithPhone(phone)).toHaveLength(1);
   await again.close();
 
@@ -277,15 +325,23 @@ it('the embeddable form works in an iframe on the retailer’s website: only the
   expect(direct.headers()['x-frame-options']).toBeUndefined();
   expect(direct.headers()['content-security-policy'] ?? '').not.toContain('frame-ancestors');
 
+  // The embed code as the portal gives it to the retailer, for the campaign tag "website": copied
+  // from the sign-up settings screen, as an owner would.
+  const portal = await signInPortal(browser, server.url, ownerEmail);
+  await portal.goto(`${server.url}/portal/settings/signup`);
+  await portal.getByTestId('poster-tag').fill('website');
+  await expect.poll(() => portal.getByTestId('embed-code').inputValue()).toContain('tag=website');
+  const embedCode = await portal.getByTestId('embed-code').inputValue();
+  await portal.context().close();
+  expect(embedCode).toContain(`src="${server.url}/app/${slug}/join?embed=1&amp;tag=website"`);
+  expect(embedCode).toContain('<script>');
+
   // The retailer's own site on another site (127.0.0.1, the app being on localhost), served by the
-  // test on loopback. It sizes the iframe from the height the form posts.
+  // test on loopback, with the embed code pasted in as it is.
   const html = `<!doctype html><html lang="id"><head><meta charset="utf-8"><title>Toko Contoh</title></head>
     <body style="margin:0;background:#fde68a"><h1>Toko Contoh</h1>
-    <iframe id="join" title="Daftar member" style="display:block;width:100%;height:200px;border:0"
-      src="${server.url}/app/${slug}/join?embed=1&tag=website"></iframe>
-    <script>addEventListener('message', (e) => {
-      if (e.data && e.data.type === 'kartu:join:height') document.getElementById('join').style.height = e.data.height + 'px';
-    });</script></body></html>`;
+    ${embedCode}
+    </body></html>`;
   const retailerSite = createServer((_req, res) => res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(html));
   await new Promise<void>((resolve) => retailerSite.listen(0, '127.0.0.1', resolve));
   const site = `http://127.0.0.1:${(retailerSite.address() as AddressInfo).port}`;
@@ -293,7 +349,9 @@ it('the embeddable form works in an iframe on the retailer’s website: only the
     const context = await phoneContext();
     const page = await context.newPage();
     await page.goto(`${site}/daftar`);
-    const frame = await (await page.locator('#join').elementHandle())!.contentFrame();
+    const iframe = page.locator('iframe');
+    expect(await iframe.count()).toBe(1);
+    const frame = await (await iframe.elementHandle())!.contentFrame();
     expect(frame).not.toBeNull();
     await frame!.getByTestId('join-form').waitFor();
     expect(await text(frame!, 'join-headline')).toBe(`Gabung member ${retailer}`);
@@ -301,9 +359,19 @@ it('the embeddable form works in an iframe on the retailer’s website: only the
     expect(await frame!.locator('header').count()).toBe(0);
     expect(await frame!.getByRole('tablist').count()).toBe(0);
     expect(await frame!.locator('body').evaluate((body) => body.ownerDocument.defaultView.getComputedStyle(body).backgroundColor)).toBe('rgba(0, 0, 0, 0)');
-    // The iframe grows to the form: no scrolling inside it.
-    await expect.poll(() => page.locator('#join').evaluate((el) => el.getBoundingClientRect().height)).toBeGreaterThan(400);
+    // The snippet's script fits the iframe to the height the form posts (not the 720 pixels it
+    // starts with): no scrolling inside it.
+    const frameHeight = () => iframe.evaluate((el) => Math.round(el.getBoundingClientRect().height));
+    const formHeight = () => frame!.locator('body').evaluate((body) => Math.ceil(body.getBoundingClientRect().height));
+    await expect.poll(async () => (await frameHeight()) - (await formHeight())).toBe(0);
+    expect(await frameHeight()).not.toBe(720);
     await expect.poll(() => frame!.locator('html').evaluate((html) => html.scrollHeight - html.clientHeight)).toBeLessThanOrEqual(0);
+    // It takes the height only from its own frame on Kartu's origin: the same message from the
+    // retailer's page (another origin) changes nothing.
+    const fitted = await frameHeight();
+    await page.evaluate(`window.postMessage({ type: 'kartu:join:height', height: 300 }, '*')`);
+    await page.waitForTimeout(200);
+    expect(await frameHeight()).toBe(fitted);
     expect(await frame!.getByTestId('join-sign-in').getAttribute('target')).toBe('_blank');
     await expectAccessible(page);
 

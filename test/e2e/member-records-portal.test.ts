@@ -86,6 +86,9 @@ it('an owner edits a member’s tags and consent, changes the phone with a code,
   await page.getByTestId('phone-code').fill(code === '000000' ? '111111' : '000000');
   await page.getByTestId('verify-phone-code').click();
   await expect.poll(() => page.locator('#phone-code-error').count()).toBe(1);
+  // Said at once and the field focused, to type the right code.
+  expect(await page.locator('#phone-code-error').getAttribute('role')).toBe('alert');
+  expect(await page.locator(':focus').getAttribute('id')).toBe('phone-code');
   expect((await apiGet(`/api/v1/members/${dewi.id}`)).phone).toBe(dewi.phone);
   await page.getByTestId('phone-code').fill(code);
   await page.getByTestId('verify-phone-code').click();
@@ -100,6 +103,11 @@ it('an owner edits a member’s tags and consent, changes the phone with a code,
   await page.getByTestId('merge-search').press('Enter');
   const results = page.getByTestId('merge-results');
   await expect.poll(() => results.locator('li').count()).toBe(1);
+  // Not this one after all: the focus goes back to the candidate, to pick it (or another) again.
+  await results.getByRole('button', { name: 'Compare Dewi Lestari Lama' }).click();
+  await page.getByTestId('merge-cancel').click();
+  expect(await page.getByTestId('merge-compare').count()).toBe(0);
+  expect(await page.locator(':focus').textContent()).toBe('Compare Dewi Lestari Lama');
   await results.getByRole('button', { name: 'Compare Dewi Lestari Lama' }).click();
   const compare = page.getByTestId('merge-compare');
   expect(await compare.locator('thead').textContent()).toContain('Stays: Dewi Lestari');
@@ -116,6 +124,8 @@ it('an owner edits a member’s tags and consent, changes the phone with a code,
   await expect.poll(() => page.getByTestId('merge-result').textContent()).toContain('Dewi Lestari Lama was merged into this member.');
   expect(asked).toBe('Merge Dewi Lestari Lama into Dewi Lestari? This cannot be undone.');
   expect(await page.getByTestId('merge-result').textContent()).toContain('Sales: 1');
+  // The merge button is gone: the focus is on what happened.
+  expect(await page.locator(':focus').textContent()).toBe('Dewi Lestari Lama was merged into this member.');
 
   expect(await apiGet(`/api/v1/members/${duplicate.id}`)).toMatchObject({ status: 'merged', mergedInto: dewi.id });
   const sales = await apiGet(`/api/v1/transactions?memberId=${dewi.id}`);
@@ -141,5 +151,13 @@ it('an owner edits a member’s tags and consent, changes the phone with a code,
   await till.goto(`${server.url}/portal/members/${ani.id}`);
   await till.getByTestId('edit-member').waitFor();
   expect(await till.getByTestId('merge-panel').count()).toBe(0);
+  // Not only hidden: the API refuses a cashier's merge.
+  const other = await apiPost('/api/v1/members', { name: 'Ani Ganda', phone: newPhone() });
+  const refused = await till.context().request.post(`${server.url}/api/v1/members/${ani.id}/merge`, {
+    data: { duplicateId: other.id },
+    headers: { 'Idempotency-Key': randomUUID() },
+  });
+  expect(refused.status()).toBe(403);
+  expect(await apiGet(`/api/v1/members/${other.id}`)).toMatchObject({ status: 'active' });
   await till.context().close();
 });

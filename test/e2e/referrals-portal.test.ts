@@ -7,18 +7,20 @@ import { request as playwrightRequest, type APIRequestContext, type Browser, typ
 import { expectAccessible } from '../support/axe.ts';
 import { launchChromium } from '../support/browser.ts';
 import { newPhone, PASSWORD } from '../support/factories.ts';
-import { openFromMenu, signInPortal } from '../support/portal.ts';
+import { codesSentTo, openFromMenu, signInPortal } from '../support/portal.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
 
 // Referrals are decided by the scheduled jobs, which a server runs when it starts and then every
 // five minutes. The test makes referrals and purchases through the API, sees them waiting, then
-// restarts the server on the same data: its first run of the jobs decides them.
+// restarts the server on the same data: its first run of the jobs decides them. A friend's
+// referral counts only once their phone is proven, so the friends who buy are enrolled with the
+// code sent to their phone (demo mode shows it in the outbox).
 
 let server: RunningServer;
 let browser: Browser;
 let owner: APIRequestContext;
 let dataDir: string;
-const env = () => ({ KARTU_DEMO: 'off', KARTU_SIGNUP: 'on', KARTU_DATA_DIR: dataDir });
+const env = () => ({ KARTU_DEMO: 'on', KARTU_SIGNUP: 'on', KARTU_DATA_DIR: dataDir });
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'kartu-e2e-referrals-'));
@@ -61,7 +63,7 @@ it('an owner sets the referral rules in plain words, and the report shows waitin
   await expect.poll(() => rules.locator('li').first().textContent()).toBe(
     'When a friend joins with a member’s code and then spends at least Rp 50.000 in one purchase, the member gets 100 points and the friend 50 points.',
   );
-  expect(await rules.textContent()).toContain('A member is rewarded for at most 1 friends per calendar month');
+  expect(await rules.textContent()).toContain('A member is rewarded for at most 1 friend per calendar month');
   await page.getByTestId('monthly-cap').fill('abc');
   await page.getByTestId('referral-settings-save').click();
   await expect.poll(() => page.locator('#monthly-cap-error').textContent()).toBe('Enter a whole number from 0 to 100,000.');
@@ -76,9 +78,17 @@ it('an owner sets the referral rules in plain words, and the report shows waitin
   const ani = await apiPost('/api/v1/members', { name: 'Ani Pratiwi', phone: newPhone(), email: `ani-${id}@contoh.id` });
   const friend = (name: string, extra: Record<string, unknown> = {}) =>
     apiPost('/api/v1/members', { name, phone: newPhone(), referralCode: ani.referralCode, ...extra });
-  const budi = await friend('Budi Santoso');
-  const citra = await friend('Citra Dewi');
-  const self = await friend('Ani Lagi', { email: `ani-${id}@contoh.id` });
+  /** A friend enrolled at the till with the code sent to their phone: a proven phone. */
+  const provenFriend = async (name: string, extra: Record<string, unknown> = {}) => {
+    const phone = newPhone();
+    await apiPost('/api/v1/members/phone-codes', { phone });
+    await expect.poll(async () => (await codesSentTo((path) => owner.get(path), phone)).length).toBe(1);
+    const [phoneCode] = await codesSentTo((path) => owner.get(path), phone);
+    return apiPost('/api/v1/members', { name, phone, phoneCode, referralCode: ani.referralCode, ...extra });
+  };
+  const budi = await provenFriend('Budi Santoso');
+  const citra = await provenFriend('Citra Dewi');
+  const self = await provenFriend('Ani Lagi', { email: `ani-${id}@contoh.id` });
   await friend('Dedi Kurnia');
   for (let batch = 0; batch < 47; batch += 8) {
     await Promise.all(Array.from({ length: Math.min(8, 47 - batch) }, (_, i) => friend(`Teman ${batch + i + 1}`)));
@@ -132,6 +142,25 @@ it('an owner sets the referral rules in plain words, and the report shows waitin
   await page.getByTestId('status-filter').selectOption('rewarded');
   await expect.poll(() => rows(page).count()).toBe(1);
   expect(await rows(page).first().textContent()).toContain('+100 / +50');
+
+  // "Started on or after" a day of the shop's calendar (Asia/Jakarta), sent as the plain date: from
+  // tomorrow there are none, from today all of them. The list below says the date is not its filter.
+  const jakartaDay = (at: number) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Jakarta' }).format(new Date(at));
+  const [today, tomorrow] = [jakartaDay(Date.now()), jakartaDay(Date.now() + 86400e3)];
+  await page.getByTestId('report-since').fill(tomorrow);
+  const [asked] = await Promise.all([
+    page.waitForRequest((request) => request.url().includes('/api/v1/reports/referrals')),
+    page.getByRole('button', { name: 'Show', exact: true }).click(),
+  ]);
+  expect(new URL(asked.url()).searchParams.get('since')).toBe(tomorrow);
+  await expect.poll(() => page.getByTestId('figure-pending').textContent()).toBe('0');
+  expect(await page.getByTestId('figure-rewarded').textContent()).toBe('0');
+  expect(await page.getByTestId('referral-list-scope').textContent()).toContain('applies to the figures only, not to this list');
+  expect(await rows(page).count()).toBe(1);
+  await page.getByTestId('report-since').fill(today);
+  await page.getByRole('button', { name: 'Show', exact: true }).click();
+  await expect.poll(() => page.getByTestId('figure-pending').textContent()).toBe('48');
+  expect(await page.getByTestId('figure-rewarded').textContent()).toBe('1');
   await expectAccessible(page, 'referral report');
 
   // The top referrer links to her member page, which lists the friends she referred.
@@ -139,7 +168,12 @@ it('an owner sets the referral rules in plain words, and the report shows waitin
   await page.waitForURL(new RegExp(`/portal/members/${ani.id}$`));
   const panel = page.getByTestId('member-referrals');
   await panel.scrollIntoViewIfNeeded();
+  // Fifty friends to a page; "more" fetches the rest, and the focus goes to the first one added.
+  await expect.poll(() => panel.getByTestId('referred-list').locator('li').count()).toBe(50);
+  await panel.getByTestId('referred-more').click();
   await expect.poll(() => panel.getByTestId('referred-list').locator('li').count()).toBe(51);
+  expect(await panel.getByTestId('referred-more').count()).toBe(0);
+  expect(await page.locator(':focus').textContent()).toBe(await panel.getByTestId('referred-list').locator('li a').nth(50).textContent());
   expect(await panel.getByTestId('referral-status').filter({ hasText: 'Rewarded' }).count()).toBe(1);
   await page.context().close();
 });

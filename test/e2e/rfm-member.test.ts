@@ -51,6 +51,8 @@ const daysAgo = (days: number) => new Date(Date.now() - days * 86400e3).toISOStr
 const en = (n: number) => new Intl.NumberFormat('en-US').format(n);
 
 interface Profile {
+  rfmWindowMonths: number;
+  clvHorizonMonths: number;
   rfm: { r: number; f: number; m: number; recencyDays: number; frequency: number; monetary: number; clv: number } | null;
   purchases: { count: number; spend: number; averageOrderValue: number | null; averageDaysBetween: number | null; byWeekday: number[]; categories: { category: string | null; quantity: number; spend: number }[] };
 }
@@ -60,6 +62,10 @@ it('a marketer recomputes RFM from the report, the grid matches the API, and a m
   await apiPost('/api/v1/signup', { retailerName: `Toko RFM ${id}`, email: `owner-${id}@e2e.kartu`, password: PASSWORD, slug: `rfm-${id}` });
   await apiPost('/api/v1/staff', { email: `marketer-${id}@e2e.kartu`, name: 'Mbak Pemasar', role: 'marketer', password: PASSWORD });
   const store = await apiPost('/api/v1/stores', { code: 'KMG', name: 'Toko Kemang' });
+  // Not the defaults (12 and 36 months): the member page must show the window and horizon the
+  // scores were worked out with, which /profile reports.
+  const lifecycle = await owner.patch('/api/v1/settings/lifecycle', { data: { rfmWindowMonths: 6, clvHorizonMonths: 24 } });
+  expect(lifecycle.status(), await lifecycle.text()).toBe(200);
 
   type Line = { sku: string; category?: string; quantity: number; rupiah: number };
   const histories: Record<string, { days: number; lines: Line[] }[]> = {
@@ -124,6 +130,7 @@ it('a marketer recomputes RFM from the report, the grid matches the API, and a m
   const profile = (await apiGet(`/api/v1/members/${ids.Sari}/profile`)) as Profile;
   expect(profile.rfm).not.toBeNull();
   const rfm = profile.rfm!;
+  expect(profile).toMatchObject({ rfmWindowMonths: 6, clvHorizonMonths: 24 });
   await page.goto(`${server.url}/portal/members/${ids.Sari}`);
   await page.getByTestId('member-balance').waitFor();
   await scrollToProfile(page);
@@ -133,10 +140,10 @@ it('a marketer recomputes RFM from the report, the grid matches the API, and a m
   expect(await panel.getByTestId('profile-f-score').textContent()).toBe(`${rfm.f} of 5`);
   expect(await panel.getByTestId('profile-m-score').textContent()).toBe(`${rfm.m} of 5`);
   expect(await panel.getByTestId('profile-r-value').textContent()).toBe(rfm.recencyDays === 1 ? 'last purchase 1 day before' : `last purchase ${rfm.recencyDays} days before`);
-  expect(await panel.getByTestId('profile-f-value').textContent()).toBe(`${rfm.frequency} purchases in 12 months`);
-  expect(await panel.getByTestId('profile-m-value').textContent()).toBe(`${formatMoney(rfm.monetary)} in 12 months`);
+  expect(await panel.getByTestId('profile-f-value').textContent()).toBe(`${rfm.frequency} purchases in 6 months`);
+  expect(await panel.getByTestId('profile-m-value').textContent()).toBe(`${formatMoney(rfm.monetary)} in 6 months`);
   expect(await panel.getByTestId('profile-clv').textContent()).toBe(formatMoney(rfm.clv));
-  expect(await panel.getByTestId('profile-clv-hint').textContent()).toContain('× 365 ÷ days observed × 36 ÷ 12');
+  expect(await panel.getByTestId('profile-clv-hint').textContent()).toContain('× 365 ÷ days observed × 24 ÷ 12');
 
   const purchases = profile.purchases;
   expect(purchases.count).toBe(4);

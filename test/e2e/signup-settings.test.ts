@@ -5,6 +5,7 @@ import { launchChromium } from '../support/browser.ts';
 import { PASSWORD } from '../support/factories.ts';
 import { openFromMenu, signInPortal } from '../support/portal.ts';
 import { decodeQrCodes, pdfText } from '../support/qr-decode.ts';
+import { embedSnippet } from '../../portal/src/lib/join-embed.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
 
 let server: RunningServer;
@@ -80,13 +81,24 @@ it('a marketer edits the join form in both languages with a live preview, saves,
   expect(await page.getByTestId('join-preview-bonus').textContent()).toBe('250 poin selamat datang saat bergabung');
   expect(await page.getByTestId('join-preview').getAttribute('lang')).toBe('id');
 
-  // A poster headline over the API's limit: the API's message shows at that field and nothing is saved.
+  // A poster headline over the API's limit: the portal's own message (in the portal's language, not
+  // the API's English) shows at that field, and nothing is sent or saved.
   await page.getByTestId('signup-posterHeadline-en').fill('x'.repeat(81));
+  expect(await page.locator('#signup-posterHeadline-en-error').textContent()).toBe('At most 80 characters: 81 now.');
+  let patches = 0;
+  page.on('request', (request) => {
+    if (request.method() === 'PATCH' && request.url().endsWith('/api/v1/settings/signup')) patches++;
+  });
   await page.getByTestId('signup-save').click();
-  await expect.poll(() => page.locator('#signup-posterHeadline-en-error').textContent()).toBe('At most 80 characters');
-  expect(await page.getByTestId('signup-error').textContent()).toContain('Check the fields marked below.');
+  await expect.poll(() => page.getByTestId('signup-error').textContent()).toContain('Check the fields marked below.');
+  expect(await page.locator('#signup-posterHeadline-en-error').textContent()).toBe('At most 80 characters: 81 now.');
   expect(await page.getByTestId('signup-posterHeadline-en').getAttribute('aria-invalid')).toBe('true');
+  expect(patches).toBe(0);
   expect((await settings()).form.headline.en).toBe(before.form.headline.en);
+  // In Bahasa Indonesia, the same message in Indonesian.
+  await page.getByRole('button', { name: 'Bahasa Indonesia', exact: true }).click();
+  expect(await page.locator('#signup-posterHeadline-en-error').textContent()).toBe('Maksimal 80 karakter: sekarang 81.');
+  await page.getByRole('button', { name: 'English', exact: true }).click();
 
   await page.getByTestId('signup-posterHeadline-en').fill('Members save more');
   await page.getByTestId('signup-posterHeadline-id').fill('Member lebih hemat');
@@ -96,6 +108,7 @@ it('a marketer edits the join form in both languages with a live preview, saves,
   expect(after).toMatchObject({
     welcomeBonusPoints: 250,
     joinPath: `/app/${signup.slug}/join`,
+    joinUrl: `${server.url}/app/${signup.slug}/join`,
     form: {
       headline: { id: 'Gabung Klub Kopi', en: 'Join the Coffee Club' },
       intro: { id: 'Gratis kopi setiap cangkir kesepuluh.', en: 'A free coffee every tenth cup.' },
@@ -127,9 +140,13 @@ it('a marketer edits the join form in both languages with a live preview, saves,
   // The join link and the embed code copy to the clipboard.
   await page.getByTestId('copy-link').click();
   await expect.poll(() => page.evaluate('navigator.clipboard.readText()')).toBe(joinLink);
+  // The embed code: the framed form at the API's join address and the script that fits the frame
+  // to the form, taking the height only from Kartu's origin (member-join.test.ts runs it on a page).
   const embed = await page.getByTestId('embed-code').inputValue();
   expect(embed).toContain(`src="${server.url}/app/${signup.slug}/join?embed=1&amp;tag=window-dec"`);
-  expect(embed).toMatch(/^<iframe .*title="Join Kopi Kita [^"]+".*><\/iframe>$/);
+  expect(embed).toMatch(/^<iframe id="kartu-join-window-dec" .*title="Join Kopi Kita [^"]+".*><\/iframe>\n<script>/);
+  expect(embed).toContain(`event.origin !== "${server.url}"`);
+  expect(embed).toBe(embedSnippet({ joinUrl: after.joinUrl, tag: 'window-dec', title: `Join Kopi Kita ${id}` }));
   await page.getByTestId('copy-embed').click();
   await expect.poll(() => page.evaluate('navigator.clipboard.readText()')).toBe(embed);
 

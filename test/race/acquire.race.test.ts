@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyLedger } from '../../api/src/ledger/verify.ts';
 import { settleReferrals } from '../../api/src/referrals/referrals.service.ts';
-import { codeSentTo, setReferralRules } from '../support/acquire.ts';
+import { codeSentTo, newVerifiedMember, setReferralRules } from '../support/acquire.ts';
 import { newMember, newPhone, newTenant, rupiah, saleBody } from '../support/factories.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 
@@ -60,7 +60,8 @@ describe('referrals under concurrency', () => {
     await setReferralRules(tenant, { referrerPoints: 100, refereePoints: 50, minSpend: 0, monthlyCap: 2 });
     const referrer = await newMember(tenant);
     const code = (await tenant.owner.get(`/api/v1/members/${referrer.id}`)).body.referralCode;
-    const friends = await Promise.all(Array.from({ length: 6 }, () => newMember(tenant, { referralCode: code })));
+    const friends = [];
+    for (let i = 0; i < 6; i++) friends.push(await newVerifiedMember(app, tenant, { referralCode: code }));
     for (const [i, friend] of friends.entries()) await tenant.owner.post('/api/v1/transactions').set('Idempotency-Key', `f-${i}`).send(sale(friend.id, i)).expect(201);
     await Promise.all(Array.from({ length: 4 }, () => settleReferrals(app.deps.db, app.deps.config.secretKey)));
     const list = (await tenant.owner.get('/api/v1/referrals')).body.items as { status: string; reason: string | null }[];

@@ -33,3 +33,13 @@ export async function setReferralRules(tenant: Tenant, rules: Record<string, unk
   const res = await tenant.owner.patch('/api/v1/settings/referrals').send(rules);
   expect(res.status, JSON.stringify(res.body)).toBe(200);
 }
+
+/** A member enrolled at the till with a proven phone: the code sent to it, then POST /members with phoneCode. */
+export async function newVerifiedMember(app: TestApp, tenant: Tenant, fields: Record<string, unknown> = {}) {
+  const phone = (fields.phone as string | undefined) ?? newPhone();
+  const sent = await tenant.owner.post('/api/v1/members/phone-codes').send({ phone });
+  expect(sent.status, JSON.stringify(sent.body)).toBe(202);
+  const res = await tenant.owner.post('/api/v1/members').send({ name: 'Member', ...fields, phone, phoneCode: await codeSentTo(app, tenant.id, phone) });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return res.body as { id: string; name: string; phone: string; referralCode: string; points: { balance: number } };
+}

@@ -645,6 +645,12 @@ describe('shareByLargestRemainder against the original floating-point version', 
   it('gives the same parts for sale-sized totals and weights (property)', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 100_000 }), fc.array(fc.integer({ min: 0, max: 10_000_000 }), { maxLength: 20 }), (t, ws) => {
+        // Where two remainders are equal or nearly so, floating point may rank them wrongly (say
+        // 16031, 16030, 4008 for the exact 16031, 16031, 4007): that is the bug the exact version
+        // fixed, so the two are compared only where floating point can tell the remainders apart.
+        const sum = ws.reduce((a, w) => a + w, 0);
+        const remainders = ws.map((w) => (sum ? (t * w) / sum : 0) % 1).sort((a, b) => a - b);
+        fc.pre(remainders.every((r, i) => i === 0 || r - remainders[i - 1] > 1e-6));
         expect(shareByLargestRemainder(t, ws)).toEqual(original(t, ws));
       }),
     );

@@ -10,6 +10,9 @@ export function createRateLimits() {
     loginByEmail: new RateLimiterMemory({ points: 10, duration: 15 * 60 }),
     otpSendByPhone: new RateLimiterMemory({ points: 3, duration: 10 * 60 }),
     otpSendByIp: new RateLimiterMemory({ points: 60, duration: 10 * 60 }),
+    // Codes to join go to numbers that are not members yet: a cap per retailer keeps the SMS bill
+    // of a scripted sign-up flood bounded.
+    otpSignupByTenant: new RateLimiterMemory({ points: 300, duration: 60 * 60 }),
     otpVerifyByIp: new RateLimiterMemory({ points: 60, duration: 10 * 60 }),
     // Wrong codes for one phone per day: with 3 codes × 5 tries per 10 minutes a patient guesser
     // would otherwise get about 2,000 tries a day.

@@ -18,14 +18,25 @@ export async function runLedgerJobs(deps: AppDeps, now = new Date()) {
   return deps.db.connection().execute(async (conn) => {
     const { rows } = await sql<{ locked: boolean }>`select pg_try_advisory_lock(${LOCK_ID}) as locked`.execute(conn);
     if (!rows[0]?.locked) return null;
+    // One job's failure does not keep the others from running; it is reported once they have.
+    const failed: unknown[] = [];
+    const run = async <T>(job: () => Promise<T>, nothing: T): Promise<T> => {
+      try {
+        return await job();
+      } catch (error) {
+        failed.push(error);
+        return nothing;
+      }
+    };
     try {
-      const released = await releasePending(conn, now);
-      const expired = await expirePoints(conn, now);
-      const tiers = await reviewTiers(conn, now);
-      const scrubbed = await scrubExpiredSecrets(conn, new Date(now.getTime() - 3600e3));
-      const referrals = await settleReferrals(conn, deps.config.secretKey, now);
-      const stages = await refreshAllStages(conn, now);
-      const rfm = await recomputeStaleRfm(conn, now);
+      const released = await run(() => releasePending(conn, now), { accounts: 0, points: 0 });
+      const expired = await run(() => expirePoints(conn, now), { accounts: 0, points: 0 });
+      const tiers = await run(() => reviewTiers(conn, now), { reviewed: 0 } as Awaited<ReturnType<typeof reviewTiers>>);
+      const scrubbed = await run(() => scrubExpiredSecrets(conn, new Date(now.getTime() - 3600e3)), 0);
+      const referrals = await run(() => settleReferrals(conn, deps.config.secretKey, now), { rewarded: 0, refused: 0 });
+      const stages = await run(() => refreshAllStages(conn, now), 0);
+      const rfm = await run(() => recomputeStaleRfm(conn, now), { tenants: 0, customers: 0 });
+      if (failed.length) throw new AggregateError(failed, `${failed.length} scheduled job(s) failed`);
       return { released, expired, tiers, scrubbed, referrals, stages, rfm };
     } finally {
       await sql`select pg_advisory_unlock(${LOCK_ID})`.execute(conn);

@@ -197,6 +197,18 @@ export async function transferAll(db: Db, tenantId: string, from: LockedAccount,
   return moved;
 }
 
+/** Balance and debt at once (after a merge): the balance pays the debt off first, as earnings would. */
+export async function repayDebtFromBalance(db: Db, tenantId: string, account: LockedAccount, cause: Omit<Posting, 'kind' | 'points'>) {
+  const repay = Math.min(account.debt, account.balance);
+  if (repay <= 0) return;
+  const taken = await repo.consumeLots(db, tenantId, account.id, repay);
+  if (taken !== repay) throw new Error(`ledger invariant broken: lots held ${taken} of ${repay} points`);
+  await change(db, tenantId, account, { balance: -repay, debt: -repay });
+  const posting = { ...cause, kind: 'repay' as const, points: repay };
+  await entry(db, tenantId, account, posting, -repay, 'balance');
+  await entry(db, tenantId, account, posting, -repay, 'debt');
+}
+
 export async function pointsOf(db: Db, tenantId: string, memberId: string, cursor: string | undefined, limit = 50) {
   const account = await repo.findAccountOfMember(db, tenantId, memberId);
   if (!account) throw notFound('Member');

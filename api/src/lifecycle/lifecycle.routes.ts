@@ -54,11 +54,13 @@ export function lifecycleRoutes(routes: Routes) {
       const settings = await inTransaction(db, async (trx) => {
         const merged = { ...toSettings(await getTenant(trx, principal.tenantId)), ...body };
         if (merged.atRiskDays >= merged.lapsedDays) throw invalidField(body.atRiskDays !== undefined ? 'body.atRiskDays' : 'body.lapsedDays', 'At-risk days must be fewer than lapsed days');
-        await trx
+        if (Object.values(body).some((v) => v !== undefined)) await trx
           .updateTable('tenants')
           .set({
             lifecycle_new_days: body.newDays, lifecycle_at_risk_days: body.atRiskDays, lifecycle_lapsed_days: body.lapsedDays,
             rfm_window_months: body.rfmWindowMonths, clv_horizon_months: body.clvHorizonMonths,
+            // New RFM settings: the scheduled job recomputes the scores on its next run.
+            rfm_computed_at: body.rfmWindowMonths !== undefined || body.clvHorizonMonths !== undefined ? null : undefined,
           })
           .where('id', '=', principal.tenantId)
           .execute();

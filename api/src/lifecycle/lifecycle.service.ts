@@ -13,8 +13,15 @@ export async function purchasesChanged(trx: Db, tenantId: string, memberId: stri
   await repo.refreshStages(trx, new Date(), { tenantId, memberId });
 }
 
-/** The clock moves members along (new → active → at risk → lapsed); the scheduler runs this. */
-export const refreshAllStages = (db: Db, now = new Date()) => repo.refreshStages(db, now);
+/**
+ * The clock moves members along (new → active → at risk → lapsed); the scheduler runs this, one
+ * tenant per statement, so no statement holds every member row of the database at once.
+ */
+export async function refreshAllStages(db: Db, now = new Date()) {
+  let changed = 0;
+  for (const { id } of await db.selectFrom('tenants').select('id').orderBy('id').execute()) changed += await repo.refreshStages(db, now, { tenantId: id });
+  return changed;
+}
 
 export async function stageHistory(db: Db, tenantId: string, memberId: string) {
   const rows = await repo.stageHistory(db, tenantId, memberId);

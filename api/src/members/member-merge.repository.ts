@@ -26,6 +26,27 @@ export async function moveRows(db: Db, tenantId: string, from: string, to: strin
   };
 }
 
+/**
+ * Before the rows move: a pending referral between the two is one person referring themselves; the
+ * duplicate's own pending referral (it was referred) moves to the survivor unless the survivor was
+ * referred too, when it is refused as a duplicate membership.
+ */
+export async function settleReferralsBetween(db: Db, tenantId: string, survivor: string, duplicate: string) {
+  await sql`
+    update referrals set status = 'refused', reason = 'self_referral', decided_at = now()
+    where tenant_id = ${tenantId} and status = 'pending'
+      and ((referrer_id = ${survivor} and referee_id = ${duplicate}) or (referrer_id = ${duplicate} and referee_id = ${survivor}))`.execute(db);
+  const moved = count(await sql`
+    update referrals set referee_id = ${survivor}
+    where tenant_id = ${tenantId} and referee_id = ${duplicate} and status = 'pending'
+      and not exists (select 1 from referrals r where r.tenant_id = ${tenantId} and r.referee_id = ${survivor})`.execute(db));
+  if (!moved) {
+    await sql`
+      update referrals set status = 'refused', reason = 'duplicate_member', decided_at = now()
+      where tenant_id = ${tenantId} and referee_id = ${duplicate} and status = 'pending'`.execute(db);
+  }
+}
+
 /** The duplicate's cards join the survivor's history; the ones in use are retired (one current card per member). */
 export async function moveCards(db: Db, tenantId: string, from: string, to: string) {
   return count(await sql`

@@ -54,7 +54,7 @@ export function memberRecordRoutes(routes: Routes) {
     params: IdParams,
     body: PhoneBody,
     responses: { 202: { description: 'Code sent', schema: CodeSent } },
-    handler: async ({ deps, principal, params, body }, ctx) => ({ status: 202, body: await requestPhoneChange(deps, principal, params.id, body, ctx.ip) }),
+    handler: async ({ db, deps, principal, params, body }, ctx) => ({ status: 202, body: await requestPhoneChange(db, deps, principal, params.id, body, ctx.ip) }),
   });
 
   routes.add({
@@ -67,7 +67,7 @@ export function memberRecordRoutes(routes: Routes) {
     params: IdParams,
     body: ConfirmBody,
     responses: { 200: { description: 'The member with the new number', schema: MemberSchema }, 401: { description: 'Wrong, expired or used-up code' } },
-    handler: async ({ deps, principal, params, body }, ctx) => ({ status: 200, body: await confirmPhoneChange(deps, principal, params.id, body, ctx.ip) }),
+    handler: async ({ db, deps, principal, params, body }, ctx) => ({ status: 200, body: await confirmPhoneChange(db, deps, principal, params.id, body, ctx.ip) }),
   });
 
   routes.add({
@@ -79,7 +79,7 @@ export function memberRecordRoutes(routes: Routes) {
     auth: { principals: ['member'] },
     body: PhoneBody,
     responses: { 202: { description: 'Code sent', schema: CodeSent } },
-    handler: async ({ deps, principal, body }, ctx) => ({ status: 202, body: await requestPhoneChange(deps, principal, principal.id, body, ctx.ip) }),
+    handler: async ({ db, deps, principal, body }, ctx) => ({ status: 202, body: await requestPhoneChange(db, deps, principal, principal.id, body, ctx.ip) }),
   });
 
   routes.add({
@@ -91,7 +91,7 @@ export function memberRecordRoutes(routes: Routes) {
     auth: { principals: ['member'] },
     body: ConfirmBody,
     responses: { 200: { description: 'The member with the new number', schema: MemberSchema }, 401: { description: 'Wrong, expired or used-up code' } },
-    handler: async ({ deps, principal, body }, ctx) => ({ status: 200, body: await confirmPhoneChange(deps, principal, principal.id, body, ctx.ip) }),
+    handler: async ({ db, deps, principal, body }, ctx) => ({ status: 200, body: await confirmPhoneChange(db, deps, principal, principal.id, body, ctx.ip) }),
   });
 
   routes.add({

@@ -2,8 +2,8 @@ import type { AppDeps, Db } from '../deps.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { consume as consumeLimit } from '../http/rate-limits.ts';
 import { purchasesChanged } from '../lifecycle/lifecycle.service.ts';
-import { lockAccounts, transferAll } from '../ledger/ledger.service.ts';
-import { checkCode, consumeCode, OTP_SECONDS, sendCode } from '../member-auth/otp.service.ts';
+import { lockAccounts, repayDebtFromBalance, transferAll } from '../ledger/ledger.service.ts';
+import { checkCode, consumeCode, OTP_SECONDS, sendCode } from '../member-auth/otp-codes.ts';
 import { DomainError, invalidField, notFound } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import { actorOf, type Principal } from '../shared/principal.ts';
@@ -12,7 +12,7 @@ import { getTenant } from '../tenants/tenants.service.ts';
 import { upgradeIfQualified } from '../tiers/tiers.service.ts';
 import * as merges from './member-merge.repository.ts';
 import * as repo from './members.repository.ts';
-import { checkBirthDate, getMember, requirePhone } from './members.service.ts';
+import { checkBirthDate, getMember, requirePhone, welcomeMember } from './members.service.ts';
 import { phoneHash } from './phone-hash.ts';
 
 export interface MemberPatch {
@@ -52,33 +52,43 @@ async function freePhone(db: Db, tenantId: string, phone: string, memberId: stri
   if (owner) throw invalidField('body.phone', 'This is already the member’s number');
 }
 
-/** Step one of a phone change: a code to the new number, which must be free in the tenant. */
-export async function requestPhoneChange(deps: AppDeps, principal: Principal, memberId: string, input: { phone: string }, ip: string) {
+/**
+ * Step one of a phone change: a code to the new number, which must be free in the tenant. Staff
+ * are told at once when it belongs to another member; a member is not (the answer is the same, no
+ * code is sent, and the change is refused at step two), so the app cannot list who is a member.
+ */
+export async function requestPhoneChange(db: Db, deps: AppDeps, principal: Principal, memberId: string, input: { phone: string }, ip: string) {
   const phone = requirePhone(input.phone);
-  const tenant = await getTenant(deps.db, principal.tenantId);
-  await activeMember(deps.db, tenant.id, memberId);
-  await freePhone(deps.db, tenant.id, phone, memberId);
+  const tenant = await getTenant(db, principal.tenantId);
+  await activeMember(db, tenant.id, memberId);
   await consumeLimit(deps.limits.otpSendByIp, ip);
   await consumeLimit(deps.limits.otpSendByPhone, `${tenant.id}:${phone}`);
+  const free = await freePhone(db, tenant.id, phone, memberId).then(() => true, (error: unknown) => {
+    if (principal.kind === 'member' && error instanceof DomainError && error.code === 'phone_taken') return false;
+    throw error;
+  });
+  if (!free) return { expiresInSeconds: OTP_SECONDS };
   const en = tenant.locale === 'en';
-  await sendCode(deps, tenant, phone, (code) => en
+  await sendCode(db, deps, tenant, phone, (code) => en
     ? `${code} is your code to make this your ${tenant.name} member number. It expires in 5 minutes. Never share it.`
     : `${code} adalah kode untuk memakai nomor ini sebagai nomor member ${tenant.name}. Berlaku 5 menit. Jangan berikan kepada siapa pun.`);
   return { expiresInSeconds: OTP_SECONDS };
 }
 
 /** Step two: the code proves the new number; the old one is kept only as a keyed hash. */
-export async function confirmPhoneChange(deps: AppDeps, principal: Principal, memberId: string, input: { phone: string; code: string }, ip: string) {
+export async function confirmPhoneChange(db: Db, deps: AppDeps, principal: Principal, memberId: string, input: { phone: string; code: string }, ip: string) {
   const phone = requirePhone(input.phone);
   const tenantId = principal.tenantId;
-  const codeId = await checkCode(deps, tenantId, phone, input.code, ip);
-  return inTransaction(deps.db, async (trx) => {
+  const codeId = await checkCode(db, deps, tenantId, phone, input.code, ip);
+  return inTransaction(db, async (trx) => {
     const member = await activeMember(trx, tenantId, memberId);
     await freePhone(trx, tenantId, phone, memberId);
     await consumeCode(trx, tenantId, codeId);
     await merges.insertFormerPhone(trx, tenantId, member.id, phoneHash(deps.config.secretKey, tenantId, member.phone));
     await repo.updateMember(trx, tenantId, member.id, { phone, phone_verified_at: new Date() });
-    await recordAudit(trx, principal, { action: 'member.phone_changed', targetType: 'member', targetId: member.id, details: { to: phone } });
+    if (!member.phone_verified_at) await welcomeMember(trx, await getTenant(trx, tenantId), member.id, phone, deps.config.secretKey);
+    // Numbers a member no longer uses are kept only as keyed hashes, so the audit log shows the new one masked.
+    await recordAudit(trx, principal, { action: 'member.phone_changed', targetType: 'member', targetId: member.id, details: { to: maskPhone(phone) } });
     return getMember(trx, tenantId, member.id);
   });
 }
@@ -93,6 +103,7 @@ export async function mergeMembers(db: Db, principal: Principal, survivorId: str
   if (survivorId === duplicateId) throw invalidField('body.duplicateId', 'A member cannot be merged into itself');
   const tenantId = principal.tenantId;
   return inTransaction(db, async (trx) => {
+    if (!(await repo.findMember(trx, tenantId, survivorId))) throw notFound('Member');
     const accounts = await lockAccounts(trx, tenantId, [survivorId, duplicateId]).catch((error: unknown) => {
       if (error instanceof DomainError && error.code === 'not_found') throw invalidField('body.duplicateId', 'No such member');
       throw error;
@@ -106,10 +117,11 @@ export async function mergeMembers(db: Db, principal: Principal, survivorId: str
     if (duplicate.status === 'merged') throw invalidField('body.duplicateId', 'Already merged');
 
     const mergeId = newId();
-    const points = await transferAll(trx, tenantId, accounts.get(duplicateId)!, accounts.get(survivorId)!, {
-      reference: `merge:${mergeId}`, note: `Merged from ${duplicate.name} (${duplicate.phone})`, actor: actorOf(principal),
-    });
+    const posting = { reference: `merge:${mergeId}`, note: 'Merged from a duplicate membership', actor: actorOf(principal) };
+    const points = await transferAll(trx, tenantId, accounts.get(duplicateId)!, accounts.get(survivorId)!, posting);
+    await repayDebtFromBalance(trx, tenantId, accounts.get(survivorId)!, posting);
     await merges.moveLifetime(trx, tenantId, accounts.get(duplicateId)!.id, accounts.get(survivorId)!.id);
+    await merges.settleReferralsBetween(trx, tenantId, survivorId, duplicateId);
     const rowsMoved = await merges.moveRows(trx, tenantId, duplicateId, survivorId);
     const cards = await merges.moveCards(trx, tenantId, duplicateId, survivorId);
     await merges.moveFormerPhones(trx, tenantId, duplicateId, survivorId, phoneHash(secretKey, tenantId, duplicate.phone));
@@ -131,3 +143,6 @@ export async function mergeMembers(db: Db, principal: Principal, survivorId: str
     return { mergeId, moved, member: await getMember(trx, tenantId, survivorId) };
   });
 }
+
+/** +6281234567890 → +62812•••••890: enough to recognise, not to dial. */
+export const maskPhone = (phone: string) => `${phone.slice(0, 6)}${'•'.repeat(Math.max(0, phone.length - 9))}${phone.slice(-3)}`;

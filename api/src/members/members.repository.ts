@@ -16,17 +16,27 @@ export async function referralCodeTaken(db: Db, tenantId: string, code: string) 
 }
 
 export async function updateMember(db: Db, tenantId: string, id: string, patch: Updateable<MemberTable>) {
+  if (Object.values(patch).every((value) => value === undefined)) return;
   await db.updateTable('members').set(patch).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
 }
 
-/** A one-time code to the member's phone proved it. */
-export async function markPhoneVerified(db: Db, tenantId: string, id: string) {
-  await db.updateTable('members').set({ phone_verified_at: sql`now()` }).where('tenant_id', '=', tenantId).where('id', '=', id).where('phone_verified_at', 'is', null).execute();
+/** A one-time code to the member's phone proved it; the member's phone when this was the first proof, else null. */
+export async function markPhoneVerified(db: Db, tenantId: string, id: string): Promise<string | null> {
+  const row = await db
+    .updateTable('members')
+    .set({ phone_verified_at: sql`now()` })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .where('phone_verified_at', 'is', null)
+    .returning('phone')
+    .executeTakeFirst();
+  return row?.phone ?? null;
 }
 
 /** The member row itself, locked: profile edits, phone changes and merges queue on it. */
 export function lockMember(db: Db, tenantId: string, id: string) {
-  return db.selectFrom('members').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).forUpdate().executeTakeFirst();
+  // No key update: a card being issued to the member (a foreign key) need not wait for this.
+  return db.selectFrom('members').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).forNoKeyUpdate().executeTakeFirst();
 }
 
 export async function baseTierId(db: Db, tenantId: string): Promise<string> {

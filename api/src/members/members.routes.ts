@@ -6,7 +6,8 @@ import type { Routes } from '../http/route.ts';
 import { CursorQuery, IdParams, page } from '../http/schemas.ts';
 import { getTenant } from '../tenants/tenants.service.ts';
 import { MemberSchema } from './members.mapper.ts';
-import { createMember, getMember, searchMembers } from './members.service.ts';
+import { checkCode } from '../member-auth/otp-codes.ts';
+import { createMember, getMember, requirePhone, searchMembers, sendEnrolmentCode } from './members.service.ts';
 
 const MemberPage = page(MemberSchema, 'MemberPage');
 
@@ -15,6 +16,8 @@ export function memberRoutes(routes: Routes) {
     method: 'post',
     path: '/api/v1/members',
     summary: 'Enrol a member; the phone is normalised to E.164 and must be new in the retailer',
+    description:
+      'Source `in_store` (or `referral` with a `referralCode`). With `phoneCode` — the code `POST /api/v1/members/phone-codes` sent to the phone — the phone counts as proven: the welcome bonus is given and a referral can be rewarded. Without it, both wait until the member proves the phone (signing in to the member app).',
     tags: ['Members'],
     auth: { principals: ['staff', 'api_key'], permission: 'members.write' },
     body: z.object({
@@ -24,9 +27,26 @@ export function memberRoutes(routes: Routes) {
       birthDate: z.iso.date().optional(),
       marketingOptIn: z.boolean().optional(),
       referralCode: z.string().max(40).optional(),
+      phoneCode: z.string().regex(/^\d{6}$/, 'Six digits').optional(),
     }),
-    responses: { 201: { description: 'Created', schema: MemberSchema }, 409: { description: 'Phone already registered' } },
-    handler: async ({ db, deps, principal, body }) => ({ status: 201, body: await createMember(db, principal, body, deps.config.secretKey) }),
+    responses: { 201: { description: 'Created', schema: MemberSchema }, 401: { description: 'Wrong, expired or used-up phoneCode' }, 409: { description: 'Phone already registered' } },
+    handler: async ({ db, deps, principal, body }, ctx) => {
+      const { phoneCode, ...input } = body;
+      const phoneCodeId = phoneCode ? await checkCode(db, deps, principal.tenantId, requirePhone(input.phone), phoneCode, ctx.ip) : undefined;
+      return { status: 201, body: await createMember(db, principal, { ...input, phoneCodeId }, deps.config.secretKey) };
+    },
+  });
+
+  routes.add({
+    method: 'post',
+    path: '/api/v1/members/phone-codes',
+    summary: 'Send a one-time code to a customer’s phone, to enrol them with a proven phone',
+    description: 'For `phoneCode` of `POST /api/v1/members`. A phone that is already a member is 409 `phone_taken`.',
+    tags: ['Members'],
+    auth: { principals: ['staff', 'api_key'], permission: 'members.write' },
+    body: z.object({ phone: z.string().trim().min(6).max(30) }),
+    responses: { 202: { description: 'Sent', schema: z.object({ expiresInSeconds: z.number().int() }) }, 409: { description: 'Phone already registered' } },
+    handler: async ({ db, deps, principal, body }, ctx) => ({ status: 202, body: await sendEnrolmentCode(db, deps, principal, body.phone, ctx.ip) }),
   });
 
   routes.add({

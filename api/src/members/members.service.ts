@@ -10,6 +10,9 @@ import { claimPhone } from '../referrals/referrals.repository.ts';
 import { referrerOf, startReferral } from '../referrals/referrals.service.ts';
 import type { TenantRow } from '../tenants/tenants.repository.ts';
 import { randomVoucherCodes } from '../vouchers/voucher-code.ts';
+import type { AppDeps } from '../deps.ts';
+import { consume as consumeLimit } from '../http/rate-limits.ts';
+import { consumeCode, OTP_SECONDS, sendCode } from '../member-auth/otp-codes.ts';
 import { phoneHash } from './phone-hash.ts';
 import { DomainError, invalidField, notFound } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
@@ -30,8 +33,10 @@ export interface NewMember {
   source?: MemberSource;
   /** The campaign tag of the sign-up link. */
   tag?: string;
-  /** The phone was proven with a one-time code. */
+  /** The phone was proven with a one-time code (checked by the caller; see `phoneCodeId`). */
   phoneVerified?: boolean;
+  /** A checked one-time code for the phone, used up in the enrolment's transaction. */
+  phoneCodeId?: string;
 }
 
 export function requirePhone(input: string, field = 'body.phone'): string {
@@ -46,6 +51,22 @@ const todayIn = (timeZone: string) => new Intl.DateTimeFormat('en-CA', { timeZon
 export function checkBirthDate(birthDate: string, timeZone: string, field = 'body.birthDate') {
   if (birthDate > todayIn(timeZone)) throw invalidField(field, 'Must not be in the future');
   if (birthDate < '1900-01-01') throw invalidField(field, 'Must be after 1900');
+}
+
+/** A code to a customer's phone at the till, so the cashier can enrol them with a proven phone. */
+export async function sendEnrolmentCode(db: Db, deps: AppDeps, principal: Principal, input: string, ip: string) {
+  const phone = requirePhone(input);
+  const tenant = await getTenant(db, principal.tenantId);
+  if (await repo.phoneTaken(db, tenant.id, phone)) {
+    throw new DomainError('phone_taken', `${phone} is already a member`, {}, [{ path: 'body.phone', message: 'Already registered' }]);
+  }
+  await consumeLimit(deps.limits.otpSendByIp, ip);
+  await consumeLimit(deps.limits.otpSendByPhone, `${tenant.id}:${phone}`);
+  await consumeLimit(deps.limits.otpSignupByTenant, tenant.id);
+  await sendCode(db, deps, tenant, phone, (code) => tenant.locale === 'en'
+    ? `${code} is your code to join ${tenant.name}. Tell it to the cashier only. It expires in 5 minutes.`
+    : `${code} adalah kode pendaftaran ${tenant.name} Anda. Sebutkan hanya kepada kasir. Berlaku 5 menit.`);
+  return { expiresInSeconds: OTP_SECONDS };
 }
 
 /** Staff and POS keys enrol members (source: in store unless told). */
@@ -88,26 +109,32 @@ export async function enrolMember(
       throw new DomainError('phone_taken', `${phone} is already a member`, {}, [{ path: 'body.phone', message: 'Already registered' }]);
     }
     const referrerId = input.referralCode ? await referrerOf(trx, tenantId, input.referralCode) : null;
+    if (input.phoneCodeId) await consumeCode(trx, tenantId, input.phoneCodeId);
+    const verified = Boolean(input.phoneVerified || input.phoneCodeId);
     const id = newId();
     await repo.insertMember(trx, {
       tenant_id: tenantId, id, name: input.name.trim(), phone, email: input.email?.toLowerCase() ?? null, birth_date: input.birthDate ?? null,
       marketing_opt_in: input.marketingOptIn ?? false, tier_id: await repo.baseTierId(trx, tenantId),
       source: referrerId ? 'referral' : input.source ?? 'in_store', source_tag: input.tag ?? null,
       referral_code: await newReferralCode(trx, tenantId), referred_by: referrerId,
-      phone_verified_at: input.phoneVerified ? new Date() : null, stage_changed_at: new Date(),
+      phone_verified_at: verified ? new Date() : null, stage_changed_at: new Date(),
     });
     await openAccount(trx, tenantId, id);
     await insertFirstStage(trx, tenantId, id);
     if (giveCard) await giveCard(trx, id);
     else await issueCard(trx, tenantId, id, secretKey);
     if (referrerId) await startReferral(trx, tenantId, referrerId, id);
-    await giveWelcomeBonus(trx, tenant, id, phoneHash(secretKey, tenantId, phone));
+    if (verified) await welcomeMember(trx, tenant, id, phone, secretKey);
     return getMember(trx, tenantId, id);
   });
 }
 
-async function giveWelcomeBonus(trx: Db, tenant: TenantRow, memberId: string, phone: Buffer) {
-  if (tenant.welcome_bonus_points <= 0 || !(await claimPhone(trx, tenant.id, 'welcome', phone))) return;
+/**
+ * The welcome bonus, on the first proof of a member's phone (a bonus for a number nobody proved
+ * would let a till enrol made-up numbers for points), once per phone number, ever.
+ */
+export async function welcomeMember(trx: Db, tenant: TenantRow, memberId: string, phone: string, secretKey: Buffer) {
+  if (tenant.welcome_bonus_points <= 0 || !(await claimPhone(trx, tenant.id, 'welcome', phoneHash(secretKey, tenant.id, phone)))) return;
   const account = await lockAccount(trx, tenant.id, memberId);
   await credit(trx, tenant.id, account, {
     kind: 'bonus', points: tenant.welcome_bonus_points, reference: 'welcome', note: 'Welcome bonus', actor: { actor_kind: 'system', actor_id: null },

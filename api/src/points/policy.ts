@@ -71,6 +71,12 @@ export function startOfLocalDay(at: Date, timeZone: string): Date {
   return instantOf(localDate(at, timeZone), timeZone);
 }
 
+/** Midnight at the start of a calendar date (YYYY-MM-DD) in the zone, for "since" filters. */
+export function startOfDate(date: string, timeZone: string): Date {
+  const [year, month, day] = date.split('-').map(Number);
+  return instantOf({ year, month, day }, timeZone);
+}
+
 /** Midnight at the start of the local month, for monthly caps. */
 export function startOfLocalMonth(at: Date, timeZone: string): Date {
   return instantOf({ ...localDate(at, timeZone), day: 1 }, timeZone);

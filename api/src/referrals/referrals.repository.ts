@@ -128,3 +128,13 @@ export function topReferrers(db: Db, tenantId: string, since: Date | null, limit
 export function findMemberByReferralCode(db: Db, tenantId: string, code: string) {
   return db.selectFrom('members').select(['id', 'status']).where('tenant_id', '=', tenantId).where('referral_code', '=', code).executeTakeFirst();
 }
+
+export async function referralCountsOf(db: Db, tenantId: string, referrerId: string) {
+  const row = await db
+    .selectFrom('referrals')
+    .select([sql<number>`count(*)::int`.as('joined'), sql<number>`(count(*) filter (where status = 'rewarded'))::int`.as('rewarded')])
+    .where('tenant_id', '=', tenantId)
+    .where('referrer_id', '=', referrerId)
+    .executeTakeFirstOrThrow();
+  return { joined: Number(row.joined), rewarded: Number(row.rewarded) };
+}

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { recordAudit } from '../audit/audit.repository.ts';
 import type { Routes } from '../http/route.ts';
 import { CursorQuery, IdParams, page } from '../http/schemas.ts';
+import { startOfDate } from '../points/policy.ts';
 import { invalidField } from '../shared/errors.ts';
 import { inTransaction } from '../shared/transaction.ts';
 import { getMember } from '../members/members.service.ts';
@@ -21,7 +22,7 @@ const ReferralSettingsSchema = z
   .meta({ id: 'ReferralSettings' });
 
 const ReferralStatus = z.enum(['pending', 'rewarded', 'refused']);
-const RefusalReason = z.enum(['self_referral', 'phone_already_rewarded', 'referrer_monthly_cap', 'referrer_inactive']);
+const RefusalReason = z.enum(['self_referral', 'phone_already_rewarded', 'referrer_monthly_cap', 'referrer_inactive', 'duplicate_member']);
 
 const ReferralSchema = z
   .object({
@@ -53,7 +54,7 @@ const toSettings = (t: Awaited<ReturnType<typeof getTenant>>): z.infer<typeof Re
   referrerPoints: t.referral_referrer_points, refereePoints: t.referral_referee_points, minSpend: t.referral_min_spend, monthlyCap: t.referral_monthly_cap,
 });
 
-const RULES = `Both sides are rewarded once the friend’s first qualifying purchase (goods after discounts and refunds of at least \`minSpend\`) is past the return window. A referral is refused, with its reason, for: \`self_referral\` (the friend’s email, or a phone number the referrer used to have, is the referrer’s), \`phone_already_rewarded\` (the phone brought a referral reward before: one per phone number, ever), \`referrer_monthly_cap\`, \`referrer_inactive\`.`;
+const RULES = `Both sides are rewarded once the friend’s first qualifying purchase (goods after discounts and refunds of at least \`minSpend\`) is past the return window. A referral is refused, with its reason, for: \`self_referral\` (the friend’s email, or a phone number the referrer used to have, is the referrer’s), \`phone_already_rewarded\` (the phone brought a referral reward before: one per phone number, ever), \`referrer_monthly_cap\`, \`referrer_inactive\`, \`duplicate_member\` (the friend's membership was merged into one that was referred already). The friend's phone must be proven with a one-time code (joining in the app, or at the till with a code) before the referral counts, and a purchase counts from when it was posted, not the date it carries.`;
 
 export function referralRoutes(routes: Routes) {
   routes.add({
@@ -78,7 +79,7 @@ export function referralRoutes(routes: Routes) {
     handler: async ({ db, principal, body }) => {
       const settings = await inTransaction(db, async (trx) => {
         if (body.minSpend !== undefined && body.minSpend % 100 !== 0) throw invalidField('body.minSpend', 'Whole rupiah (a multiple of 100)');
-        await trx
+        if (Object.values(body).some((v) => v !== undefined)) await trx
           .updateTable('tenants')
           .set({
             referral_referrer_points: body.referrerPoints, referral_referee_points: body.refereePoints,
@@ -111,11 +112,11 @@ export function referralRoutes(routes: Routes) {
     summary: 'Referral figures: pending, rewarded, refused by reason, points given, top referrers',
     tags: ['Reports'],
     auth: { principals: ['staff', 'api_key'], permission: 'reports.read' },
-    query: z.object({ since: z.iso.date().optional().meta({ description: 'Referrals started on or after this date (UTC)' }) }),
+    query: z.object({ since: z.iso.date().optional().meta({ description: 'Referrals started on or after this date (the retailer’s calendar)' }) }),
     responses: { 200: { description: 'The report', schema: ReferralReportSchema } },
     handler: async ({ db, principal, query }) => ({
       status: 200,
-      body: await referralReport(db, principal, query.since ? new Date(`${query.since}T00:00:00Z`) : null),
+      body: await referralReport(db, principal, query.since ? startOfDate(query.since, (await getTenant(db, principal.tenantId)).time_zone) : null),
     }),
   });
 
@@ -130,6 +131,8 @@ export function referralRoutes(routes: Routes) {
         description: 'Referrals',
         schema: z.object({
           code: z.string(),
+          joined: z.number().int().meta({ description: 'Friends who joined with the code' }),
+          rewarded: z.number().int().meta({ description: 'Of them, rewarded' }),
           joinPath: z.string().meta({ description: 'Prefix with the server’s address: the link to share' }),
           referrerPoints: z.number().int(),
           refereePoints: z.number().int(),

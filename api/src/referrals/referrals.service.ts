@@ -13,11 +13,15 @@ import { normaliseVoucherCode } from '../vouchers/voucher-code.ts';
 import * as repo from './referrals.repository.ts';
 
 // Referrals. A member who joins with another's referral code starts a pending referral. Both sides
-// are rewarded once the new member's first qualifying purchase (goods after discounts and refunds
-// of at least referral_min_spend) is past the tenant's return window, so a purchase refunded at
-// once rewards nobody. The job below decides each referral once, and records why it refused:
+// are rewarded once the new member has proven their phone and their first qualifying purchase
+// (goods after discounts and refunds, above 0 and at least referral_min_spend) has been posted for
+// longer than the tenant's return window — counted from posting, not from the date a sale carries —
+// so a purchase refunded at once rewards nobody. The job below decides each referral once, and
+// records why it refused:
 //   referrer_inactive       the referrer was blocked or merged away
-//   self_referral           the new member's email, or a number the referrer used to have, is the referrer's
+//   self_referral           the new member's email, or a number the referrer used to have, is the
+//                           referrer's; or a merge made them one member
+//   duplicate_member        (by a merge) the friend's membership merged into one referred already
 //   phone_already_rewarded  this phone number brought a referral reward before (kept as a keyed hash,
 //                           through erasure and phone changes: one reward per phone, ever)
 //   referrer_monthly_cap    the referrer already has the tenant's cap of rewarded referrals this month
@@ -50,10 +54,11 @@ function dueReferrals(db: Db, now: Date, limit: number) {
     join lateral (
       select s.id from transactions s
       where s.tenant_id = r.tenant_id and s.member_id = r.referee_id and s.status = 'posted'
-        and s.subtotal - s.discount - s.refunded_amount >= t.referral_min_spend
-        and s.occurred_at <= ${now}::timestamptz - make_interval(days => t.return_window_days)
+        and s.subtotal - s.discount - s.refunded_amount >= greatest(t.referral_min_spend, 1)
+        and s.created_at <= ${now}::timestamptz - make_interval(days => t.return_window_days)
       order by s.occurred_at, s.id limit 1
     ) q on true
+    join members b on b.tenant_id = r.tenant_id and b.id = r.referee_id and b.phone_verified_at is not null
     where r.status = 'pending'
     order by r.tenant_id, r.id
     limit ${limit}`.execute(db).then((r) => r.rows);
@@ -77,7 +82,8 @@ async function settle(trx: Db, secretKey: Buffer, due: Due, now: Date): Promise<
   // Accounts first, in id order, as every writer locks them; then the referral row.
   const accounts = await lockAccounts(trx, tenantId, [due.referrer_id, due.referee_id]);
   const pending = await repo.lockPendingReferral(trx, tenantId, due.referee_id);
-  if (!pending || pending.id !== due.id) return null;
+  // Decided meanwhile, or moved by a merge since it was read: the next run sees it as it is now.
+  if (!pending || pending.id !== due.id || pending.referrer_id !== due.referrer_id) return null;
   const tenant = await getTenant(trx, tenantId);
   const people = await repo.peopleOf(trx, tenantId, [due.referrer_id, due.referee_id]);
   const referrer = people.find((p) => p.id === due.referrer_id)!;
@@ -88,6 +94,7 @@ async function settle(trx: Db, secretKey: Buffer, due: Due, now: Date): Promise<
     await repo.decide(trx, tenantId, due.id, { status: 'refused', reason, transaction_id: due.transaction_id }, now);
     return 'refused' as const;
   };
+  if (referrer.id === referee.id) return refuse('self_referral');
   if (referrer.status !== 'active') return refuse('referrer_inactive');
   const sameEmail = referee.email !== null && referee.email === referrer.email;
   if (sameEmail || (await repo.isFormerPhoneOf(trx, tenantId, referrer.id, refereePhone))) return refuse('self_referral');
@@ -143,12 +150,15 @@ export async function referralReport(db: Db, principal: Principal, since: Date |
   };
 }
 
-/** The member app's "refer a friend": the code and link, the rewards, each friend (first name only) and how it went. */
+const MEMBER_LIST = 50;
+
+/** The member app's "refer a friend": the code and link, the rewards, the counts, and the latest friends (first name only) and how it went. */
 export async function memberReferrals(db: Db, tenantId: string, memberId: string) {
-  const [tenant, member, rows] = await Promise.all([
+  const [tenant, member, rows, counts] = await Promise.all([
     getTenant(db, tenantId),
     db.selectFrom('members').select('referral_code').where('tenant_id', '=', tenantId).where('id', '=', memberId).executeTakeFirstOrThrow(),
-    repo.listReferrals(db, tenantId, { referrerId: memberId }, 200),
+    repo.listReferrals(db, tenantId, { referrerId: memberId }, MEMBER_LIST),
+    repo.referralCountsOf(db, tenantId, memberId),
   ]);
   return {
     code: member.referral_code,
@@ -156,7 +166,9 @@ export async function memberReferrals(db: Db, tenantId: string, memberId: string
     referrerPoints: tenant.referral_referrer_points,
     refereePoints: tenant.referral_referee_points,
     minSpend: tenant.referral_min_spend,
-    items: rows.slice(0, 200).map((r) => ({
+    joined: counts.joined,
+    rewarded: counts.rewarded,
+    items: rows.slice(0, MEMBER_LIST).map((r) => ({
       id: r.id, friend: r.referee_name.split(' ')[0], status: r.status, reason: r.reason, points: r.referrer_points, createdAt: r.created_at.toISOString(),
     })),
   };

@@ -20,6 +20,8 @@ export const RfmSchema = z
 export const MemberProfileSchema = z
   .object({
     rfm: RfmSchema.nullable().meta({ description: 'Null: no sale in the RFM window at the last computation (or never computed)' }),
+    rfmWindowMonths: z.number().int().meta({ description: 'The window the scores look at (the retailer’s lifecycle settings)' }),
+    clvHorizonMonths: z.number().int().meta({ description: 'The horizon CLV projects over' }),
     purchases: z.object({
       count: z.number().int().meta({ description: 'Posted sales, ever' }),
       spend: Money,

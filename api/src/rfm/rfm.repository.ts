@@ -14,6 +14,9 @@ const wholeDays = (from: ReturnType<typeof sql>, to: ReturnType<typeof sql>) => 
  */
 export async function recomputeRfm(db: Db, tenantId: string, now: Date): Promise<number> {
   const at = sql`${now}::timestamptz`;
+  // One recompute per tenant at a time (a click on "recompute" meeting the scheduled job, or two
+  // API processes): the second waits and then replaces the first's rows instead of colliding.
+  await sql`select 1 from tenants where id = ${tenantId} for update`.execute(db);
   await db.deleteFrom('member_rfm').where('tenant_id', '=', tenantId).execute();
   const result = await sql`
     with tenant as (

@@ -82,6 +82,8 @@ export async function memberProfile(db: Db, principal: Principal, memberId: stri
   const spanDays = firstAt && lastAt ? (lastAt.getTime() - firstAt.getTime()) / 86400e3 : 0;
   return {
     rfm: rfm ? toRfmView(rfm) : null,
+    rfmWindowMonths: tenant.rfm_window_months,
+    clvHorizonMonths: tenant.clv_horizon_months,
     purchases: {
       count,
       spend,

@@ -1,4 +1,6 @@
+import type { Context } from 'koa';
 import { z } from 'zod';
+import type { AppDeps } from '../deps.ts';
 import { MEMBER_COOKIE, setSessionCookie } from '../http/authenticate.ts';
 import type { Routes } from '../http/route.ts';
 import { MemberSchema } from '../members/members.mapper.ts';
@@ -14,6 +16,7 @@ const SignupSettingsSchema = z
     welcomeBonusPoints: z.number().int().meta({ description: 'Points every new member gets on joining, once per phone number ever (0: none)' }),
     form: SignupFormSchema,
     joinPath: z.string().meta({ description: 'The public sign-up page; add `?tag=…` for a campaign or `?ref=…` for a referral' }),
+    joinUrl: z.string().meta({ description: 'The page’s full address as members reach it: `KARTU_PUBLIC_URL` (else the address of this request) + joinPath; the poster’s QR carries it' }),
   })
   .meta({ id: 'SignupSettings' });
 
@@ -28,8 +31,13 @@ const PublicSignupFormSchema = z
     welcomeBonusPoints: z.number().int(),
     refereePoints: z.number().int().meta({ description: 'With a valid `ref`: the points the new member gets after the first purchase' }),
     referrerName: z.string().nullable().meta({ description: 'With a valid `ref`: the first name of the member who shared the link' }),
+    referralMinSpend: z.number().int().meta({ description: 'With a valid `ref`: the first purchase must reach this (minor units) for the referral points' }),
   })
   .meta({ id: 'PublicSignupForm' });
+
+/** Where members reach the server: KARTU_PUBLIC_URL, else the address this (staff) request came to. */
+const publicOrigin = (deps: AppDeps, ctx: Context) => deps.config.publicUrl ?? `${ctx.protocol}://${ctx.host}`;
+const withJoinUrl = <T extends { joinPath: string }>(settings: T, origin: string) => ({ ...settings, joinUrl: `${origin}${settings.joinPath}` });
 
 export function signupRoutes(routes: Routes) {
   routes.add({
@@ -39,7 +47,7 @@ export function signupRoutes(routes: Routes) {
     tags: ['Acquire'],
     auth: { principals: ['staff', 'api_key'], permission: 'members.read' },
     responses: { 200: { description: 'Settings', schema: SignupSettingsSchema } },
-    handler: async ({ db, principal }) => ({ status: 200, body: await signupSettings(db, principal) }),
+    handler: async ({ db, deps, principal }, ctx) => ({ status: 200, body: withJoinUrl(await signupSettings(db, principal), publicOrigin(deps, ctx)) }),
   });
 
   routes.add({
@@ -51,7 +59,7 @@ export function signupRoutes(routes: Routes) {
     auth: { principals: ['staff', 'api_key'], permission: 'programs.manage' },
     body: z.strictObject({ welcomeBonusPoints: Points.optional(), form: SignupFormSchema.partial().optional() }),
     responses: { 200: { description: 'Settings', schema: SignupSettingsSchema } },
-    handler: async ({ db, principal, body }) => ({ status: 200, body: await updateSignupSettings(db, principal, body) }),
+    handler: async ({ db, deps, principal, body }, ctx) => ({ status: 200, body: withJoinUrl(await updateSignupSettings(db, principal, body), publicOrigin(deps, ctx)) }),
   });
 
   routes.add({
@@ -65,7 +73,7 @@ export function signupRoutes(routes: Routes) {
     responses: { 200: { description: 'PDF', schema: z.string().meta({ format: 'binary' }), contentType: 'application/pdf' } },
     handler: async ({ db, deps, principal, query }, ctx) => ({
       status: 200,
-      body: await signupPoster(db, principal, { ...query, origin: deps.config.publicUrl ?? `${ctx.protocol}://${ctx.host}` }),
+      body: await signupPoster(db, principal, { ...query, origin: publicOrigin(deps, ctx) }),
       headers: { 'Content-Type': 'application/pdf', 'Content-Disposition': `inline; filename="poster-${query.size}.pdf"` },
     }),
   });

@@ -2,8 +2,9 @@ import type { AppDeps, Db } from '../deps.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { openSession } from '../auth/auth.service.ts';
 import { cardBrand } from '../branding/branding.service.ts';
-import { checkCode, consumeCode } from '../member-auth/otp.service.ts';
-import { findMemberByPhone, markPhoneVerified } from '../members/members.repository.ts';
+import { checkCode, consumeCode } from '../member-auth/otp-codes.ts';
+import { firstProof } from '../member-auth/otp.service.ts';
+import { findMemberByPhone } from '../members/members.repository.ts';
 import { enrolMember, getMember, requirePhone } from '../members/members.service.ts';
 import { findMemberByReferralCode } from '../referrals/referrals.repository.ts';
 import { DomainError } from '../shared/errors.ts';
@@ -48,6 +49,7 @@ export async function publicSignupForm(db: Db, slug: string, ref: string | undef
     welcomeBonusPoints: tenant.welcome_bonus_points,
     refereePoints: referrerName ? tenant.referral_referee_points : 0,
     referrerName,
+    referralMinSpend: referrerName ? tenant.referral_min_spend : 0,
   };
 }
 
@@ -71,13 +73,13 @@ export interface SignupInput {
 export async function signUp(deps: AppDeps, input: SignupInput, ip: string) {
   const tenant = await getPublicTenant(deps.db, input.slug);
   const phone = requirePhone(input.phone);
-  const codeId = await checkCode(deps, tenant.id, phone, input.code, ip);
+  const codeId = await checkCode(deps.db, deps, tenant.id, phone, input.code, ip);
   return inTransaction(deps.db, async (trx) => {
     await consumeCode(trx, tenant.id, codeId);
     const existing = await findMemberByPhone(trx, tenant.id, phone);
     if (existing && existing.status !== 'active') throw new DomainError('forbidden', 'This membership is not active; please ask at the shop');
     let memberId = existing?.id;
-    if (memberId) await markPhoneVerified(trx, tenant.id, memberId);
+    if (memberId) await firstProof(deps, trx, tenant.id, memberId);
     else {
       const member = await enrolMember(trx, tenant.id, {
         name: input.name, phone, email: input.email, birthDate: input.birthDate, marketingOptIn: input.marketingOptIn,

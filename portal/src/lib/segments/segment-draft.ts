@@ -1,9 +1,9 @@
 // The segment builder's fields as typed, and what they mean: the rules to send (to save or to
 // preview), and what is wrong, keyed as the API keys its errors ("rules.conditions.0.min"). Every
 // condition keeps all of its kind's fields, so switching a condition's kind and back loses nothing.
-import { parseRupiah, type components } from '@kartu/api/client';
+import { formatPoints, parseRupiah, type components } from '@kartu/api/client';
 import { wholeNumber, type FieldErrors } from '$lib/forms';
-import { t } from '$lib/i18n.svelte';
+import { i18n, t } from '$lib/i18n.svelte';
 import { rupiahText } from '$lib/rules';
 
 export type Segment = components['schemas']['Segment'];
@@ -13,6 +13,13 @@ export type SegmentMember = components['schemas']['SegmentMember'];
 export type ConditionType = SegmentCondition['type'];
 export type Stage = components['schemas']['SegmentMember']['lifecycleStage'];
 export type ScoreKey = 'r' | 'f' | 'm';
+
+/**
+ * The API's limits (api/src/segments/segment-rules.ts), checked here so that the messages are the
+ * portal's, in the marketer's language; the API's own words show only for what the portal cannot
+ * know (a tier or store that no longer exists).
+ */
+export const LIMITS = { windowDays: 3650, daysSince: 36_500, visits: 1_000_000, minor: 1e13 } as const;
 
 export const conditionTypes: readonly ConditionType[] = [
   'tier', 'lifecycle', 'rfm', 'spend', 'visits', 'days_since_purchase', 'bought', 'store', 'birthday_month', 'tags', 'consent', 'joined',
@@ -51,6 +58,8 @@ export interface SegmentDraft {
 }
 
 let nextKey = 1;
+
+const formatNumber = (n: number) => formatPoints(n, i18n.locale);
 
 /** Sensible starting values for each kind: a spend or visits window of 90 days, joined in 30. */
 export function blankCondition(type: ConditionType): ConditionDraft {
@@ -147,32 +156,38 @@ export function readRules(draft: Pick<SegmentDraft, 'match' | 'conditions'>): Re
 
 function readCondition(c: ConditionDraft, at: string, invalid: FieldErrors, missing: FieldErrors): SegmentCondition {
   const negate = c.negate ? { negate: true } : {};
-  /** A whole number typed in a field, or undefined when empty; what does not read is marked. */
-  const whole = (value: string, field: string, min: number, message = t(min > 0 ? 'segments.days' : 'form.wholeNumber')) => {
+  /** A whole number typed in a field from `min` to `max`, or undefined when empty; what does not read is marked. */
+  const whole = (value: string, field: string, min: number, max: number, message: string) => {
     if (!value.trim()) return undefined;
     const n = wholeNumber(value);
-    if (n === null || n < min) {
+    if (n === null || n < min || n > max) {
       invalid[`${at}.${field}`] = message;
       return undefined;
     }
     return n;
   };
+  const count = (value: string, field: string, max: number) => whole(value, field, 0, max, t('segments.wholeUpTo', { max: formatNumber(max) }));
   const days = (required: boolean) => {
-    const n = whole(c.withinDays, 'withinDays', 1);
+    const n = whole(c.withinDays, 'withinDays', 1, LIMITS.windowDays, t('segments.daysRange', { max: formatNumber(LIMITS.windowDays) }));
     if (required && n === undefined && !invalid[`${at}.withinDays`]) missing[`${at}.withinDays`] = t('segments.days');
     return n;
   };
   const rupiah = (value: string, field: string) => {
     if (!value.trim()) return undefined;
     const n = parseRupiah(value);
-    if (n === null) {
-      invalid[`${at}.${field}`] = t('form.rupiah');
+    if (n === null || n > LIMITS.minor) {
+      invalid[`${at}.${field}`] = t(n === null ? 'form.rupiah' : 'segments.tooLarge');
       return undefined;
     }
     return n;
   };
+  /** Min, max or both, and the max not below the min (marked at the max, as the API does). */
   const bounds = (min: number | undefined, max: number | undefined) => {
     if (min === undefined && max === undefined && !invalid[`${at}.min`] && !invalid[`${at}.max`]) missing[`${at}.min`] = t('segments.giveBound');
+    if (min !== undefined && max !== undefined && max < min) {
+      invalid[`${at}.max`] = t('segments.maxBelowMin');
+      return { min };
+    }
     return { ...(min !== undefined ? { min } : {}), ...(max !== undefined ? { max } : {}) };
   };
   const list = <T>(values: T[], field: string, message: string) => {
@@ -190,6 +205,7 @@ function readCondition(c: ConditionDraft, at: string, invalid: FieldErrors, miss
       for (const key of scoreKeys) {
         const { min, max } = c.scores[key];
         if (!min && !max) continue;
+        if (min && max && Number(max) < Number(min)) invalid[`${at}.${key}`] = t('segments.scoreOrder');
         ranges[key] = { ...(min ? { min: Number(min) } : {}), ...(max ? { max: Number(max) } : {}) };
       }
       if (Object.keys(ranges).length === 0) missing[`${at}.r`] = t('segments.giveScore');
@@ -201,10 +217,10 @@ function readCondition(c: ConditionDraft, at: string, invalid: FieldErrors, miss
     }
     case 'visits': {
       const withinDays = days(true);
-      return { type: 'visits', ...negate, withinDays: withinDays ?? 0, ...bounds(whole(c.min, 'min', 0), whole(c.max, 'max', 0)) };
+      return { type: 'visits', ...negate, withinDays: withinDays ?? 0, ...bounds(count(c.min, 'min', LIMITS.visits), count(c.max, 'max', LIMITS.visits)) };
     }
     case 'days_since_purchase':
-      return { type: 'days_since_purchase', ...negate, ...bounds(whole(c.min, 'min', 0), whole(c.max, 'max', 0)) };
+      return { type: 'days_since_purchase', ...negate, ...bounds(count(c.min, 'min', LIMITS.daysSince), count(c.max, 'max', LIMITS.daysSince)) };
     case 'bought': {
       if (c.skus.length === 0 && c.categories.length === 0) missing[`${at}.skus`] = t('segments.giveItems');
       const withinDays = days(false);
