@@ -4882,7 +4882,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["CheckoutEvaluation"];
+                        "application/json": components["schemas"]["CheckoutEvaluationWithOffers"];
                     };
                 };
                 /** @description Invalid request: `errors` names each bad field */
@@ -10942,6 +10942,1032 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/offers/suggestions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Cross-sell pairs and up-sell candidates mined from the tenant’s baskets, each with an offer draft
+         * @description Permission `reports.read` (owners, admins, marketers, `read` and `admin` API keys); it reads and changes nothing.
+         *
+         *     Suggestions mined from the tenant's own baskets, for a marketer to turn into offers (each item carries an `offerDraft`
+         *     that `POST /api/v1/offers` accepts as it is, to be adjusted first if need be).
+         *
+         *     **Window.** Posted sales with `from ≤ occurredAt < to` (default: the last 90 days up to now; with only
+         *     `from`, up to now; with only `to`, the 90 days before it), at most 731 days long, at one store with
+         *     `storeId` (a store-bound key or staff member always mines its own store). Voided sales never count. A **basket** is one
+         *     posted sale; a line counts unless it is fully refunded (partly refunded lines count); a basket counts an item once however many
+         *     units or lines hold it. `baskets` (N) is the number of baskets in the window with at least one counting line. At category level
+         *     lines without a category (or a blank one) are not items, but their baskets still count in N.
+         *
+         *     **Cross-sell** (`kind=cross_sell`, `level=sku` or `category`): for each ordered pair A → B of different items,
+         *     - `baskets.withFrom` = baskets containing A, `baskets.withTo` = baskets containing B, `baskets.withBoth` = baskets containing both, `baskets.all` = N;
+         *     - `support = withBoth / N`;
+         *     - `confidence = withBoth / withFrom` (of the baskets with A, the share that also hold B);
+         *     - `lift = confidence / (withTo / N) = withBoth × N / (withFrom × withTo)` (above 1: B is bought with A more often than on its own).
+         *
+         *     Computed exactly in SQL numeric and returned rounded to 4 decimals (half away from zero). A pair is listed when
+         *     `withBoth ≥ minCount` (default 3), `support ≥ minSupport` (default 0.01), `confidence ≥ minConfidence`
+         *     (default 0.1) and `lift ≥ minLift` (default 1.2), the thresholds compared with the exact values. Sorted by lift, then
+         *     confidence, then withBoth (all descending), then A and B; the first `limit` (default 50). Both A → B and B → A appear
+         *     when both pass: support and lift are symmetric, confidence is not.
+         *
+         *     **Up-sell** (`kind=up_sell`, SKU level only): within one category, SKU Y is a step up from SKU X when Y's price is higher, a
+         *     SKU's price being the median unit price of its counting lines in the window (the lower middle value with an even number:
+         *     `percentile_disc(0.5)`), in minor units. For each such X → Y,
+         *     - `buyers` = members with a counting line of X in the window (guest sales have no member and count only for prices);
+         *     - `members` = those of them whose last purchase of Y in the window came after their first purchase of X (strictly later; the same sale is not later);
+         *     - `share = members / buyers`, rounded to 4 decimals;
+         *     - `priceDifference = to.price − from.price` (minor units).
+         *
+         *     Listed when `members ≥ minCount` (default 3) and `share ≥ minShare` (default 0); sorted by members,
+         *     then share, then priceDifference (descending), then category, X and Y; the first `limit`. A line's category is the one the
+         *     sale recorded, so a SKU sold under two categories is a candidate in each.
+         *
+         *     **Parameters.** `minSupport`, `minConfidence` and `minShare` are between 0 and 1, `minLift` between 0 and 1000, `minCount` a whole
+         *     number from 1, `limit` 1–200. `minSupport`, `minConfidence`, `minLift` and `level=category` apply to cross-sell only, `minShare` to
+         *     up-sell only: sent with the other kind they are 400, as are `from` not before `to`, a window over 731 days and a store that is
+         *     not the tenant's; `errors` names the query field.
+         *
+         *     **The offer draft.** Cross-sell: trigger `{skus: [A]}` or `{categories: [A]}`, suggestion `{sku: B, name}` or `{category: B}`;
+         *     up-sell: trigger `{skus: [X]}`, suggestion `{sku: Y, name}`. A name and short messages in Bahasa Indonesia and English, valid for
+         *     30 days from now, and `mined` with the figures and the window they come from.
+         */
+        get: {
+            parameters: {
+                query: {
+                    kind: "cross_sell" | "up_sell";
+                    /** @description Cross-sell: pairs of SKUs (default) or of categories */
+                    level?: "sku" | "category";
+                    /** @description Inclusive; default `to` − 90 days */
+                    from?: string;
+                    /** @description Exclusive; default now */
+                    to?: string;
+                    /** @description Only this store’s sales */
+                    storeId?: string;
+                    /** @description Cross-sell: least support; default 0.01 */
+                    minSupport?: number;
+                    /** @description Cross-sell: least confidence; default 0.1 */
+                    minConfidence?: number;
+                    /** @description Cross-sell: least lift; default 1.2 */
+                    minLift?: number;
+                    /** @description Up-sell: least share of X’s buyers who traded up; default 0 */
+                    minShare?: number;
+                    /** @description Cross-sell: least baskets with both; up-sell: least members who traded up. Default 3 */
+                    minCount?: number;
+                    /** @description Default 50 */
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The suggestions */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OfferSuggestions"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/offers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Up-sell and cross-sell offers, newest first, with their results over the last 30 days
+         * @description An offer applies to a member when it is active and live, the member is in its `segment` (if any), it was shown fewer than `maxShows` times in the last `capDays` days, its `trigger` (SKUs or categories) meets what the member is buying or bought in the last 90 days, and its suggestion is not in the cart already. Offers are ranked by `priority`, then those the cart triggered, and at most 3 are shown: in `POST /api/v1/scan` (recorded as shown at the till), `POST /api/v1/checkout/evaluate` (not recorded: a web shop reports what it showed with `POST /api/v1/offers/{id}/showings`), and the member app (`GET /api/v1/me/offers`, recorded once a day). The first showing to a member issues the offer's personal voucher, if it has one.
+         *
+         *     A posted sale of the member with the suggested SKU (or an item of the suggested category) within `conversionDays` of a showing converts the newest open showing of that offer — once: buying the item again does not convert the showings before that conversion. Revenue is what the suggested lines paid (after discounts); `bonusPoints` are given at conversion. A voided sale's conversions are undone.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    /** @description Default: active and paused */
+                    status?: "active" | "paused" | "archived";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of offers */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OfferPage"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create an offer (audit-logged)
+         * @description An offer applies to a member when it is active and live, the member is in its `segment` (if any), it was shown fewer than `maxShows` times in the last `capDays` days, its `trigger` (SKUs or categories) meets what the member is buying or bought in the last 90 days, and its suggestion is not in the cart already. Offers are ranked by `priority`, then those the cart triggered, and at most 3 are shown: in `POST /api/v1/scan` (recorded as shown at the till), `POST /api/v1/checkout/evaluate` (not recorded: a web shop reports what it showed with `POST /api/v1/offers/{id}/showings`), and the member app (`GET /api/v1/me/offers`, recorded once a day). The first showing to a member issues the offer's personal voucher, if it has one.
+         *
+         *     A posted sale of the member with the suggested SKU (or an item of the suggested category) within `conversionDays` of a showing converts the newest open showing of that offer — once: buying the item again does not convert the showings before that conversion. Revenue is what the suggested lines paid (after discounts); `bonusPoints` are given at conversion. A voided sale's conversions are undone.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    "Idempotency-Key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["OfferInput"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Offer"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/offers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An offer with its results over the last 30 days */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The offer */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Offer"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change an offer (audit-logged); an archived one cannot change */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["OfferPatch"];
+                };
+            };
+            responses: {
+                /** @description The offer */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Offer"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Archived */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/offers/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pause an offer (audit-logged) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    "Idempotency-Key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The offer */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Offer"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Archived */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/offers/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resume an offer (audit-logged) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    "Idempotency-Key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The offer */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Offer"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Archived */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/offers/{id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Archive an offer (audit-logged) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    "Idempotency-Key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The offer */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Offer"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Archived */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/offers/{id}/results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Showings, members reached, conversions, conversion rate and revenue, with a line per day
+         * @description An offer applies to a member when it is active and live, the member is in its `segment` (if any), it was shown fewer than `maxShows` times in the last `capDays` days, its `trigger` (SKUs or categories) meets what the member is buying or bought in the last 90 days, and its suggestion is not in the cart already. Offers are ranked by `priority`, then those the cart triggered, and at most 3 are shown: in `POST /api/v1/scan` (recorded as shown at the till), `POST /api/v1/checkout/evaluate` (not recorded: a web shop reports what it showed with `POST /api/v1/offers/{id}/showings`), and the member app (`GET /api/v1/me/offers`, recorded once a day). The first showing to a member issues the offer's personal voucher, if it has one.
+         *
+         *     A posted sale of the member with the suggested SKU (or an item of the suggested category) within `conversionDays` of a showing converts the newest open showing of that offer — once: buying the item again does not convert the showings before that conversion. Revenue is what the suggested lines paid (after discounts); `bonusPoints` are given at conversion. A voided sale's conversions are undone.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Showings from (default: 30 days ago) */
+                    from?: string;
+                    /** @description Showings until (default: now) */
+                    to?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Results over showings in the window (days on the retailer’s calendar) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OfferResults"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/offers/{id}/showings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record that a web shop (or a message) showed the offer to a member; answers with the member’s voucher
+         * @description An offer applies to a member when it is active and live, the member is in its `segment` (if any), it was shown fewer than `maxShows` times in the last `capDays` days, its `trigger` (SKUs or categories) meets what the member is buying or bought in the last 90 days, and its suggestion is not in the cart already. Offers are ranked by `priority`, then those the cart triggered, and at most 3 are shown: in `POST /api/v1/scan` (recorded as shown at the till), `POST /api/v1/checkout/evaluate` (not recorded: a web shop reports what it showed with `POST /api/v1/offers/{id}/showings`), and the member app (`GET /api/v1/me/offers`, recorded once a day). The first showing to a member issues the offer's personal voucher, if it has one.
+         *
+         *     A posted sale of the member with the suggested SKU (or an item of the suggested category) within `conversionDays` of a showing converts the newest open showing of that offer — once: buying the item again does not convert the showings before that conversion. Revenue is what the suggested lines paid (after discounts); `bonusPoints` are given at conversion. A voided sale's conversions are undone.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    "Idempotency-Key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        memberId: string;
+                        /**
+                         * @default online
+                         * @enum {string}
+                         */
+                        channel?: "online" | "message";
+                    };
+                };
+            };
+            responses: {
+                /** @description Recorded */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ShownOffer"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/members/{id}/offers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The offers shown to a member, newest first (at most 100), and whether each converted */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Showings */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: uuid */
+                                id: string;
+                                /** Format: uuid */
+                                offerId: string;
+                                name: string;
+                                channel: string;
+                                shownAt: string;
+                                convertedAt: string | null;
+                                revenue: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/offers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Offers for the signed-in member (at most 10), from what they bought in the last 90 days
+         * @description An offer applies to a member when it is active and live, the member is in its `segment` (if any), it was shown fewer than `maxShows` times in the last `capDays` days, its `trigger` (SKUs or categories) meets what the member is buying or bought in the last 90 days, and its suggestion is not in the cart already. Offers are ranked by `priority`, then those the cart triggered, and at most 3 are shown: in `POST /api/v1/scan` (recorded as shown at the till), `POST /api/v1/checkout/evaluate` (not recorded: a web shop reports what it showed with `POST /api/v1/offers/{id}/showings`), and the member app (`GET /api/v1/me/offers`, recorded once a day). The first showing to a member issues the offer's personal voucher, if it has one.
+         *
+         *     A posted sale of the member with the suggested SKU (or an item of the suggested category) within `conversionDays` of a showing converts the newest open showing of that offer — once: buying the item again does not convert the showings before that conversion. Revenue is what the suggested lines paid (after discounts); `bonusPoints` are given at conversion. A voided sale's conversions are undone.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Offers */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["ShownOffer"][];
+                        };
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/segments": {
         parameters: {
             query?: never;
@@ -11989,12 +13015,78 @@ export interface components {
                 balance: number;
                 pending: number;
             };
-            vouchers: unknown[];
-            offers: unknown[];
+            /** @description The member’s vouchers that can be used now (at most 20, expiring soonest first) */
+            vouchers: components["schemas"]["MemberVoucher"][];
+            /** @description Up-sell and cross-sell offers to suggest (at most 3), from what the member bought in the last 90 days; recorded as shown at the till */
+            offers: components["schemas"]["ShownOffer"][];
             /** @description Proves the scan for 5 minutes at this store. From a QR it lets a cashier or POS key spend the member’s points and vouchers; from a typed card number it does not (see canSpend). */
             scanToken: string;
             /** @description False after a typed card number: the number is printed on the card and shown to staff, so it identifies the member but cannot spend. To spend, scan the card or the app’s QR, or send the member a one-time code: POST /api/v1/members/{id}/presence-codes (an owner or admin may act without, audit-logged). */
             canSpend: boolean;
+        };
+        MemberVoucher: {
+            /** @description What the member shows (QR and text) and the till types; upper case */
+            code: string;
+            /** @enum {string} */
+            kind: "amount" | "percent" | "free_shipping" | "free_item";
+            /** @description amount: minor units off; percent: 1–100 */
+            value: number | null;
+            maxDiscount: number | null;
+            /** @description free_item: the item given free */
+            sku: string | null;
+            /** @description Goods subtotal (minor units, shipping excluded) needed at checkout */
+            minSpend: number;
+            /** @description Inclusive */
+            expiresAt: string | null;
+            /** Format: uuid */
+            id: string;
+            /** @description The batch’s name (a reward voucher: the reward’s name when issued) */
+            name: string | null;
+            /** @description Not valid before (inclusive); null: now */
+            startsAt: string | null;
+            /** @description null: unlimited */
+            usesLeft: number | null;
+            /** @description null: in store and online */
+            channels: ("store" | "online")[] | null;
+            /** @description The reward it came from */
+            reward: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            } | null;
+        };
+        ShownOffer: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "cross_sell" | "up_sell";
+            name: string;
+            message: components["schemas"]["OfferMessage"];
+            suggestion: components["schemas"]["OfferSuggestion"];
+            /** @description Points for buying the suggested item */
+            bonusPoints: number | null;
+            /** @description The member’s personal voucher for this offer, while it can be used */
+            voucher: {
+                code: string;
+                expiresAt: string | null;
+                kind: string;
+                value: number | null;
+                maxDiscount: number | null;
+                sku: string | null;
+                minSpend: number;
+            } | null;
+        };
+        /** @description What the till says and the member reads, in Bahasa Indonesia and English */
+        OfferMessage: {
+            id: string;
+            en: string;
+        };
+        /** @description What is suggested: a SKU, or any item of a category. Buying it converts the offer */
+        OfferSuggestion: {
+            sku?: string;
+            category?: string;
+            /** @description What the till and the app call the suggested item */
+            name?: string;
         };
         PresenceCodeSent: {
             expiresInSeconds: number;
@@ -12387,6 +13479,52 @@ export interface components {
             tierBasis: "spend" | "points";
             tierWindowMonths: number;
         };
+        CheckoutEvaluationWithOffers: {
+            subtotal: number;
+            /** @description Goods discounts in the order they applied (their sum is `discount`) */
+            discounts: {
+                /** @enum {string} */
+                source: "promotion" | "voucher";
+                id: string;
+                code?: string;
+                /** @description The promotion’s (or tier’s) name, for promotions */
+                name?: string;
+                amount: number;
+            }[];
+            /** @description All goods discounts: subtotal − discount − pointsValue + shipping.fee − shipping.discount = total */
+            discount: number;
+            shipping: {
+                fee: number;
+                discount: number;
+            };
+            pointsValue: number;
+            total: number;
+            pointsToEarn: number;
+            lines: {
+                sku: string;
+                quantity: number;
+                amount: number;
+                discount: number;
+                points: number;
+            }[];
+            breakdown: components["schemas"]["PointsBreakdown"];
+            /** @description Promotions and vouchers that apply: goods discounts, then the shipping discount, then bonus points. A tier with free shipping shows as source `tier`. */
+            applied: {
+                /** @enum {string} */
+                source: "promotion" | "voucher" | "tier";
+                id: string;
+                code?: string;
+                /** @description The promotion’s (or tier’s) name, for promotions */
+                name?: string;
+                /** @enum {string} */
+                effect: "free_shipping" | "percent_off" | "amount_off" | "bonus_points" | "amount" | "percent" | "free_item";
+                /** @description What it gives in minor units (0 for bonus points) */
+                amount: number;
+            }[];
+            rejected: components["schemas"]["RejectedVoucherCodes"];
+            /** @description For a member: up-sell and cross-sell offers the cart (or the last 90 days of purchases) triggers, at most 3. Not recorded as shown (this call changes nothing): a web shop that shows one reports it with `POST /api/v1/offers/{id}/showings`, which also issues the offer’s voucher. */
+            offers: components["schemas"]["ShownOffer"][];
+        };
         PointsLiability: {
             /** @description What one point is worth when spent */
             pointValue: number;
@@ -12580,7 +13718,7 @@ export interface components {
             id: string;
             name: string | null;
             /** @enum {string} */
-            origin: "batch" | "public" | "personal" | "reward";
+            origin: "batch" | "public" | "personal" | "reward" | "offer";
             /** @enum {string} */
             kind: "amount" | "percent" | "free_shipping" | "free_item";
             /** @description amount: minor units off; percent: 1–100 */
@@ -12621,7 +13759,7 @@ export interface components {
             id: string;
             name: string | null;
             /** @enum {string} */
-            origin: "batch" | "public" | "personal" | "reward";
+            origin: "batch" | "public" | "personal" | "reward" | "offer";
             /** @enum {string} */
             kind: "amount" | "percent" | "free_shipping" | "free_item";
             /** @description amount: minor units off; percent: 1–100 */
@@ -12684,7 +13822,7 @@ export interface components {
                 id: string;
                 name: string | null;
                 /** @enum {string} */
-                origin: "batch" | "public" | "personal" | "reward";
+                origin: "batch" | "public" | "personal" | "reward" | "offer";
                 /** @enum {string} */
                 kind: "amount" | "percent" | "free_shipping" | "free_item";
                 /** @description amount: minor units off; percent: 1–100 */
@@ -12907,37 +14045,6 @@ export interface components {
         MemberVoucherList: {
             items: components["schemas"]["MemberVoucher"][];
         };
-        MemberVoucher: {
-            /** @description What the member shows (QR and text) and the till types; upper case */
-            code: string;
-            /** @enum {string} */
-            kind: "amount" | "percent" | "free_shipping" | "free_item";
-            /** @description amount: minor units off; percent: 1–100 */
-            value: number | null;
-            maxDiscount: number | null;
-            /** @description free_item: the item given free */
-            sku: string | null;
-            /** @description Goods subtotal (minor units, shipping excluded) needed at checkout */
-            minSpend: number;
-            /** @description Inclusive */
-            expiresAt: string | null;
-            /** Format: uuid */
-            id: string;
-            /** @description The batch’s name (a reward voucher: the reward’s name when issued) */
-            name: string | null;
-            /** @description Not valid before (inclusive); null: now */
-            startsAt: string | null;
-            /** @description null: unlimited */
-            usesLeft: number | null;
-            /** @description null: in store and online */
-            channels: ("store" | "online")[] | null;
-            /** @description The reward it came from */
-            reward: {
-                /** Format: uuid */
-                id: string;
-                name: string;
-            } | null;
-        };
         SignupSettings: {
             /** @description Points every new member gets on joining, once per phone number ever (0: none) */
             welcomeBonusPoints: number;
@@ -13093,6 +14200,311 @@ export interface components {
                 [key: string]: unknown;
             };
             at: string;
+        };
+        OfferSuggestions: {
+            /** @enum {string} */
+            kind: "cross_sell";
+            /** @enum {string} */
+            level: "sku" | "category";
+            /** @description from inclusive, to exclusive */
+            window: {
+                from: string;
+                to: string;
+            };
+            /** @description The store mined; null: all stores */
+            storeId: string | null;
+            /** @description Baskets in the window with at least one counting line (N) */
+            baskets: number;
+            thresholds: {
+                minSupport: number;
+                minConfidence: number;
+                minLift: number;
+                minCount: number;
+            };
+            items: components["schemas"]["CrossSellSuggestion"][];
+        } | {
+            /** @enum {string} */
+            kind: "up_sell";
+            /** @enum {string} */
+            level: "sku";
+            /** @description from inclusive, to exclusive */
+            window: {
+                from: string;
+                to: string;
+            };
+            /** @description The store mined; null: all stores */
+            storeId: string | null;
+            /** @description Baskets in the window with at least one counting line (N) */
+            baskets: number;
+            thresholds: {
+                minCount: number;
+                minShare: number;
+            };
+            items: components["schemas"]["UpSellSuggestion"][];
+        };
+        CrossSellSuggestion: {
+            /** @description A: what the member buys */
+            from: {
+                sku?: string;
+                category?: string;
+                /** @description SKU level: a name the SKU was sold under in the window (the greatest when it varied); null if none */
+                name?: string | null;
+            };
+            /** @description B: what goes with it */
+            to: {
+                sku?: string;
+                category?: string;
+                /** @description SKU level: a name the SKU was sold under in the window (the greatest when it varied); null if none */
+                name?: string | null;
+            };
+            /** @description withBoth / all */
+            support: number;
+            /** @description withBoth / withFrom */
+            confidence: number;
+            /** @description confidence / (withTo / all) */
+            lift: number;
+            baskets: {
+                all: number;
+                withFrom: number;
+                withTo: number;
+                withBoth: number;
+            };
+            offerDraft: components["schemas"]["OfferDraft"];
+        };
+        /** @description A body for `POST /api/v1/offers`, to adjust before sending (or send as it is) */
+        OfferDraft: {
+            /** @enum {string} */
+            kind: "cross_sell" | "up_sell";
+            name: string;
+            trigger: {
+                skus?: string[];
+                categories?: string[];
+            };
+            suggestion: {
+                sku?: string;
+                category?: string;
+                name?: string;
+            };
+            /** @description Bahasa Indonesia and English */
+            message: {
+                id: string;
+                en: string;
+            };
+            /** @description Now */
+            startsAt: string;
+            /** @description 30 days from now */
+            endsAt: string;
+            /** @description The figures and the window the suggestion comes from */
+            mined: {
+                [key: string]: unknown;
+            };
+        };
+        UpSellSuggestion: {
+            /** @description X: what the members bought first */
+            from: {
+                sku: string;
+                name: string | null;
+                /** @description Median unit price in the window */
+                price: number;
+            };
+            /** @description Y: the dearer SKU of the same category they bought later */
+            to: {
+                sku: string;
+                name: string | null;
+                /** @description Median unit price in the window */
+                price: number;
+            };
+            category: string;
+            /** @description Members who bought X in the window */
+            buyers: number;
+            /** @description Of them, those who bought Y later */
+            members: number;
+            /** @description members / buyers */
+            share: number;
+            /** @description to.price − from.price */
+            priceDifference: number;
+            offerDraft: components["schemas"]["OfferDraft"];
+        };
+        OfferPage: {
+            items: components["schemas"]["Offer"][];
+            nextCursor: string | null;
+        };
+        Offer: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @enum {string} */
+            kind: "cross_sell" | "up_sell";
+            /** @enum {string} */
+            status: "active" | "paused" | "archived";
+            trigger: components["schemas"]["OfferTrigger"];
+            suggestion: components["schemas"]["OfferSuggestion"];
+            message: components["schemas"]["OfferMessage"];
+            voucher: {
+                [key: string]: unknown;
+            } | null;
+            bonusPoints: number | null;
+            segment: string | null;
+            startsAt: string;
+            endsAt: string;
+            maxShows: number;
+            capDays: number;
+            conversionDays: number;
+            priority: number;
+            mined: {
+                [key: string]: unknown;
+            } | null;
+            /** @description Over the last 30 days of showings */
+            results: {
+                /** @description Showings */
+                shown: number;
+                /** @description Members shown it */
+                reached: number;
+                /** @description Showings converted: the member bought the suggested item within conversionDays, once per showing episode */
+                converted: number;
+                /** @description converted / reached, 4 decimals (0 when nobody was reached) */
+                conversionRate: number;
+                /** @description What converting purchases paid for the suggested items (after discounts), minor units */
+                revenue: number;
+            };
+            createdAt: string;
+            updatedAt: string;
+        };
+        /** @description The offer applies to a member buying (in the cart) or who recently bought one of these */
+        OfferTrigger: {
+            skus?: string[];
+            categories?: string[];
+        };
+        OfferInput: {
+            name: string;
+            /**
+             * @description `cross_sell`: what goes with what they buy; `up_sell`: a better version of it
+             * @enum {string}
+             */
+            kind: "cross_sell" | "up_sell";
+            trigger: components["schemas"]["OfferTrigger"];
+            suggestion: components["schemas"]["OfferSuggestion"];
+            message: components["schemas"]["OfferMessage"];
+            /** @description A personal single-use voucher issued the first time the offer is shown to a member */
+            voucher?: {
+                /** @enum {string} */
+                kind: "amount" | "percent" | "free_shipping" | "free_item";
+                /** @description amount (required): minor units off; percent (required): 1–100 */
+                value?: number;
+                /** @description percent: the most taken off; free_shipping: the most of the shipping fee waived */
+                maxDiscount?: number;
+                /** @description free_item (required): the item given free */
+                sku?: string;
+                /** @description Goods subtotal (minor units, shipping excluded) needed at checkout; default 0 */
+                minSpend?: number;
+                /** @description The code is valid until the end of the local day validDays days after it is issued (tenant time zone) */
+                validDays: number;
+            } | null;
+            /** @description Points for the member when they buy the suggested item (the conversion) */
+            bonusPoints?: number | null;
+            /** @description Only members of this segment (its code) */
+            segment?: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-12-01T00:00:00+07:00
+             */
+            startsAt: string;
+            /**
+             * Format: date-time
+             * @description Inclusive
+             * @example 2026-12-01T00:00:00+07:00
+             */
+            endsAt: string;
+            /** @description At most this many showings per member in `capDays` days; default 3 */
+            maxShows?: number;
+            /** @description Default 7 */
+            capDays?: number;
+            /** @description A purchase of the suggested item this many days after a showing converts it; default 14 */
+            conversionDays?: number;
+            /** @description Higher first when several offers apply; default 0 */
+            priority?: number;
+            /** @description The mined figures (support, confidence, lift…) the offer was made from */
+            mined?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * @description Default `active`. `paused`: created to be reviewed first (the portal makes a mined suggestion paused); resume it to show it
+             * @enum {string}
+             */
+            status?: "active" | "paused";
+        };
+        OfferPatch: {
+            name?: string;
+            /**
+             * @description `cross_sell`: what goes with what they buy; `up_sell`: a better version of it
+             * @enum {string}
+             */
+            kind?: "cross_sell" | "up_sell";
+            trigger?: components["schemas"]["OfferTrigger"];
+            suggestion?: components["schemas"]["OfferSuggestion"];
+            message?: components["schemas"]["OfferMessage"];
+            /** @description A personal single-use voucher issued the first time the offer is shown to a member */
+            voucher?: {
+                /** @enum {string} */
+                kind: "amount" | "percent" | "free_shipping" | "free_item";
+                /** @description amount (required): minor units off; percent (required): 1–100 */
+                value?: number;
+                /** @description percent: the most taken off; free_shipping: the most of the shipping fee waived */
+                maxDiscount?: number;
+                /** @description free_item (required): the item given free */
+                sku?: string;
+                /** @description Goods subtotal (minor units, shipping excluded) needed at checkout; default 0 */
+                minSpend?: number;
+                /** @description The code is valid until the end of the local day validDays days after it is issued (tenant time zone) */
+                validDays: number;
+            } | null;
+            /** @description Points for the member when they buy the suggested item (the conversion) */
+            bonusPoints?: number | null;
+            /** @description Only members of this segment (its code) */
+            segment?: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-12-01T00:00:00+07:00
+             */
+            startsAt?: string;
+            /**
+             * Format: date-time
+             * @description Inclusive
+             * @example 2026-12-01T00:00:00+07:00
+             */
+            endsAt?: string;
+            /** @description At most this many showings per member in `capDays` days; default 3 */
+            maxShows?: number;
+            /** @description Default 7 */
+            capDays?: number;
+            /** @description A purchase of the suggested item this many days after a showing converts it; default 14 */
+            conversionDays?: number;
+            /** @description Higher first when several offers apply; default 0 */
+            priority?: number;
+            /** @description The mined figures (support, confidence, lift…) the offer was made from */
+            mined?: {
+                [key: string]: unknown;
+            } | null;
+        };
+        OfferResults: {
+            /** @description Showings */
+            shown: number;
+            /** @description Members shown it */
+            reached: number;
+            /** @description Showings converted: the member bought the suggested item within conversionDays, once per showing episode */
+            converted: number;
+            /** @description converted / reached, 4 decimals (0 when nobody was reached) */
+            conversionRate: number;
+            /** @description What converting purchases paid for the suggested items (after discounts), minor units */
+            revenue: number;
+            from: string;
+            to: string;
+            daily: {
+                day: string;
+                shown: number;
+                converted: number;
+                revenue: number;
+            }[];
         };
         SegmentPage: {
             items: components["schemas"]["Segment"][];

@@ -44,13 +44,15 @@ import { referralRoutes } from './referrals/referrals.routes.ts';
 import { signupRoutes } from './signup/signup.routes.ts';
 import { memberRecordRoutes } from './members/member-records.routes.ts';
 import { auditRoutes } from './audit/audit.routes.ts';
+import { miningRoutes } from './mining/mining.routes.ts';
+import { offerRoutes } from './offers/offers.routes.ts';
 import { segmentRoutes } from './segments/segments.routes.ts';
 import { rfmRoutes } from './rfm/rfm.routes.ts';
 
 const routeModules = [
   tenantRoutes, authRoutes, storeRoutes, staffRoutes, apiKeyRoutes, memberRoutes, cardRoutes, cardQrRoutes, scanRoutes, presenceCodeRoutes, transactionRoutes,
   pointsRoutes, memberAuthRoutes, outboxRoutes, earningRuleRoutes, tierRoutes, pointsSettingsRoutes, checkoutRoutes, reportRoutes,
-  walletRoutes, brandingRoutes, promotionRoutes, voucherRoutes, rewardRoutes, memberRewardRoutes, signupRoutes, referralRoutes, lifecycleRoutes, memberRecordRoutes, auditRoutes,
+  walletRoutes, brandingRoutes, promotionRoutes, voucherRoutes, rewardRoutes, memberRewardRoutes, signupRoutes, referralRoutes, lifecycleRoutes, memberRecordRoutes, auditRoutes, miningRoutes, offerRoutes,
   segmentRoutes, rfmRoutes,
 ];
 

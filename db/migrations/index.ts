@@ -8,6 +8,8 @@ import * as m0006 from './0006_promotions_vouchers_rewards.ts';
 import * as m0007 from './0007_presence_codes.ts';
 import * as m0008 from './0008_voucher_voids.ts';
 import * as m0009 from './0009_acquire_know.ts';
+import * as m0010 from './0010_offers.ts';
+import * as m0011 from './0011_mining_indexes.ts';
 
 // Explicit, ordered, frozen once landed: a change to the schema is a new migration.
 export const migrations: Record<string, Migration> = {
@@ -20,4 +22,6 @@ export const migrations: Record<string, Migration> = {
   '0007_presence_codes': m0007,
   '0008_voucher_voids': m0008,
   '0009_acquire_know': m0009,
+  '0010_offers': m0010,
+  '0011_mining_indexes': m0011,
 };

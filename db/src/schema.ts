@@ -186,8 +186,8 @@ export interface VoucherBatchTable {
   tenant_id: string;
   id: string;
   name: string | null;
-  /** batch: generated codes; public: one code for many members; personal: codes bound to members; reward: issued by a reward. */
-  origin: 'batch' | 'public' | 'personal' | 'reward';
+  /** batch: generated codes; public: one code for many members; personal: codes bound to members; reward: issued by a reward; offer: issued with an offer. */
+  origin: 'batch' | 'public' | 'personal' | 'reward' | 'offer';
   kind: VoucherKind;
   value: number | null;
   max_discount: number | null;
@@ -203,6 +203,7 @@ export interface VoucherBatchTable {
   priority: Generated<number>;
   exclusivity_group: string | null;
   reward_id: string | null;
+  offer_id: Generated<string | null>;
   count: number;
   status: Generated<'active' | 'disabled'>;
   created_at: CreatedAt;
@@ -556,6 +557,48 @@ export interface MemberMergeTable {
   created_at: CreatedAt;
 }
 
+export interface OfferTable {
+  tenant_id: string;
+  id: string;
+  name: string;
+  kind: 'cross_sell' | 'up_sell';
+  status: Generated<'active' | 'paused' | 'archived'>;
+  /** {skus?, categories?}: bought (in the cart or recently) → the offer applies. */
+  trigger: Jsonb;
+  /** {sku?, category?, name?}: what is suggested. */
+  suggestion: Jsonb;
+  /** {id, en} */
+  message: Jsonb;
+  /** Personal voucher terms {kind, value?, maxDiscount?, sku?, minSpend?, validDays}, issued on the first showing. */
+  voucher: ColumnType<Record<string, unknown> | null, string | null, string | null>;
+  bonus_points: number | null;
+  segment_code: string | null;
+  starts_at: Timestamp;
+  ends_at: Timestamp;
+  max_shows: Generated<number>;
+  cap_days: Generated<number>;
+  conversion_days: Generated<number>;
+  priority: Generated<number>;
+  /** The mined figures the offer was made from (support, confidence, lift…), if any. */
+  mined: ColumnType<Record<string, unknown> | null, string | null, string | null>;
+  created_at: CreatedAt;
+  updated_at: Generated<Date>;
+}
+
+export interface OfferImpressionTable {
+  tenant_id: string;
+  id: string;
+  offer_id: string;
+  member_id: string;
+  channel: 'till' | 'app' | 'online' | 'message';
+  store_id: string | null;
+  voucher_id: string | null;
+  shown_at: Generated<Date>;
+  converted_at: Timestamp | null;
+  conversion_transaction_id: string | null;
+  revenue: Generated<number>;
+}
+
 export interface DB {
   tenants: TenantTable;
   stores: StoreTable;
@@ -593,4 +636,6 @@ export interface DB {
   segments: SegmentTable;
   member_rfm: MemberRfmTable;
   member_merges: MemberMergeTable;
+  offers: OfferTable;
+  offer_impressions: OfferImpressionTable;
 }

@@ -81,6 +81,7 @@ describe('evaluate = post', () => {
         { source: 'voucher', id: voucherId, code, effect: 'amount', amount: rupiah(20_000) },
       ],
       rejected: [],
+      offers: [],
     });
     expect((await voucherOf(tenant, code)).uses).toBe(0);
 
@@ -89,7 +90,7 @@ describe('evaluate = post', () => {
     const first = await sell(tenant.owner, saleBody, idempotencyKey);
     expect(first.status, JSON.stringify(first.body)).toBe(201);
     const sale = first.body;
-    const { discounts: _d, breakdown, applied, rejected: _r, ...sameFields } = evaluation;
+    const { discounts: _d, breakdown, applied, rejected: _r, offers: _o, ...sameFields } = evaluation;
     expect(asEvaluated(sale)).toEqual(sameFields);
     expect(sale.breakdown).toEqual(breakdown);
     expect(sale.applied).toEqual(applied);
@@ -768,7 +769,8 @@ describe('POST /api/v1/promotions/preview', () => {
     // shipping Rp 18.000 − Rp 10.000; total Rp 136.000 + Rp 8.000 = Rp 144.000; 13 + 5 points.
     const preview = await marketer.agent.post('/api/v1/promotions/preview').send(cart);
     expect(preview.status, JSON.stringify(preview.body)).toBe(200);
-    const evaluation = await evaluated(tenant.owner, cart);
+    const { offers, ...evaluation } = await evaluated(tenant.owner, cart);
+    expect(offers).toEqual([]);
     expect(preview.body).toEqual(evaluation);
     expect(evaluation).toMatchObject({
       subtotal: rupiah(160_000), discount: rupiah(24_000), shipping: { fee: rupiah(18_000), discount: rupiah(10_000) }, total: rupiah(144_000), pointsToEarn: 18,

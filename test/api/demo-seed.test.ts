@@ -48,6 +48,7 @@ describe('demo seed', () => {
     expect(new Set(sources.map((m) => m.lifecycle_stage)).size).toBeGreaterThan(1);
     expect((await owner.get('/api/v1/referrals')).body.items).toHaveLength(2);
     expect((await owner.get('/api/v1/segments')).body.items).toHaveLength(4);
+    expect((await owner.get('/api/v1/offers')).body.items.map((o: { kind: string }) => o.kind).sort()).toEqual(['cross_sell', 'up_sell']);
     const sitiProfile = await owner.get(`/api/v1/members/${siti.id}/profile`);
     expect(sitiProfile.body.rfm).toMatchObject({ r: expect.any(Number), f: expect.any(Number), m: expect.any(Number) });
     expect(await verifyLedger(app.deps.db, { tenantId: tenant.id })).toMatchObject({ violations: [] });

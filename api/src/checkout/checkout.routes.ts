@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { Routes } from '../http/route.ts';
 import { CartSchema, EvaluationSchema } from './checkout.schemas.ts';
 import { checkVoucherGuessLimits } from '../vouchers/voucher-limits.ts';
-import { evaluateCheckout, unknownCodes } from './checkout.service.ts';
+import { ShownOfferSchema } from '../offers/offers.mapper.ts';
+import { evaluateCheckout, offersAtCheckout, unknownCodes } from './checkout.service.ts';
 import { STACKING_ORDER } from './stacking.ts';
 
 export function checkoutRoutes(routes: Routes) {
@@ -23,11 +24,21 @@ export function checkoutRoutes(routes: Routes) {
       voucherCodes: z.array(z.string().trim().min(1).max(64)).max(10).optional(),
       pointsToRedeem: z.number().int().min(0).max(1e12).optional(),
     }),
-    responses: { 200: { description: 'The evaluation', schema: EvaluationSchema } },
+    responses: {
+      200: {
+        description: 'The evaluation',
+        schema: EvaluationSchema.extend({
+          offers: z.array(ShownOfferSchema).meta({
+            description: 'For a member: up-sell and cross-sell offers the cart (or the last 90 days of purchases) triggers, at most 3. Not recorded as shown (this call changes nothing): a web shop that shows one reports it with `POST /api/v1/offers/{id}/showings`, which also issues the offer’s voucher.',
+          }),
+        }).meta({ id: 'CheckoutEvaluationWithOffers' }),
+      },
+    },
     handler: async ({ db, deps, principal, body }, ctx) => {
       const evaluation = await evaluateCheckout(db, principal, body);
       await checkVoucherGuessLimits(deps.limits, { ip: ctx.ip, principal, memberId: body.memberId }, unknownCodes(evaluation));
-      return { status: 200, body: evaluation };
+      const offers = body.memberId ? await offersAtCheckout(db, principal.tenantId, body.memberId, body.items) : [];
+      return { status: 200, body: { ...evaluation, offers } };
     },
   });
 }

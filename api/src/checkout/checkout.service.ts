@@ -1,4 +1,5 @@
 import type { Db } from '../deps.ts';
+import { describeOffers, offersFor } from '../offers/offers.service.ts';
 import type { Principal } from '../shared/principal.ts';
 import { effectiveStoreId, requireStore } from '../stores/stores.service.ts';
 import { getTenant } from '../tenants/tenants.service.ts';
@@ -42,6 +43,12 @@ export async function evaluateCheckout(db: Db, principal: Principal, input: Eval
   // After pricing, as a sale's debit comes after it: a guest's points are refused by pricing first.
   if (input.memberId && pointsToRedeem > 0) await assertSpendable(db, principal.tenantId, input.memberId, pointsToRedeem);
   return toEvaluation(priced);
+}
+
+/** The offers a cart triggers for a member, described without being recorded as shown. */
+export async function offersAtCheckout(db: Db, tenantId: string, memberId: string, items: CartItem[]) {
+  const cart = items.map((item) => ({ sku: item.sku, category: item.category ?? null }));
+  return describeOffers(db, tenantId, memberId, await offersFor(db, tenantId, memberId, cart));
 }
 
 /** How many typed codes matched no voucher, for the guessing limits. */

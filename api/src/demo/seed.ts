@@ -5,6 +5,7 @@ import { createMember, type NewMember } from '../members/members.service.ts';
 import { settleReferrals } from '../referrals/referrals.service.ts';
 import { recomputeRfm } from '../rfm/rfm.service.ts';
 import { createSegment, type SegmentInput } from '../segments/segments.service.ts';
+import { createOffer } from '../offers/offers.service.ts';
 import { newId } from '../shared/ids.ts';
 import type { Principal } from '../shared/principal.ts';
 import { insertStaff } from '../staff/staff.repository.ts';
@@ -60,6 +61,22 @@ async function seedSegments({ db }: AppDeps, principal: Principal) {
       rules: { match: 'all', conditions: [{ type: 'birthday_month', months: [new Date().getUTCMonth() + 1] }] } },
   ];
   for (const segment of segments) await createSegment(db, principal, segment);
+}
+
+/** A cross-sell and an up-sell the till suggests after a scan (members who bought coffee lately). */
+async function seedOffers({ db }: AppDeps, principal: Principal) {
+  const startsAt = new Date().toISOString();
+  const endsAt = new Date(Date.now() + 90 * DAY).toISOString();
+  await createOffer(db, principal, {
+    name: 'Kopi → Dripper V60', kind: 'cross_sell', trigger: { categories: ['kopi'] }, suggestion: { sku: 'V60', name: 'Dripper V60' },
+    message: { id: 'Seduh kopinya dengan Dripper V60 — hemat Rp 25.000 dengan voucher ini.', en: 'Brew it with a V60 dripper — Rp 25.000 off with this voucher.' },
+    voucher: { kind: 'amount', value: 2_500_000, minSpend: 10_000_000, validDays: 14 }, startsAt, endsAt, priority: 1,
+  });
+  await createOffer(db, principal, {
+    name: 'Kopi 250 g → 1 kg', kind: 'up_sell', trigger: { skus: ['KOPI-250'] }, suggestion: { sku: 'KOPI-1K', name: 'Kopi Toraja 1 kg' },
+    message: { id: 'Lebih hemat per gram: Kopi Toraja 1 kg, plus 50 poin.', en: 'Better value per gram: Kopi Toraja 1 kg, plus 50 points.' },
+    bonusPoints: 50, startsAt, endsAt,
+  });
 }
 
 /** How demo members joined: friends of earlier members, a poster campaign, the web form, the till. */
@@ -193,6 +210,7 @@ export async function seedDemoIfEmpty(deps: AppDeps, memberCount = 300): Promise
   await seedPrograms(deps, principal);
   await settleReferrals(db, config.secretKey);
   await seedSegments(deps, principal);
+  await seedOffers(deps, principal);
   await recomputeRfm(db, principal);
   const siti = await db.selectFrom('members').select('id').where('tenant_id', '=', owner.tenantId).where('phone', '=', DEMO_MEMBER_PHONE).executeTakeFirstOrThrow();
   const voucherReward = await db.selectFrom('rewards').select('id').where('tenant_id', '=', owner.tenantId).where('name', '=', 'Voucher Rp 25.000').executeTakeFirstOrThrow();

@@ -10,7 +10,7 @@ import { actorOf, type Principal } from '../shared/principal.ts';
 import { inTransaction } from '../shared/transaction.ts';
 import { effectiveStoreId, requireStore } from '../stores/stores.service.ts';
 import { getTenant } from '../tenants/tenants.service.ts';
-import { cancelRewardVoucher, issueRewardVoucher, type RewardVoucherTerms } from '../vouchers/reward-vouchers.ts';
+import { cancelRewardVoucher, issuePersonalVoucher, type RewardVoucherTerms } from '../vouchers/reward-vouchers.ts';
 import { toRedemptionView } from './rewards.mapper.ts';
 import * as repo from './rewards.repository.ts';
 
@@ -74,7 +74,7 @@ export async function redeemReward(db: Db, principal: Principal, secretKey: Buff
     await debit(trx, tenantId, account, { kind: 'redeem', points: reward.points_cost, reference: reward.name, actor: actorOf(principal) });
     if (reward.stock !== null && !(await repo.takeFromStock(trx, tenantId, reward.id))) throw outOfStock();
     const voucher = reward.voucher
-      ? await issueRewardVoucher(trx, await getTenant(trx, tenantId), reward, reward.voucher as unknown as RewardVoucherTerms, member.id, now)
+      ? await issuePersonalVoucher(trx, await getTenant(trx, tenantId), { origin: 'reward', id: reward.id, name: reward.name }, reward.voucher as unknown as RewardVoucherTerms, member.id, now)
       : null;
     const id = newId();
     await repo.insertRedemption(trx, {

@@ -4,6 +4,8 @@ import { DomainError } from '../shared/errors.ts';
 import type { Routes } from '../http/route.ts';
 import { scannedKind } from '../cards/cards.service.ts';
 import { TierRef } from '../members/members.mapper.ts';
+import { ShownOfferSchema } from '../offers/offers.mapper.ts';
+import { MemberVoucherSchema } from '../rewards/rewards.mapper.ts';
 import { scan } from './scan.service.ts';
 
 export function scanRoutes(routes: Routes) {
@@ -23,8 +25,8 @@ export function scanRoutes(routes: Routes) {
           .object({
             member: z.object({ id: z.uuid(), name: z.string(), tier: TierRef }),
             points: z.object({ balance: z.number().int(), pending: z.number().int() }),
-            vouchers: z.array(z.unknown()),
-            offers: z.array(z.unknown()),
+            vouchers: z.array(MemberVoucherSchema).meta({ description: 'The member’s vouchers that can be used now (at most 20, expiring soonest first)' }),
+            offers: z.array(ShownOfferSchema).meta({ description: 'Up-sell and cross-sell offers to suggest (at most 3), from what the member bought in the last 90 days; recorded as shown at the till' }),
             scanToken: z.string().meta({ description: 'Proves the scan for 5 minutes at this store. From a QR it lets a cashier or POS key spend the member’s points and vouchers; from a typed card number it does not (see canSpend).' }),
             canSpend: z.boolean().meta({
               description: 'False after a typed card number: the number is printed on the card and shown to staff, so it identifies the member but cannot spend. To spend, scan the card or the app’s QR, or send the member a one-time code: POST /api/v1/members/{id}/presence-codes (an owner or admin may act without, audit-logged).',

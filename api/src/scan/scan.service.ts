@@ -4,7 +4,14 @@ import { getMember } from '../members/members.service.ts';
 import { notFound } from '../shared/errors.ts';
 import type { Principal } from '../shared/principal.ts';
 import { effectiveStoreId, requireStore } from '../stores/stores.service.ts';
+import { offersFor, showOffers } from '../offers/offers.service.ts';
+import { usableVouchersOf } from '../rewards/rewards.repository.ts';
+import { toMemberVoucherView } from '../rewards/rewards.mapper.ts';
+import { inTransaction } from '../shared/transaction.ts';
+import { getTenant } from '../tenants/tenants.service.ts';
 import { createScanToken } from './scan-token.ts';
+
+const TILL_VOUCHERS = 20;
 
 /**
  * What the till shows after a scan. Unknown, forged, blocked and replaced codes all answer 404.
@@ -17,11 +24,20 @@ export async function scan(db: Db, principal: Principal, config: AppDeps['config
   const member = memberId ? await getMember(db, principal.tenantId, memberId) : null;
   if (!member || member.status !== 'active') throw notFound('Card');
   const presence = scannedKind(input.code) === 'typed' ? 'typed' : 'scanned';
+  const now = new Date();
+  // What the cashier can suggest (recorded as shown at the till) and the member's usable vouchers.
+  const [offers, vouchers] = await Promise.all([
+    inTransaction(db, async (trx) => {
+      const chosen = await offersFor(trx, principal.tenantId, member.id, [], now);
+      return chosen.length ? showOffers(trx, await getTenant(trx, principal.tenantId), member.id, chosen, { channel: 'till', storeId }, now) : [];
+    }),
+    usableVouchersOf(db, principal.tenantId, member.id, now, TILL_VOUCHERS),
+  ]);
   return {
     member: { id: member.id, name: member.name, tier: member.tier },
     points: { balance: member.points.balance, pending: member.points.pending },
-    vouchers: [],
-    offers: [],
+    vouchers: vouchers.map(toMemberVoucherView),
+    offers,
     scanToken: createScanToken(config.secretKey, principal.tenantId, member.id, storeId, presence),
     canSpend: presence === 'scanned',
   };

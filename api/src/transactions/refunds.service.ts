@@ -1,5 +1,6 @@
 import type { Db } from '../deps.ts';
 import { purchasesChanged } from '../lifecycle/lifecycle.service.ts';
+import { unconvert } from '../offers/offers.repository.ts';
 import { balancesOf, credit, lockAccount, reverseSale, type LockedAccount } from '../ledger/ledger.service.ts';
 import { expiresAt, policyOf, startOfLocalDay } from '../points/policy.ts';
 import { DomainError, invalidField, notFound } from '../shared/errors.ts';
@@ -125,6 +126,7 @@ export async function voidSale(db: Db, principal: Principal, id: string) {
     await repo.recordRefund(trx, principal.tenantId, id, { amount: 0, reversed: effect.reversed + effect.debt, forgiven: effect.forgiven, returned: sale.points_redeemed });
     await repo.markVoided(trx, principal.tenantId, id);
     if (sale.member_id) await purchasesChanged(trx, principal.tenantId, sale.member_id);
+    await unconvert(trx, principal.tenantId, id);
     const vouchersReturned = await cancelRedemptionsOf(trx, principal.tenantId, id);
     return {
       id,

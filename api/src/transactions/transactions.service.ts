@@ -3,6 +3,7 @@ import type { AppDeps, Db } from '../deps.ts';
 import { balancesOf, credit, debit, lockAccount } from '../ledger/ledger.service.ts';
 import { availableAt, expiresAt, policyOf } from '../points/policy.ts';
 import { afterPurchase } from '../lifecycle/lifecycle.service.ts';
+import { convertOffers } from '../offers/offers.service.ts';
 import { upgradeIfQualified } from '../tiers/tiers.service.ts';
 import { priceCart } from './pricing.ts';
 import { toEvaluation } from '../checkout/checkout.service.ts';
@@ -124,6 +125,9 @@ export async function postSale(db: Db, principal: Principal, config: AppDeps['co
           expiresAt: expiresAt(occurredAt, policy), availableAt: availableAt(occurredAt, policy),
         });
       }
+      await convertOffers(trx, tenant, account, memberId, {
+        id, receiptNo: input.receiptNo, at: occurredAt, lines: priced.lines.map((l) => ({ ...l, category: l.category ?? null })),
+      });
       points = balancesOf(account);
       await afterPurchase(trx, tenantId, memberId, occurredAt);
       const upgraded = await upgradeIfQualified(trx, tenant, memberId, occurredAt);

@@ -11,14 +11,14 @@ export interface RewardBatchTerms {
   min_spend: number;
 }
 
-/** The reward's newest active batch with exactly these terms. */
-export async function findRewardBatch(db: Db, tenantId: string, rewardId: string, terms: RewardBatchTerms) {
+/** The reward's (or offer's) newest active batch with exactly these terms. */
+export async function findSourceBatch(db: Db, tenantId: string, source: { origin: 'reward' | 'offer'; id: string }, terms: RewardBatchTerms) {
   const row = await db
     .selectFrom('voucher_batches')
     .select('id')
     .where('tenant_id', '=', tenantId)
-    .where('reward_id', '=', rewardId)
-    .where('origin', '=', 'reward')
+    .where(source.origin === 'reward' ? 'reward_id' : 'offer_id', '=', source.id)
+    .where('origin', '=', source.origin)
     .where('status', '=', 'active')
     .where('kind', '=', terms.kind)
     .where('value', 'is not distinct from', terms.value)

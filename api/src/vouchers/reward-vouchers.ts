@@ -7,11 +7,12 @@ import * as repo from './reward-vouchers.repository.ts';
 import { insertBatch, lockVoucher } from './vouchers.repository.ts';
 import { DEFAULT_CODE_LENGTH } from './vouchers.service.ts';
 
-// The voucher a reward redemption gives: one single-use code bound to the member, in a batch of
-// origin 'reward' that holds the reward's voucher terms. The batch is made on the first redemption
-// and reused while the terms stay the same; when a marketer changes the terms (or disables the
-// batch), the next redemption starts a new batch, so codes already issued keep the terms they were
-// issued with. Callers hold the reward's row lock, which serialises the batch's creation.
+// The voucher a reward redemption (or an offer shown to a member) gives: one single-use code bound
+// to the member, in a batch of origin 'reward' (or 'offer') that holds the voucher terms. The batch
+// is made on the first issue and reused while the terms stay the same; when a marketer changes the
+// terms (or disables the batch), the next issue starts a new batch, so codes already issued keep
+// the terms they were issued with. Callers hold the reward's (or the member's account) row lock,
+// which serialises the batch's creation.
 
 export interface RewardVoucherTerms {
   kind: 'amount' | 'percent' | 'free_shipping' | 'free_item';
@@ -44,15 +45,22 @@ export function rewardVoucherExpiry(issuedAt: Date, validDays: number, timeZone:
 
 const ATTEMPTS = 5;
 
-export async function issueRewardVoucher(
+/** What a personal voucher is issued for: a reward redemption or an offer. */
+export interface VoucherSource {
+  origin: 'reward' | 'offer';
+  id: string;
+  name: string;
+}
+
+export async function issuePersonalVoucher(
   trx: Db,
   tenant: { id: string; time_zone: string },
-  reward: { id: string; name: string },
+  source: VoucherSource,
   terms: RewardVoucherTerms,
   memberId: string,
   issuedAt: Date,
 ): Promise<IssuedVoucher> {
-  const batchId = await rewardBatch(trx, tenant.id, reward, terms);
+  const batchId = await sourceBatch(trx, tenant.id, source, terms);
   const expiresAt = rewardVoucherExpiry(issuedAt, terms.validDays, tenant.time_zone);
   // 32^10 codes: a collision with the tenant's other codes is a one-in-a-million-million event; try again then.
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
@@ -66,16 +74,17 @@ export async function issueRewardVoucher(
   throw new Error(`no free voucher code after ${ATTEMPTS} attempts`);
 }
 
-async function rewardBatch(trx: Db, tenantId: string, reward: { id: string; name: string }, terms: RewardVoucherTerms) {
+async function sourceBatch(trx: Db, tenantId: string, source: VoucherSource, terms: RewardVoucherTerms) {
   const batchTerms: repo.RewardBatchTerms = {
     kind: terms.kind, value: terms.value ?? null, max_discount: terms.maxDiscount ?? null, sku: terms.sku ?? null, min_spend: terms.minSpend ?? 0,
   };
-  const found = await repo.findRewardBatch(trx, tenantId, reward.id, batchTerms);
+  const found = await repo.findSourceBatch(trx, tenantId, source, batchTerms);
   if (found) return found;
   const id = newId();
   await insertBatch(trx, {
-    tenant_id: tenantId, id, name: reward.name, origin: 'reward', ...batchTerms, starts_at: null, expires_at: null,
-    uses_per_code: 1, per_member_limit: null, channels: null, stores: null, exclusivity_group: null, reward_id: reward.id, count: 0,
+    tenant_id: tenantId, id, name: source.name, origin: source.origin, ...batchTerms, starts_at: null, expires_at: null,
+    uses_per_code: 1, per_member_limit: null, channels: null, stores: null, exclusivity_group: null,
+    reward_id: source.origin === 'reward' ? source.id : null, offer_id: source.origin === 'offer' ? source.id : null, count: 0,
   });
   return id;
 }

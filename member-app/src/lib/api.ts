@@ -17,6 +17,7 @@ export type TierProgress = Json<'/api/v1/me/tier', 'get'>;
 export type Wallets = Json<'/api/v1/me/wallets', 'get'>;
 export type SignupForm = Json<'/api/v1/public/tenants/{slug}/signup-form', 'get'>;
 export type MemberReferrals = Json<'/api/v1/me/referrals', 'get'>;
+export type MemberOffer = Json<'/api/v1/me/offers', 'get'>['items'][number];
 
 type Problem = ProblemLike & { errors?: FieldError[] };
 export interface FieldError {

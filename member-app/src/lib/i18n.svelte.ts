@@ -195,6 +195,10 @@ const en = {
   'pickups.title': 'Waiting for you at the store',
   'pickups.hint': 'Show your member card to the cashier to collect.',
   'pickups.redeemedAt': 'Redeemed on {date}',
+  'offers.title': 'Offers for you',
+  'offers.hint': 'Picked for you from what you bought. Show your card at the till; for a voucher, show its QR too.',
+  'offers.suggested': 'Try: {item}',
+  'offers.points': '+{points} points when you buy it',
 };
 
 type MessageKey = keyof typeof en;
@@ -390,6 +394,10 @@ const id: Record<MessageKey, string> = {
   'pickups.title': 'Menunggu diambil di toko',
   'pickups.hint': 'Tunjukkan kartu member ke kasir untuk mengambilnya.',
   'pickups.redeemedAt': 'Ditukar pada {date}',
+  'offers.title': 'Penawaran untuk Anda',
+  'offers.hint': 'Dipilih untuk Anda dari yang Anda beli. Tunjukkan kartu Anda di kasir; untuk voucher, tunjukkan juga QR-nya.',
+  'offers.suggested': 'Coba: {item}',
+  'offers.points': '+{points} poin bila Anda membelinya',
 };
 
 const messages: Record<Locale, Record<MessageKey, string>> = { en, id };

@@ -1,5 +1,6 @@
 import { interpolate, preferredLocale, type Locale } from '@kartu/api/client';
 import { customersEn, customersId } from './i18n-customers';
+import { offersEn, offersId } from './i18n-offers';
 import { promotionsEn, promotionsId } from './i18n-promotions';
 import { rewardsEn, rewardsId } from './i18n-rewards';
 import { segmentsEn, segmentsId } from './i18n-segments';
@@ -538,6 +539,7 @@ const en = {
   ...tillEn,
   ...customersEn,
   ...segmentsEn,
+  ...offersEn,
 };
 
 export type MessageKey = keyof typeof en;
@@ -1074,6 +1076,7 @@ const id: Record<MessageKey, string> = {
   ...tillId,
   ...customersId,
   ...segmentsId,
+  ...offersId,
 };
 
 export type { Locale };
