@@ -33,6 +33,9 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 180_000,
           fileParallelism: false,
+          // A page waits on the server (a PDF, a mined query) longer than vitest's default second
+          // when the machine is busy; a poll that passes only on an idle machine is a flaky test.
+          expect: { poll: { timeout: 10_000 } },
         },
       },
     ],
