@@ -3844,6 +3844,7 @@ export interface paths {
             parameters: {
                 query?: {
                     cursor?: string;
+                    status?: "pending" | "sent" | "failed" | "unconfigured";
                 };
                 header?: never;
                 path?: never;
@@ -3900,6 +3901,104 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/outbox/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a failed message again
+         * @description A `failed` message (or an `unconfigured` one, once its channel has a transport) goes back to `pending` with its attempts counted afresh; the dispatcher sends it within seconds. Owners, admins and marketers (permission `outbox.retry`). Audit-logged. Another status → 409; no transport for the channel → 409.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    "Idempotency-Key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The message, pending again */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OutboxMessage"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such message */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not failed, or no transport */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -4923,6 +5022,560 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/acquisition": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Acquisition funnel by member source: prospects → first purchase → repeat purchase (default: the last 30 days)
+         * @description **Prospects**: members who joined (were enrolled) in the period. **First purchase**: of them, those with at
+         *     least one posted (not voided) purchase made by the end of the period; **repeat**: those with at least two. Refunded
+         *     sales still count (they were purchases). With `storeId`, only purchases at that store count (prospects stay the
+         *     whole retailer's: the joining store is not recorded). `firstPurchaseRate` = firstPurchase / prospects,
+         *     `repeatRate` = repeat / firstPurchase.
+         *
+         *     **Period.** `from` and `to` are dates on the retailer's calendar (its time zone), both
+         *     inclusive: from 00:00 on `from` to 24:00 on `to` local time (a sale at 23:30 WIB on `to` is in). At most 731 days.
+         *     **Store.** `storeId` narrows what happened at a store: purchases and what is tied to them. Members carry no joining
+         *     store, so joins (prospects, cohort sizes, new and total members) are the whole retailer's even with a store.
+         *     Merged member records (duplicates folded into another) are not counted as members.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description First day, on the retailer’s calendar */
+                    from?: string;
+                    /** @description Last day, inclusive (default: today) */
+                    to?: string;
+                    /** @description Only what happened at this store */
+                    storeId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The funnel */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AcquisitionFunnelReport"];
+                    };
+                };
+                /** @description A bad period or an unknown store (the field is named) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/retention": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Retention cohorts by join month: members and the share active in month 0, 1, 2, … (default: the last 12 months)
+         * @description Members who joined in the period, grouped by their local join month (the cohort). For each cohort and
+         *     month offset k (0 = the join month), `active` is how many of its members made a posted purchase in the k-th local
+         *     calendar month after the join month, counted up to the end of the period (so the last month may be partial);
+         *     `share` = active / members. Offsets run up to the month of `to`. With `storeId`, only purchases at that store.
+         *
+         *     **Period.** `from` and `to` are dates on the retailer's calendar (its time zone), both
+         *     inclusive: from 00:00 on `from` to 24:00 on `to` local time (a sale at 23:30 WIB on `to` is in). At most 731 days.
+         *     **Store.** `storeId` narrows what happened at a store: purchases and what is tied to them. Members carry no joining
+         *     store, so joins (prospects, cohort sizes, new and total members) are the whole retailer's even with a store.
+         *     Merged member records (duplicates folded into another) are not counted as members.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description First day, on the retailer’s calendar */
+                    from?: string;
+                    /** @description Last day, inclusive (default: today) */
+                    to?: string;
+                    /** @description Only what happened at this store */
+                    storeId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The cohorts */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RetentionCohortReport"];
+                    };
+                };
+                /** @description A bad period or an unknown store (the field is named) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/rfm-grid": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * RFM grid: members and monetary sums by recency × frequency score, for the members who bought in the period or at a store
+         * @description The scores of `GET /api/v1/reports/rfm` (recomputed daily or on demand; see there for the formulas): members,
+         *     monetary sum and average per (recency score, frequency score). The scores are a snapshot as of `computedAt`; `from`,
+         *     `to` and `storeId` choose whose scores are counted: members with a posted purchase in the period (at the store).
+         *     Without any of them, every scored member.
+         *
+         *     **Period.** `from` and `to` are dates on the retailer's calendar (its time zone), both
+         *     inclusive: from 00:00 on `from` to 24:00 on `to` local time (a sale at 23:30 WIB on `to` is in). At most 731 days.
+         *     **Store.** `storeId` narrows what happened at a store: purchases and what is tied to them. Members carry no joining
+         *     store, so joins (prospects, cohort sizes, new and total members) are the whole retailer's even with a store.
+         *     Merged member records (duplicates folded into another) are not counted as members.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description First day, on the retailer’s calendar */
+                    from?: string;
+                    /** @description Last day, inclusive (default: today) */
+                    to?: string;
+                    /** @description Only what happened at this store */
+                    storeId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The grid */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RfmGridReport"];
+                    };
+                };
+                /** @description A bad period or an unknown store (the field is named) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/active-members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Active members over time by day, week or month, with new and total members (default: the last 12 months by month)
+         * @description One row per local day, ISO week (Monday to Sunday) or calendar month that touches the period (`start`
+         *     and `end` are clipped to it). `active`: distinct members with a posted purchase in it (at the store, with
+         *     `storeId`); `joined`: members who joined in it; `total`: members who had joined by its end (the whole retailer).
+         *
+         *     **Period.** `from` and `to` are dates on the retailer's calendar (its time zone), both
+         *     inclusive: from 00:00 on `from` to 24:00 on `to` local time (a sale at 23:30 WIB on `to` is in). At most 731 days.
+         *     **Store.** `storeId` narrows what happened at a store: purchases and what is tied to them. Members carry no joining
+         *     store, so joins (prospects, cohort sizes, new and total members) are the whole retailer's even with a store.
+         *     Merged member records (duplicates folded into another) are not counted as members.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description First day, on the retailer’s calendar */
+                    from?: string;
+                    /** @description Last day, inclusive (default: today) */
+                    to?: string;
+                    /** @description Only what happened at this store */
+                    storeId?: string;
+                    bucket?: "day" | "week" | "month";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The series */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ActiveMembersReport"];
+                    };
+                };
+                /** @description A bad period or an unknown store (the field is named) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/redemption": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Redemption rate: points issued, redeemed and expired; vouchers issued and redeemed by origin; rewards redeemed (default: the last 30 days)
+         * @description **Points.** `issued`: points earned on sales (counted when earned, even while pending in the return window)
+         *     and bonuses (welcome, referral, offers, automations); manual adjustments and merges are neither issued nor redeemed.
+         *     `redeemed`: points spent (at the till and on rewards) less points given back (refunds of sales paid with points,
+         *     cancelled reward redemptions). `expired`: points that expired. A sale's own earned and spent points count at the
+         *     sale's time (`occurredAt`); everything else when it happened. `redemptionRate` = redeemed / issued,
+         *     `expiryRate` = expired / issued. With `storeId`, only points tied to a sale at that store.
+         *     **Vouchers** by the origin of their batch: `issued` = codes created in the period (with `storeId`: vouchers of a
+         *     reward redeemed there or of an offer first shown there); `redeemed` = uses not cancelled, at the sale's time when
+         *     used on a sale (with `storeId`: used there); `discount` = what those uses took off. `redemptionRate` =
+         *     redeemed / issued (a public code can be used more often than once).
+         *     **Rewards**: redemptions not cancelled in the period (with `storeId`: redeemed there), by reward.
+         *
+         *     **Period.** `from` and `to` are dates on the retailer's calendar (its time zone), both
+         *     inclusive: from 00:00 on `from` to 24:00 on `to` local time (a sale at 23:30 WIB on `to` is in). At most 731 days.
+         *     **Store.** `storeId` narrows what happened at a store: purchases and what is tied to them. Members carry no joining
+         *     store, so joins (prospects, cohort sizes, new and total members) are the whole retailer's even with a store.
+         *     Merged member records (duplicates folded into another) are not counted as members.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description First day, on the retailer’s calendar */
+                    from?: string;
+                    /** @description Last day, inclusive (default: today) */
+                    to?: string;
+                    /** @description Only what happened at this store */
+                    storeId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The figures */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RedemptionReport"];
+                    };
+                };
+                /** @description A bad period or an unknown store (the field is named) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/offers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Results of every offer: shown, reached, converted, conversion rate, extra revenue (default: the last 30 days)
+         * @description Every offer (any status) with the results of `GET /api/v1/offers/{id}/results` over its showings in the
+         *     period (with `storeId`: showings at that store): shown, members reached, converted, conversion rate (converted /
+         *     reached) and revenue (what converting purchases paid for the suggested items: the extra revenue). The total's
+         *     conversion rate is total converted / total reached (a member reached by two offers counts twice).
+         *
+         *     **Period.** `from` and `to` are dates on the retailer's calendar (its time zone), both
+         *     inclusive: from 00:00 on `from` to 24:00 on `to` local time (a sale at 23:30 WIB on `to` is in). At most 731 days.
+         *     **Store.** `storeId` narrows what happened at a store: purchases and what is tied to them. Members carry no joining
+         *     store, so joins (prospects, cohort sizes, new and total members) are the whole retailer's even with a store.
+         *     Merged member records (duplicates folded into another) are not counted as members.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description First day, on the retailer’s calendar */
+                    from?: string;
+                    /** @description Last day, inclusive (default: today) */
+                    to?: string;
+                    /** @description Only what happened at this store */
+                    storeId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The results */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OfferResultsReport"];
+                    };
+                };
+                /** @description A bad period or an unknown store (the field is named) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -11091,9 +11744,9 @@ export interface paths {
         };
         /**
          * Up-sell and cross-sell offers, newest first, with their results over the last 30 days
-         * @description An offer applies to a member when it is active and live, the member is in its `segment` (if any), it was shown fewer than `maxShows` times in the last `capDays` days, its `trigger` (SKUs or categories) meets what the member is buying or bought in the last 90 days, and its suggestion is not in the cart already. Offers are ranked by `priority`, then those the cart triggered, and at most 3 are shown: in `POST /api/v1/scan` (recorded as shown at the till), `POST /api/v1/checkout/evaluate` (not recorded: a web shop reports what it showed with `POST /api/v1/offers/{id}/showings`), and the member app (`GET /api/v1/me/offers`, recorded once a day). The first showing to a member issues the offer's personal voucher, if it has one.
+         * @description An offer applies to a member when it is active and live, the member is in its `segment` (if any), it was shown fewer than `maxShows` times in the last `capDays` days, its `trigger` (SKUs or categories) meets what the member is buying or bought in the last 90 days, and its suggestion is not in the cart already. Offers are ranked by `priority`, then those the cart triggered, and at most 3 are shown (10 in the member app): in `POST /api/v1/scan` (recorded as shown at the till), `POST /api/v1/checkout/evaluate` (not recorded: a web shop reports what it showed with `POST /api/v1/offers/{id}/showings`), and the member app (`GET /api/v1/me/offers`, recorded at most once in 24 hours). The first showing to a member issues the offer's personal voucher, if it has one.
          *
-         *     A posted sale of the member with the suggested SKU (or an item of the suggested category) within `conversionDays` of a showing converts the newest open showing of that offer — once: buying the item again does not convert the showings before that conversion. Revenue is what the suggested lines paid (after discounts); `bonusPoints` are given at conversion. A voided sale's conversions are undone.
+         *     A posted sale of the member with the suggested SKU (or an item of the suggested category) within `conversionDays` of a showing (or up to 30 minutes before a showing made before the sale was posted: a POS dates a sale when it was rung up, or by a clock a little behind) converts the newest open showing of that offer — once: buying the item again does not convert the showings before that conversion. A sale line counts for one offer only: when several offers suggest it, the one shown last (then the higher `priority`) converts. Revenue is what the suggested lines paid (after discounts); `bonusPoints` are given at conversion. A voided sale's conversions are undone, their bonus points reversed with the sale's own; a refund lowers a conversion's revenue to what its suggested lines still hold, and once they are all refunded the conversion is undone the same way. The conversion rate is the share of the members reached who converted.
          */
         get: {
             parameters: {
@@ -11158,9 +11811,9 @@ export interface paths {
         put?: never;
         /**
          * Create an offer (audit-logged)
-         * @description An offer applies to a member when it is active and live, the member is in its `segment` (if any), it was shown fewer than `maxShows` times in the last `capDays` days, its `trigger` (SKUs or categories) meets what the member is buying or bought in the last 90 days, and its suggestion is not in the cart already. Offers are ranked by `priority`, then those the cart triggered, and at most 3 are shown: in `POST /api/v1/scan` (recorded as shown at the till), `POST /api/v1/checkout/evaluate` (not recorded: a web shop reports what it showed with `POST /api/v1/offers/{id}/showings`), and the member app (`GET /api/v1/me/offers`, recorded once a day). The first showing to a member issues the offer's personal voucher, if it has one.
+         * @description An offer applies to a member when it is active and live, the member is in its `segment` (if any), it was shown fewer than `maxShows` times in the last `capDays` days, its `trigger` (SKUs or categories) meets what the member is buying or bought in the last 90 days, and its suggestion is not in the cart already. Offers are ranked by `priority`, then those the cart triggered, and at most 3 are shown (10 in the member app): in `POST /api/v1/scan` (recorded as shown at the till), `POST /api/v1/checkout/evaluate` (not recorded: a web shop reports what it showed with `POST /api/v1/offers/{id}/showings`), and the member app (`GET /api/v1/me/offers`, recorded at most once in 24 hours). The first showing to a member issues the offer's personal voucher, if it has one.
          *
-         *     A posted sale of the member with the suggested SKU (or an item of the suggested category) within `conversionDays` of a showing converts the newest open showing of that offer — once: buying the item again does not convert the showings before that conversion. Revenue is what the suggested lines paid (after discounts); `bonusPoints` are given at conversion. A voided sale's conversions are undone.
+         *     A posted sale of the member with the suggested SKU (or an item of the suggested category) within `conversionDays` of a showing (or up to 30 minutes before a showing made before the sale was posted: a POS dates a sale when it was rung up, or by a clock a little behind) converts the newest open showing of that offer — once: buying the item again does not convert the showings before that conversion. A sale line counts for one offer only: when several offers suggest it, the one shown last (then the higher `priority`) converts. Revenue is what the suggested lines paid (after discounts); `bonusPoints` are given at conversion. A voided sale's conversions are undone, their bonus points reversed with the sale's own; a refund lowers a conversion's revenue to what its suggested lines still hold, and once they are all refunded the conversion is undone the same way. The conversion rate is the share of the members reached who converted.
          */
         post: {
             parameters: {
@@ -11643,9 +12296,9 @@ export interface paths {
         };
         /**
          * Showings, members reached, conversions, conversion rate and revenue, with a line per day
-         * @description An offer applies to a member when it is active and live, the member is in its `segment` (if any), it was shown fewer than `maxShows` times in the last `capDays` days, its `trigger` (SKUs or categories) meets what the member is buying or bought in the last 90 days, and its suggestion is not in the cart already. Offers are ranked by `priority`, then those the cart triggered, and at most 3 are shown: in `POST /api/v1/scan` (recorded as shown at the till), `POST /api/v1/checkout/evaluate` (not recorded: a web shop reports what it showed with `POST /api/v1/offers/{id}/showings`), and the member app (`GET /api/v1/me/offers`, recorded once a day). The first showing to a member issues the offer's personal voucher, if it has one.
+         * @description An offer applies to a member when it is active and live, the member is in its `segment` (if any), it was shown fewer than `maxShows` times in the last `capDays` days, its `trigger` (SKUs or categories) meets what the member is buying or bought in the last 90 days, and its suggestion is not in the cart already. Offers are ranked by `priority`, then those the cart triggered, and at most 3 are shown (10 in the member app): in `POST /api/v1/scan` (recorded as shown at the till), `POST /api/v1/checkout/evaluate` (not recorded: a web shop reports what it showed with `POST /api/v1/offers/{id}/showings`), and the member app (`GET /api/v1/me/offers`, recorded at most once in 24 hours). The first showing to a member issues the offer's personal voucher, if it has one.
          *
-         *     A posted sale of the member with the suggested SKU (or an item of the suggested category) within `conversionDays` of a showing converts the newest open showing of that offer — once: buying the item again does not convert the showings before that conversion. Revenue is what the suggested lines paid (after discounts); `bonusPoints` are given at conversion. A voided sale's conversions are undone.
+         *     A posted sale of the member with the suggested SKU (or an item of the suggested category) within `conversionDays` of a showing (or up to 30 minutes before a showing made before the sale was posted: a POS dates a sale when it was rung up, or by a clock a little behind) converts the newest open showing of that offer — once: buying the item again does not convert the showings before that conversion. A sale line counts for one offer only: when several offers suggest it, the one shown last (then the higher `priority`) converts. Revenue is what the suggested lines paid (after discounts); `bonusPoints` are given at conversion. A voided sale's conversions are undone, their bonus points reversed with the sale's own; a refund lowers a conversion's revenue to what its suggested lines still hold, and once they are all refunded the conversion is undone the same way. The conversion rate is the share of the members reached who converted.
          */
         get: {
             parameters: {
@@ -11729,9 +12382,11 @@ export interface paths {
         put?: never;
         /**
          * Record that a web shop (or a message) showed the offer to a member; answers with the member’s voucher
-         * @description An offer applies to a member when it is active and live, the member is in its `segment` (if any), it was shown fewer than `maxShows` times in the last `capDays` days, its `trigger` (SKUs or categories) meets what the member is buying or bought in the last 90 days, and its suggestion is not in the cart already. Offers are ranked by `priority`, then those the cart triggered, and at most 3 are shown: in `POST /api/v1/scan` (recorded as shown at the till), `POST /api/v1/checkout/evaluate` (not recorded: a web shop reports what it showed with `POST /api/v1/offers/{id}/showings`), and the member app (`GET /api/v1/me/offers`, recorded once a day). The first showing to a member issues the offer's personal voucher, if it has one.
+         * @description An offer applies to a member when it is active and live, the member is in its `segment` (if any), it was shown fewer than `maxShows` times in the last `capDays` days, its `trigger` (SKUs or categories) meets what the member is buying or bought in the last 90 days, and its suggestion is not in the cart already. Offers are ranked by `priority`, then those the cart triggered, and at most 3 are shown (10 in the member app): in `POST /api/v1/scan` (recorded as shown at the till), `POST /api/v1/checkout/evaluate` (not recorded: a web shop reports what it showed with `POST /api/v1/offers/{id}/showings`), and the member app (`GET /api/v1/me/offers`, recorded at most once in 24 hours). The first showing to a member issues the offer's personal voucher, if it has one.
          *
-         *     A posted sale of the member with the suggested SKU (or an item of the suggested category) within `conversionDays` of a showing converts the newest open showing of that offer — once: buying the item again does not convert the showings before that conversion. Revenue is what the suggested lines paid (after discounts); `bonusPoints` are given at conversion. A voided sale's conversions are undone.
+         *     A posted sale of the member with the suggested SKU (or an item of the suggested category) within `conversionDays` of a showing (or up to 30 minutes before a showing made before the sale was posted: a POS dates a sale when it was rung up, or by a clock a little behind) converts the newest open showing of that offer — once: buying the item again does not convert the showings before that conversion. A sale line counts for one offer only: when several offers suggest it, the one shown last (then the higher `priority`) converts. Revenue is what the suggested lines paid (after discounts); `bonusPoints` are given at conversion. A voided sale's conversions are undone, their bonus points reversed with the sale's own; a refund lowers a conversion's revenue to what its suggested lines still hold, and once they are all refunded the conversion is undone the same way. The conversion rate is the share of the members reached who converted.
+         *
+         *     A showing is refused (409, `reason`: `not_live`, `not_in_segment` or `capped`) when the offer is not running now, the member is not in its segment, or the member was shown it `maxShows` times in the last `capDays` days: no showing is recorded and no voucher issued. A paused or archived offer is 404.
          */
         post: {
             parameters: {
@@ -11788,6 +12443,15 @@ export interface paths {
                 };
                 /** @description The caller may not do this */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The offer does not apply to the member now */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -11907,9 +12571,9 @@ export interface paths {
         };
         /**
          * Offers for the signed-in member (at most 10), from what they bought in the last 90 days
-         * @description An offer applies to a member when it is active and live, the member is in its `segment` (if any), it was shown fewer than `maxShows` times in the last `capDays` days, its `trigger` (SKUs or categories) meets what the member is buying or bought in the last 90 days, and its suggestion is not in the cart already. Offers are ranked by `priority`, then those the cart triggered, and at most 3 are shown: in `POST /api/v1/scan` (recorded as shown at the till), `POST /api/v1/checkout/evaluate` (not recorded: a web shop reports what it showed with `POST /api/v1/offers/{id}/showings`), and the member app (`GET /api/v1/me/offers`, recorded once a day). The first showing to a member issues the offer's personal voucher, if it has one.
+         * @description An offer applies to a member when it is active and live, the member is in its `segment` (if any), it was shown fewer than `maxShows` times in the last `capDays` days, its `trigger` (SKUs or categories) meets what the member is buying or bought in the last 90 days, and its suggestion is not in the cart already. Offers are ranked by `priority`, then those the cart triggered, and at most 3 are shown (10 in the member app): in `POST /api/v1/scan` (recorded as shown at the till), `POST /api/v1/checkout/evaluate` (not recorded: a web shop reports what it showed with `POST /api/v1/offers/{id}/showings`), and the member app (`GET /api/v1/me/offers`, recorded at most once in 24 hours). The first showing to a member issues the offer's personal voucher, if it has one.
          *
-         *     A posted sale of the member with the suggested SKU (or an item of the suggested category) within `conversionDays` of a showing converts the newest open showing of that offer — once: buying the item again does not convert the showings before that conversion. Revenue is what the suggested lines paid (after discounts); `bonusPoints` are given at conversion. A voided sale's conversions are undone.
+         *     A posted sale of the member with the suggested SKU (or an item of the suggested category) within `conversionDays` of a showing (or up to 30 minutes before a showing made before the sale was posted: a POS dates a sale when it was rung up, or by a clock a little behind) converts the newest open showing of that offer — once: buying the item again does not convert the showings before that conversion. A sale line counts for one offer only: when several offers suggest it, the one shown last (then the higher `priority`) converts. Revenue is what the suggested lines paid (after discounts); `bonusPoints` are given at conversion. A voided sale's conversions are undone, their bonus points reversed with the sale's own; a refund lowers a conversion's revenue to what its suggested lines still hold, and once they are all refunded the conversion is undone the same way. The conversion rate is the share of the members reached who converted.
          */
         get: {
             parameters: {
@@ -12880,6 +13544,2168 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/feedback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in member’s ratings, complaints and suggestions with the replies, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Threads */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MyFeedbackPage"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * The signed-in member rates a visit, or sends a complaint or a suggestion
+         * @description Members rate a visit (1–5, with an optional comment, the store and/or one of their own purchases of the last 30 days — each purchase is rated once) or send a complaint or a suggestion (text, optional store) from the member app: at most 10 an hour per member.
+         *
+         *     Staff work them in the portal's inbox: owners, admins and marketers (permission `feedback.manage`; admin API keys too); cashiers do not see the inbox. A thread is `open`, `in_progress` or `resolved`; it can be assigned to an active owner, admin or marketer of the retailer. A staff reply is kept in the thread (the member sees it in the app) and sent to the member as a transactional message through the outbox; the first reply moves an open thread to in progress unless the reply sets another status. Assignments, status changes and replies are audit-logged.
+         *
+         *     Figures (permission `reports.read`): response time = first staff reply − creation, over the threads that expect an answer (complaints, suggestions, ratings with a comment); satisfaction = the ratings by store and by month of the retailer's time zone. Periods are local dates of the retailer, both inclusive.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    "Idempotency-Key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        kind: "rating" | "complaint" | "suggestion";
+                        /** @description Stars, 1–5: required for a rating, absent otherwise */
+                        rating?: number;
+                        /** @description The comment of a rating (optional), the text of a complaint or a suggestion (required) */
+                        text?: string;
+                        /** Format: uuid */
+                        storeId?: string;
+                        /**
+                         * Format: uuid
+                         * @description A rating only: one of the member's own purchases of the last 30 days
+                         */
+                        transactionId?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Received */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MyFeedback"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The purchase was rated already */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description More than 10 in an hour */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/feedback/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What the signed-in member can rate: the stores, and their purchases of the last 30 days not rated yet */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Stores and purchases */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FeedbackOptions"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/feedback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The feedback inbox, newest first, filtered
+         * @description Members rate a visit (1–5, with an optional comment, the store and/or one of their own purchases of the last 30 days — each purchase is rated once) or send a complaint or a suggestion (text, optional store) from the member app: at most 10 an hour per member.
+         *
+         *     Staff work them in the portal's inbox: owners, admins and marketers (permission `feedback.manage`; admin API keys too); cashiers do not see the inbox. A thread is `open`, `in_progress` or `resolved`; it can be assigned to an active owner, admin or marketer of the retailer. A staff reply is kept in the thread (the member sees it in the app) and sent to the member as a transactional message through the outbox; the first reply moves an open thread to in progress unless the reply sets another status. Assignments, status changes and replies are audit-logged.
+         *
+         *     Figures (permission `reports.read`): response time = first staff reply − creation, over the threads that expect an answer (complaints, suggestions, ratings with a comment); satisfaction = the ratings by store and by month of the retailer's time zone. Periods are local dates of the retailer, both inclusive.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    /** @description Created on or after this local date */
+                    from?: string;
+                    /** @description Created on or before this local date */
+                    to?: string;
+                    limit?: number;
+                    status?: "open" | "in_progress" | "resolved";
+                    kind?: "rating" | "complaint" | "suggestion";
+                    storeId?: string;
+                    /** @description A staff id, or `none` for unassigned threads */
+                    assignee?: string | "none";
+                    rating?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of threads */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FeedbackThreadPage"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/feedback/assignees": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Staff a thread can be assigned to: active owners, admins and marketers */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Staff */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                /** @enum {string} */
+                                role: "owner" | "admin" | "marketer" | "cashier";
+                            }[];
+                        };
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/feedback/response-times": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Response time to members’ feedback: median and average of first reply − creation, and how many still wait
+         * @description Members rate a visit (1–5, with an optional comment, the store and/or one of their own purchases of the last 30 days — each purchase is rated once) or send a complaint or a suggestion (text, optional store) from the member app: at most 10 an hour per member.
+         *
+         *     Staff work them in the portal's inbox: owners, admins and marketers (permission `feedback.manage`; admin API keys too); cashiers do not see the inbox. A thread is `open`, `in_progress` or `resolved`; it can be assigned to an active owner, admin or marketer of the retailer. A staff reply is kept in the thread (the member sees it in the app) and sent to the member as a transactional message through the outbox; the first reply moves an open thread to in progress unless the reply sets another status. Assignments, status changes and replies are audit-logged.
+         *
+         *     Figures (permission `reports.read`): response time = first staff reply − creation, over the threads that expect an answer (complaints, suggestions, ratings with a comment); satisfaction = the ratings by store and by month of the retailer's time zone. Periods are local dates of the retailer, both inclusive.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Created on or after this local date */
+                    from?: string;
+                    /** @description Created on or before this local date */
+                    to?: string;
+                    storeId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Figures */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FeedbackResponseTimes"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/feedback/satisfaction": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Satisfaction scores by store and month (the retailer’s time zone): average rating, count, share of 4–5, distribution
+         * @description Members rate a visit (1–5, with an optional comment, the store and/or one of their own purchases of the last 30 days — each purchase is rated once) or send a complaint or a suggestion (text, optional store) from the member app: at most 10 an hour per member.
+         *
+         *     Staff work them in the portal's inbox: owners, admins and marketers (permission `feedback.manage`; admin API keys too); cashiers do not see the inbox. A thread is `open`, `in_progress` or `resolved`; it can be assigned to an active owner, admin or marketer of the retailer. A staff reply is kept in the thread (the member sees it in the app) and sent to the member as a transactional message through the outbox; the first reply moves an open thread to in progress unless the reply sets another status. Assignments, status changes and replies are audit-logged.
+         *
+         *     Figures (permission `reports.read`): response time = first staff reply − creation, over the threads that expect an answer (complaints, suggestions, ratings with a comment); satisfaction = the ratings by store and by month of the retailer's time zone. Periods are local dates of the retailer, both inclusive.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Created on or after this local date */
+                    from?: string;
+                    /** @description Created on or before this local date */
+                    to?: string;
+                    storeId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Scores */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FeedbackSatisfaction"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/feedback/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A feedback thread with its messages */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The thread */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FeedbackThreadDetail"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/feedback/{id}/assignment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Assign a thread to an owner, admin or marketer of the retailer, or to nobody (audit-logged) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    "Idempotency-Key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        assigneeId: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description The thread */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FeedbackThreadDetail"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/feedback/{id}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Set a thread open, in progress or resolved (audit-logged) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    "Idempotency-Key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "open" | "in_progress" | "resolved";
+                    };
+                };
+            };
+            responses: {
+                /** @description The thread */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FeedbackThreadDetail"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/feedback/{id}/replies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reply to the member: kept in the thread and sent as a transactional message (audit-logged)
+         * @description Members rate a visit (1–5, with an optional comment, the store and/or one of their own purchases of the last 30 days — each purchase is rated once) or send a complaint or a suggestion (text, optional store) from the member app: at most 10 an hour per member.
+         *
+         *     Staff work them in the portal's inbox: owners, admins and marketers (permission `feedback.manage`; admin API keys too); cashiers do not see the inbox. A thread is `open`, `in_progress` or `resolved`; it can be assigned to an active owner, admin or marketer of the retailer. A staff reply is kept in the thread (the member sees it in the app) and sent to the member as a transactional message through the outbox; the first reply moves an open thread to in progress unless the reply sets another status. Assignments, status changes and replies are audit-logged.
+         *
+         *     Figures (permission `reports.read`): response time = first staff reply − creation, over the threads that expect an answer (complaints, suggestions, ratings with a comment); satisfaction = the ratings by store and by month of the retailer's time zone. Periods are local dates of the retailer, both inclusive.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    "Idempotency-Key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        text: string;
+                        /**
+                         * @description The status afterwards (default: in progress if it was open)
+                         * @enum {string}
+                         */
+                        status?: "open" | "in_progress" | "resolved";
+                    };
+                };
+            };
+            responses: {
+                /** @description The thread */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FeedbackThreadDetail"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settings/automations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The frequency cap of automated marketing messages per member */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Settings */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AutomationSettings"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change the frequency cap (audit-logged) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["AutomationSettingsPatch"];
+                };
+            };
+            responses: {
+                /** @description Settings */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AutomationSettings"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/automations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Automations, newest first, with their results
+         * @description An automation has one `trigger` and at least one action: bonus `points` (a bonus entry naming the automation), a personal `voucher`, a `message` in both languages. It acts once per member and occasion — the sign-up, the first purchase, the year of a birthday, a quiet spell (from the last purchase), the date the soonest points expire, a tier change, a sale, a day of entering a segment — however often the jobs run.
+         *
+         *     Sign-ups, purchases and tier changes are recorded with the change itself and worked off within about a minute; birthdays (in the retailer's time zone; 29 February counts on 28 February in other years), quiet spells, expiring points and segment entries are checked every ten minutes. Only active members are reached. Messages are marketing: a member who did not consent gets none (`no_consent`), nor one over the retailer's cap of automated messages per member (`frequency_cap`, `GET /api/v1/settings/automations`); the outbox may also refuse one (`no_channel`, `inactive_member`). Skipped messages do not hold back the points or the voucher.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    /** @description Default: active and paused */
+                    status?: "active" | "paused" | "archived";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of automations */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AutomationPage"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create an automation (audit-logged)
+         * @description An automation has one `trigger` and at least one action: bonus `points` (a bonus entry naming the automation), a personal `voucher`, a `message` in both languages. It acts once per member and occasion — the sign-up, the first purchase, the year of a birthday, a quiet spell (from the last purchase), the date the soonest points expire, a tier change, a sale, a day of entering a segment — however often the jobs run.
+         *
+         *     Sign-ups, purchases and tier changes are recorded with the change itself and worked off within about a minute; birthdays (in the retailer's time zone; 29 February counts on 28 February in other years), quiet spells, expiring points and segment entries are checked every ten minutes. Only active members are reached. Messages are marketing: a member who did not consent gets none (`no_consent`), nor one over the retailer's cap of automated messages per member (`frequency_cap`, `GET /api/v1/settings/automations`); the outbox may also refuse one (`no_channel`, `inactive_member`). Skipped messages do not hold back the points or the voucher.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    "Idempotency-Key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["AutomationInput"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Automation"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/automations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An automation with its results */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The automation */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Automation"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change an automation (audit-logged); an archived one cannot change
+         * @description What it did stays done: a changed automation does not act again for an occasion it already acted on.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["AutomationPatch"];
+                };
+            };
+            responses: {
+                /** @description The automation */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Automation"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Archived */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/automations/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pause an automation (audit-logged) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    "Idempotency-Key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The automation */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Automation"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Archived */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/automations/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resume an automation (audit-logged) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    "Idempotency-Key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The automation */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Automation"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Archived */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/automations/{id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Archive an automation (audit-logged) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    "Idempotency-Key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The automation */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Automation"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Archived */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/automations/{id}/results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Members reached, points awarded, vouchers issued and redeemed, messages queued, sent and skipped (by reason), with a line per day
+         * @description An automation has one `trigger` and at least one action: bonus `points` (a bonus entry naming the automation), a personal `voucher`, a `message` in both languages. It acts once per member and occasion — the sign-up, the first purchase, the year of a birthday, a quiet spell (from the last purchase), the date the soonest points expire, a tier change, a sale, a day of entering a segment — however often the jobs run.
+         *
+         *     Sign-ups, purchases and tier changes are recorded with the change itself and worked off within about a minute; birthdays (in the retailer's time zone; 29 February counts on 28 February in other years), quiet spells, expiring points and segment entries are checked every ten minutes. Only active members are reached. Messages are marketing: a member who did not consent gets none (`no_consent`), nor one over the retailer's cap of automated messages per member (`frequency_cap`, `GET /api/v1/settings/automations`); the outbox may also refuse one (`no_channel`, `inactive_member`). Skipped messages do not hold back the points or the voucher.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Runs from (default: since the start) */
+                    from?: string;
+                    /** @description Runs until (default: now) */
+                    to?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Results over runs in the window (days on the retailer’s calendar) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AutomationResults"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settings/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Message transports per channel (null when not set up) and the order member messages try channels in; never a password or token */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Message settings */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MessageSettings"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settings/messages/transports/{channel}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set up how a channel is sent: email by SMTP, WhatsApp and SMS through an HTTP gateway
+         * @description Owners, admins and admin API keys (permission `messages.manage`). `email` takes `kind: "smtp"` (host, port, security, user, password, from); `whatsapp` and `sms` take `kind: "http"` (url, method, headers, bodyTemplate with {{to}} {{text}} {{channel}} {{subject}} {{id}}, contentType). The password and header values are stored encrypted and never shown again; leave them out to keep the stored ones. The SMTP host or the gateway URL’s host is resolved and every address checked: loopback, private and link-local addresses are refused (400 naming the field) unless the server runs with `KARTU_ALLOW_PRIVATE_TARGETS=on`; the check is repeated for every message sent. Once set up, new messages of the channel are sent (status `pending` → `sent`); audit-logged without secrets.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    channel: "whatsapp" | "sms" | "email";
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        kind: "smtp";
+                        host: string;
+                        port: number;
+                        /**
+                         * @description `tls`: TLS from the start (port 465); `starttls`: upgrade required (587); `none`: plain (a local relay)
+                         * @enum {string}
+                         */
+                        security: "tls" | "starttls" | "none";
+                        user?: string | null;
+                        /** @description Stored sealed and never shown. Leave out to keep the stored one. */
+                        password?: string;
+                        from: string;
+                    } | {
+                        /** @enum {string} */
+                        kind: "http";
+                        /** @description The gateway's URL (http or https); may contain {{to}} {{text}} {{channel}} {{subject}} {{id}}, URL-encoded */
+                        url: string;
+                        /**
+                         * @default POST
+                         * @enum {string}
+                         */
+                        method?: "POST" | "PUT" | "GET";
+                        /**
+                         * @description Headers sent with each request, e.g. an Authorization token
+                         * @default []
+                         */
+                        headers?: {
+                            name: string;
+                            /** @description Stored sealed and never shown. Leave out to keep the stored value of this header. */
+                            value?: string;
+                        }[];
+                        /**
+                         * @description The request body with {{to}} {{text}} {{channel}} {{subject}} {{id}}; values are escaped for the content type (JSON string content, form encoding)
+                         * @default
+                         */
+                        bodyTemplate?: string;
+                        /** @default application/json */
+                        contentType?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Message settings */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MessageSettings"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Remove a channel’s transport and its secrets; its messages stay unconfigured (visible in the outbox) until one is set up */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    channel: "whatsapp" | "sms" | "email";
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Message settings */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MessageSettings"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settings/messages/channels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * The order member messages try channels in (e.g. WhatsApp, then SMS, then email)
+         * @description A member message goes by the first channel in this order that has a transport and an address for the member (email only when the member has one). Channels left out are not used for member messages.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        channels: ("whatsapp" | "sms" | "email")[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Message settings */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MessageSettings"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settings/messages/transports/{channel}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a test message now through a channel’s transport
+         * @description Sends at once (not through the outbox) and answers whether the transport accepted it, with its error when not. The SMTP host or the gateway URL’s host is resolved and every address checked: loopback, private and link-local addresses are refused (400 naming the field) unless the server runs with `KARTU_ALLOW_PRIVATE_TARGETS=on`; the check is repeated for every message sent.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    "Idempotency-Key"?: string;
+                };
+                path: {
+                    channel: "whatsapp" | "sms" | "email";
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description A phone number (E.164) or, for email, an address */
+                        to: string;
+                        text?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Whether it was sent */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MessageTestResult"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The channel has no transport */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/language": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Remember the language the member chose in the app: messages to the member are written in it
+         * @description Without it, messages use the retailer’s language.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        language: "id" | "en";
+                    };
+                };
+            };
+            responses: {
+                /** @description Remembered */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -13299,12 +16125,23 @@ export interface components {
             channel: "sms" | "whatsapp" | "email";
             recipient: string;
             purpose: string;
+            subject: string | null;
             /** @description One-time codes are masked outside demo mode */
             body: string;
-            /** @enum {string} */
+            /**
+             * @description `pending`: queued or waiting for its next attempt; `sent`: the transport accepted it; `failed`: given up after the maximum attempts (see lastError); `unconfigured`: the channel has no transport, so it was not sent
+             * @enum {string}
+             */
             status: "pending" | "sent" | "failed" | "unconfigured";
+            attempts: number;
+            /** @description Why the last attempt failed */
             lastError: string | null;
+            /** @description Pending: when it is (next) tried */
+            nextAttemptAt: string | null;
+            /** Format: uuid */
+            memberId: string | null;
             createdAt: string;
+            sentAt: string | null;
         };
         EarningRule: {
             /** Format: uuid */
@@ -13525,6 +16362,187 @@ export interface components {
             /** @description For a member: up-sell and cross-sell offers the cart (or the last 90 days of purchases) triggers, at most 3. Not recorded as shown (this call changes nothing): a web shop that shows one reports it with `POST /api/v1/offers/{id}/showings`, which also issues the offer’s voucher. */
             offers: components["schemas"]["ShownOffer"][];
         };
+        AcquisitionFunnelReport: {
+            /** @description First day (local calendar) */
+            from: string;
+            /** @description Last day (local calendar), inclusive */
+            to: string;
+            /** Format: uuid */
+            storeId: string | null;
+            timeZone: string;
+            total: {
+                prospects: number;
+                firstPurchase: number;
+                repeat: number;
+                /** @description A share from 0 to 1, 4 decimals (0 when the whole is 0) */
+                firstPurchaseRate: number;
+                /** @description A share from 0 to 1, 4 decimals (0 when the whole is 0) */
+                repeatRate: number;
+            };
+            /** @description Every source, in a fixed order */
+            bySource: {
+                prospects: number;
+                firstPurchase: number;
+                repeat: number;
+                /** @description A share from 0 to 1, 4 decimals (0 when the whole is 0) */
+                firstPurchaseRate: number;
+                /** @description A share from 0 to 1, 4 decimals (0 when the whole is 0) */
+                repeatRate: number;
+                /** @enum {string} */
+                source: "in_store" | "web_form" | "referral" | "import" | "campaign";
+            }[];
+        };
+        RetentionCohortReport: {
+            /** @description First day (local calendar) */
+            from: string;
+            /** @description Last day (local calendar), inclusive */
+            to: string;
+            /** Format: uuid */
+            storeId: string | null;
+            timeZone: string;
+            /** @description Every month of the period, oldest first */
+            cohorts: {
+                /** @description YYYY-MM, the join month */
+                month: string;
+                members: number;
+                months: {
+                    offset: number;
+                    active: number;
+                    /** @description A share from 0 to 1, 4 decimals (0 when the whole is 0) */
+                    share: number;
+                }[];
+            }[];
+        };
+        RfmGridReport: {
+            from: string | null;
+            to: string | null;
+            /** Format: uuid */
+            storeId: string | null;
+            timeZone: string;
+            computedAt: string | null;
+            windowMonths: number;
+            customers: number;
+            /** @description Sum over the customers counted */
+            monetary: number;
+            /** @description Every (r, f) pair, r then f ascending */
+            cells: {
+                r: number;
+                f: number;
+                members: number;
+                /** @description Minor units of the tenant currency */
+                monetary: number;
+                /** @description Rounded down; null for an empty cell */
+                averageMonetary: number | null;
+            }[];
+        };
+        ActiveMembersReport: {
+            /** @description First day (local calendar) */
+            from: string;
+            /** @description Last day (local calendar), inclusive */
+            to: string;
+            /** Format: uuid */
+            storeId: string | null;
+            timeZone: string;
+            /** @enum {string} */
+            bucket: "day" | "week" | "month";
+            buckets: {
+                /** @description First local day of the bucket (within the period) */
+                start: string;
+                /** @description Last local day of the bucket (within the period) */
+                end: string;
+                active: number;
+                joined: number;
+                total: number;
+            }[];
+        };
+        RedemptionReport: {
+            /** @description First day (local calendar) */
+            from: string;
+            /** @description Last day (local calendar), inclusive */
+            to: string;
+            /** Format: uuid */
+            storeId: string | null;
+            timeZone: string;
+            points: {
+                issued: number;
+                redeemed: number;
+                expired: number;
+                /** @description A share from 0 to 1, 4 decimals (0 when the whole is 0) */
+                redemptionRate: number;
+                /** @description A share from 0 to 1, 4 decimals (0 when the whole is 0) */
+                expiryRate: number;
+            };
+            vouchers: {
+                issued: number;
+                redeemed: number;
+                /** @description Minor units of the tenant currency */
+                discount: number;
+                /** @description A share from 0 to 1, 4 decimals (0 when the whole is 0) */
+                redemptionRate: number;
+                byOrigin: {
+                    issued: number;
+                    redeemed: number;
+                    /** @description Minor units of the tenant currency */
+                    discount: number;
+                    /** @description A share from 0 to 1, 4 decimals (0 when the whole is 0) */
+                    redemptionRate: number;
+                    /** @description reward, offer, automation, batch, public, personal, … */
+                    origin: string;
+                }[];
+            };
+            rewards: {
+                redeemed: number;
+                points: number;
+                byReward: {
+                    /** Format: uuid */
+                    rewardId: string;
+                    name: string;
+                    redeemed: number;
+                    points: number;
+                }[];
+            };
+        };
+        OfferResultsReport: {
+            /** @description First day (local calendar) */
+            from: string;
+            /** @description Last day (local calendar), inclusive */
+            to: string;
+            /** Format: uuid */
+            storeId: string | null;
+            timeZone: string;
+            total: {
+                /** @description Showings */
+                shown: number;
+                /** @description Members shown it */
+                reached: number;
+                /** @description Showings converted: the member bought the suggested item within conversionDays, once per showing episode */
+                converted: number;
+                /** @description Members who converted / reached: the share of the members shown it who bought it, 4 decimals, at most 1 (0 when nobody was reached) */
+                conversionRate: number;
+                /** @description What converting purchases paid for the suggested items (after discounts), minor units */
+                revenue: number;
+            };
+            /** @description Newest offer first */
+            offers: {
+                /** @description Showings */
+                shown: number;
+                /** @description Members shown it */
+                reached: number;
+                /** @description Showings converted: the member bought the suggested item within conversionDays, once per showing episode */
+                converted: number;
+                /** @description Members who converted / reached: the share of the members shown it who bought it, 4 decimals, at most 1 (0 when nobody was reached) */
+                conversionRate: number;
+                /** @description What converting purchases paid for the suggested items (after discounts), minor units */
+                revenue: number;
+                /** Format: uuid */
+                offerId: string;
+                name: string;
+                /** @enum {string} */
+                kind: "cross_sell" | "up_sell";
+                /** @enum {string} */
+                status: "active" | "paused" | "archived";
+            }[];
+        };
         PointsLiability: {
             /** @description What one point is worth when spent */
             pointValue: number;
@@ -13718,7 +16736,7 @@ export interface components {
             id: string;
             name: string | null;
             /** @enum {string} */
-            origin: "batch" | "public" | "personal" | "reward" | "offer";
+            origin: "batch" | "public" | "personal" | "reward" | "offer" | "automation";
             /** @enum {string} */
             kind: "amount" | "percent" | "free_shipping" | "free_item";
             /** @description amount: minor units off; percent: 1–100 */
@@ -13759,7 +16777,7 @@ export interface components {
             id: string;
             name: string | null;
             /** @enum {string} */
-            origin: "batch" | "public" | "personal" | "reward" | "offer";
+            origin: "batch" | "public" | "personal" | "reward" | "offer" | "automation";
             /** @enum {string} */
             kind: "amount" | "percent" | "free_shipping" | "free_item";
             /** @description amount: minor units off; percent: 1–100 */
@@ -13822,7 +16840,7 @@ export interface components {
                 id: string;
                 name: string | null;
                 /** @enum {string} */
-                origin: "batch" | "public" | "personal" | "reward" | "offer";
+                origin: "batch" | "public" | "personal" | "reward" | "offer" | "automation";
                 /** @enum {string} */
                 kind: "amount" | "percent" | "free_shipping" | "free_item";
                 /** @description amount: minor units off; percent: 1–100 */
@@ -14362,7 +17380,7 @@ export interface components {
                 reached: number;
                 /** @description Showings converted: the member bought the suggested item within conversionDays, once per showing episode */
                 converted: number;
-                /** @description converted / reached, 4 decimals (0 when nobody was reached) */
+                /** @description Members who converted / reached: the share of the members shown it who bought it, 4 decimals, at most 1 (0 when nobody was reached) */
                 conversionRate: number;
                 /** @description What converting purchases paid for the suggested items (after discounts), minor units */
                 revenue: number;
@@ -14493,7 +17511,7 @@ export interface components {
             reached: number;
             /** @description Showings converted: the member bought the suggested item within conversionDays, once per showing episode */
             converted: number;
-            /** @description converted / reached, 4 decimals (0 when nobody was reached) */
+            /** @description Members who converted / reached: the share of the members shown it who bought it, 4 decimals, at most 1 (0 when nobody was reached) */
             conversionRate: number;
             /** @description What converting purchases paid for the suggested items (after discounts), minor units */
             revenue: number;
@@ -14719,6 +17737,438 @@ export interface components {
                     spend: number;
                 }[];
             };
+        };
+        MyFeedback: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "rating" | "complaint" | "suggestion";
+            rating: number | null;
+            text: string | null;
+            /** @enum {string} */
+            status: "open" | "in_progress" | "resolved";
+            store: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            } | null;
+            receiptNo: string | null;
+            createdAt: string;
+            replies: {
+                /** Format: uuid */
+                id: string;
+                text: string;
+                createdAt: string;
+            }[];
+        };
+        MyFeedbackPage: {
+            items: components["schemas"]["MyFeedback"][];
+            nextCursor: string | null;
+        };
+        FeedbackOptions: {
+            stores: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            }[];
+            purchases: {
+                /** Format: uuid */
+                id: string;
+                receiptNo: string;
+                store: {
+                    /** Format: uuid */
+                    id: string;
+                    name: string;
+                } | null;
+                occurredAt: string;
+                /** @description Minor units */
+                total: number;
+            }[];
+        };
+        FeedbackThreadPage: {
+            items: components["schemas"]["FeedbackThread"][];
+            nextCursor: string | null;
+        };
+        FeedbackThread: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "rating" | "complaint" | "suggestion";
+            rating: number | null;
+            /** @description The member’s comment (rating) or text (complaint, suggestion) */
+            text: string | null;
+            /** @enum {string} */
+            status: "open" | "in_progress" | "resolved";
+            member: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            };
+            store: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            } | null;
+            transaction: {
+                /** Format: uuid */
+                id: string;
+                receiptNo: string;
+            } | null;
+            assignee: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            } | null;
+            firstReplyAt: string | null;
+            resolvedAt: string | null;
+            createdAt: string;
+            updatedAt: string;
+        };
+        FeedbackResponseTimes: {
+            timeZone: string;
+            from: string | null;
+            to: string | null;
+            /** @description Threads that expect an answer: complaints, suggestions, ratings with a comment */
+            expecting: number;
+            /** @description Of those, threads with a staff reply */
+            answered: number;
+            /** @description Median of first staff reply − creation over answered threads, whole seconds; null when none */
+            medianSeconds: number | null;
+            /** @description Average of the same, whole seconds */
+            averageSeconds: number | null;
+            /** @description Threads still waiting: no reply yet and not resolved */
+            waiting: number;
+        };
+        FeedbackSatisfaction: {
+            timeZone: string;
+            from: string | null;
+            to: string | null;
+            total: {
+                /** @description Ratings */
+                count: number;
+                /** @description Average rating, 2 decimals */
+                average: number;
+                /** @description Share of ratings of 4 or 5, 0–1, 4 decimals */
+                share4to5: number;
+                /** @description Ratings of 1, 2, 3, 4 and 5 */
+                distribution: number[];
+            };
+            byMonth: {
+                /** @description Ratings */
+                count: number;
+                /** @description Average rating, 2 decimals */
+                average: number;
+                /** @description Share of ratings of 4 or 5, 0–1, 4 decimals */
+                share4to5: number;
+                /** @description Ratings of 1, 2, 3, 4 and 5 */
+                distribution: number[];
+                /** @example 2026-11 */
+                month: string;
+            }[];
+            byStore: {
+                /** @description Ratings */
+                count: number;
+                /** @description Average rating, 2 decimals */
+                average: number;
+                /** @description Share of ratings of 4 or 5, 0–1, 4 decimals */
+                share4to5: number;
+                /** @description Ratings of 1, 2, 3, 4 and 5 */
+                distribution: number[];
+                /**
+                 * Format: uuid
+                 * @description null: ratings that name no store
+                 */
+                storeId: string | null;
+                storeName: string | null;
+            }[];
+            byStoreMonth: {
+                /** @description Ratings */
+                count: number;
+                /** @description Average rating, 2 decimals */
+                average: number;
+                /** @description Share of ratings of 4 or 5, 0–1, 4 decimals */
+                share4to5: number;
+                /** @description Ratings of 1, 2, 3, 4 and 5 */
+                distribution: number[];
+                /**
+                 * Format: uuid
+                 * @description null: ratings that name no store
+                 */
+                storeId: string | null;
+                storeName: string | null;
+                month: string;
+            }[];
+        };
+        FeedbackThreadDetail: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "rating" | "complaint" | "suggestion";
+            rating: number | null;
+            /** @description The member’s comment (rating) or text (complaint, suggestion) */
+            text: string | null;
+            /** @enum {string} */
+            status: "open" | "in_progress" | "resolved";
+            member: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            };
+            store: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            } | null;
+            transaction: {
+                /** Format: uuid */
+                id: string;
+                receiptNo: string;
+            } | null;
+            assignee: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            } | null;
+            firstReplyAt: string | null;
+            resolvedAt: string | null;
+            createdAt: string;
+            updatedAt: string;
+            messages: components["schemas"]["FeedbackMessage"][];
+        };
+        FeedbackMessage: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            authorKind: "member" | "staff";
+            staff: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            } | null;
+            text: string;
+            createdAt: string;
+        };
+        AutomationSettings: {
+            /** @description At most this many automated marketing messages per member in `capDays` days, across automations (0: none) */
+            messageCap: number;
+            capDays: number;
+        };
+        AutomationSettingsPatch: {
+            /** @description At most this many automated marketing messages per member in `capDays` days, across automations (0: none) */
+            messageCap?: number;
+            capDays?: number;
+        };
+        AutomationPage: {
+            items: components["schemas"]["Automation"][];
+            nextCursor: string | null;
+        };
+        Automation: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @enum {string} */
+            status: "active" | "paused" | "archived";
+            trigger: components["schemas"]["AutomationTrigger"];
+            points: number | null;
+            voucher: components["schemas"]["RewardVoucher"];
+            message: components["schemas"]["AutomationMessage"];
+            createdAt: string;
+            updatedAt: string;
+            /** @description Results since the automation was made */
+            totals: {
+                /** @description Times the automation acted (one per member and occasion) */
+                runs: number;
+                /** @description Members it acted for */
+                reached: number;
+                /** @description Bonus points awarded */
+                points: number;
+                vouchersIssued: number;
+                /** @description Issued vouchers used at a sale */
+                vouchersRedeemed: number;
+                /** @description Messages handed to the outbox */
+                messagesQueued: number;
+                /** @description Of those, sent by a transport */
+                messagesSent: number;
+                /** @description Messages not sent: no consent, the frequency cap, no channel, an inactive member */
+                messagesSkipped: number;
+            };
+        };
+        AutomationTrigger: {
+            /** @enum {string} */
+            kind: "sign_up";
+        } | {
+            /** @enum {string} */
+            kind: "first_purchase";
+        } | {
+            /** @enum {string} */
+            kind: "birthday";
+        } | {
+            /** @enum {string} */
+            kind: "inactive";
+            /** @description No purchase (or, never bought, no purchase since joining) for this many days */
+            days: number;
+        } | {
+            /** @enum {string} */
+            kind: "points_expiring";
+            /** @description Posted points expire within this many days */
+            days: number;
+        } | {
+            /** @enum {string} */
+            kind: "tier_change";
+            /**
+             * @description Up a tier, down a tier, or either
+             * @enum {string}
+             */
+            direction: "up" | "down" | "any";
+            /** @description Only a change to this tier (its code) */
+            tier?: string;
+        } | {
+            /** @enum {string} */
+            kind: "category_purchase";
+            categories: string[];
+        } | {
+            /** @enum {string} */
+            kind: "segment_entry";
+            /** @description The segment’s code */
+            segment: string;
+        };
+        /** @description The voucher a redemption issues: one single-use code for the member */
+        RewardVoucher: {
+            /** @enum {string} */
+            kind: "amount" | "percent" | "free_shipping" | "free_item";
+            /** @description amount (required): minor units off; percent (required): 1–100 */
+            value?: number;
+            /** @description percent: the most taken off; free_shipping: the most of the shipping fee waived */
+            maxDiscount?: number;
+            /** @description free_item (required): the item given free */
+            sku?: string;
+            /** @description Goods subtotal (minor units, shipping excluded) needed at checkout; default 0 */
+            minSpend?: number;
+            /** @description The code is valid until the end of the local day validDays days after it is issued (tenant time zone) */
+            validDays: number;
+        } | null;
+        /** @description The message in Bahasa Indonesia and English (the member’s language is used), with placeholders {{name}} {{points}} {{tier}} {{expiringPoints}} {{expiryDate}} {{voucherCode}} {{offer}} (an unknown one is refused). A marketing message: only to members who consented, within the retailer’s frequency cap */
+        AutomationMessage: {
+            id: string;
+            en: string;
+        } | null;
+        AutomationInput: {
+            name: string;
+            trigger: components["schemas"]["AutomationTrigger"];
+            /** @description Bonus points (a bonus entry naming the automation) */
+            points?: number | null;
+            /** @description A personal single-use voucher */
+            voucher?: {
+                /** @enum {string} */
+                kind: "amount" | "percent" | "free_shipping" | "free_item";
+                /** @description amount (required): minor units off; percent (required): 1–100 */
+                value?: number;
+                /** @description percent: the most taken off; free_shipping: the most of the shipping fee waived */
+                maxDiscount?: number;
+                /** @description free_item (required): the item given free */
+                sku?: string;
+                /** @description Goods subtotal (minor units, shipping excluded) needed at checkout; default 0 */
+                minSpend?: number;
+                /** @description The code is valid until the end of the local day validDays days after it is issued (tenant time zone) */
+                validDays: number;
+            } | null;
+            message?: components["schemas"]["AutomationMessage"];
+            /**
+             * @description Default `active`
+             * @enum {string}
+             */
+            status?: "active" | "paused";
+        };
+        AutomationPatch: {
+            name?: string;
+            trigger?: components["schemas"]["AutomationTrigger"];
+            /** @description Bonus points (a bonus entry naming the automation) */
+            points?: number | null;
+            /** @description A personal single-use voucher */
+            voucher?: {
+                /** @enum {string} */
+                kind: "amount" | "percent" | "free_shipping" | "free_item";
+                /** @description amount (required): minor units off; percent (required): 1–100 */
+                value?: number;
+                /** @description percent: the most taken off; free_shipping: the most of the shipping fee waived */
+                maxDiscount?: number;
+                /** @description free_item (required): the item given free */
+                sku?: string;
+                /** @description Goods subtotal (minor units, shipping excluded) needed at checkout; default 0 */
+                minSpend?: number;
+                /** @description The code is valid until the end of the local day validDays days after it is issued (tenant time zone) */
+                validDays: number;
+            } | null;
+            message?: components["schemas"]["AutomationMessage"];
+        };
+        AutomationResults: {
+            /** @description Times the automation acted (one per member and occasion) */
+            runs: number;
+            /** @description Members it acted for */
+            reached: number;
+            /** @description Bonus points awarded */
+            points: number;
+            vouchersIssued: number;
+            /** @description Issued vouchers used at a sale */
+            vouchersRedeemed: number;
+            /** @description Messages handed to the outbox */
+            messagesQueued: number;
+            /** @description Of those, sent by a transport */
+            messagesSent: number;
+            /** @description Messages not sent: no consent, the frequency cap, no channel, an inactive member */
+            messagesSkipped: number;
+            from: string | null;
+            to: string | null;
+            /** @description Skipped messages by reason */
+            skipped: {
+                reason: string;
+                count: number;
+            }[];
+            daily: {
+                day: string;
+                reached: number;
+                points: number;
+            }[];
+        };
+        MessageSettings: {
+            /** @description The order member messages try channels in: the first with a transport and an address wins */
+            channels: ("whatsapp" | "sms" | "email")[];
+            transports: {
+                whatsapp: components["schemas"]["MessageTransport"];
+                sms: components["schemas"]["MessageTransport"];
+                email: components["schemas"]["MessageTransport"];
+            };
+        };
+        MessageTransport: {
+            /** @enum {string} */
+            channel: "whatsapp" | "sms" | "email";
+            /** @enum {string} */
+            kind: "smtp" | "http";
+            smtp: {
+                host: string;
+                port: number;
+                /** @enum {string} */
+                security: "tls" | "starttls" | "none";
+                user: string | null;
+                from: string;
+                passwordSet: boolean;
+            } | null;
+            http: {
+                url: string;
+                /** @enum {string} */
+                method: "POST" | "PUT" | "GET";
+                /** @description Names only; values are never shown */
+                headers: {
+                    name: string;
+                }[];
+                bodyTemplate: string;
+                contentType: string;
+            } | null;
+            updatedAt: string;
+        } | null;
+        MessageTestResult: {
+            sent: boolean;
+            error: string | null;
         };
     };
     responses: never;

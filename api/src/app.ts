@@ -46,14 +46,17 @@ import { memberRecordRoutes } from './members/member-records.routes.ts';
 import { auditRoutes } from './audit/audit.routes.ts';
 import { miningRoutes } from './mining/mining.routes.ts';
 import { offerRoutes } from './offers/offers.routes.ts';
+import { automationRoutes } from './automations/automations.routes.ts';
 import { segmentRoutes } from './segments/segments.routes.ts';
 import { rfmRoutes } from './rfm/rfm.routes.ts';
+import { messageRoutes } from './messages/messages.routes.ts';
+import { feedbackRoutes } from './feedback/feedback.routes.ts';
 
 const routeModules = [
   tenantRoutes, authRoutes, storeRoutes, staffRoutes, apiKeyRoutes, memberRoutes, cardRoutes, cardQrRoutes, scanRoutes, presenceCodeRoutes, transactionRoutes,
   pointsRoutes, memberAuthRoutes, outboxRoutes, earningRuleRoutes, tierRoutes, pointsSettingsRoutes, checkoutRoutes, reportRoutes,
   walletRoutes, brandingRoutes, promotionRoutes, voucherRoutes, rewardRoutes, memberRewardRoutes, signupRoutes, referralRoutes, lifecycleRoutes, memberRecordRoutes, auditRoutes, miningRoutes, offerRoutes,
-  segmentRoutes, rfmRoutes,
+  segmentRoutes, rfmRoutes, feedbackRoutes, automationRoutes, messageRoutes,
 ];
 
 const swaggerDir = join(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'), '..');

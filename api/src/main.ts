@@ -9,7 +9,8 @@ import { createApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import type { AppDeps } from './deps.ts';
 import { createRateLimits } from './http/rate-limits.ts';
-import { startScheduler } from './jobs/scheduler.ts';
+import { startQueue } from './jobs/queue.ts';
+import { startMessageDispatcher } from './messages/dispatch.ts';
 import { DEMO_MEMBER_PHONE, seedDemoIfEmpty } from './demo/seed.ts';
 import { loadFrontend } from './server/frontends.ts';
 import { landingPage } from './server/landing.ts';
@@ -34,7 +35,9 @@ async function main() {
   const deps: AppDeps = { db, config, log, limits: createRateLimits(), adminToken };
   const seeded = config.demo ? await seedDemoIfEmpty(deps) : false;
 
-  const stopScheduler = startScheduler(deps);
+  // Housekeeping and automations run as pg-boss jobs (jobs/queue.ts), in this database.
+  const queue = await startQueue(deps);
+  const stopDispatcher = startMessageDispatcher(deps);
   const { app } = createApp(deps);
   const api = app.callback();
   const [portal, memberApp] = await Promise.all([loadFrontend('portal'), loadFrontend('member-app')]);
@@ -95,10 +98,11 @@ async function main() {
     closing = true;
     log.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), 10_000).unref();
-    stopScheduler();
+    stopDispatcher();
     const closed = new Promise((resolve) => server.close(resolve));
     server.closeIdleConnections(); // keep-alive connections would hold close() open
     await closed;
+    await queue.stop().catch((error) => log.error({ err: error }, 'job queue did not stop cleanly'));
     await db.destroy();
     if (!config.databaseUrl) removePidFile(config.dataDir);
     clearTimeout(force);

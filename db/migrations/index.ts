@@ -10,6 +10,9 @@ import * as m0008 from './0008_voucher_voids.ts';
 import * as m0009 from './0009_acquire_know.ts';
 import * as m0010 from './0010_offers.ts';
 import * as m0011 from './0011_mining_indexes.ts';
+import * as m0012 from './0012_automations.ts';
+import * as m0013 from './0013_messages.ts';
+import * as m0014 from './0014_feedback.ts';
 
 // Explicit, ordered, frozen once landed: a change to the schema is a new migration.
 export const migrations: Record<string, Migration> = {
@@ -24,4 +27,7 @@ export const migrations: Record<string, Migration> = {
   '0009_acquire_know': m0009,
   '0010_offers': m0010,
   '0011_mining_indexes': m0011,
+  '0012_automations': m0012,
+  '0013_messages': m0013,
+  '0014_feedback': m0014,
 };

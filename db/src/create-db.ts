@@ -58,6 +58,11 @@ export async function createDb(options: CreateDbOptions = {}): Promise<Kysely<DB
   return db;
 }
 
+/** The embedded database behind `db` (undefined on PostgreSQL): the job queue talks to it directly. */
+export function pgliteOf(db: Kysely<DB>): PGlite | undefined {
+  return kinds.get(db)?.pglite;
+}
+
 export function databaseKind(db: Kysely<DB>): DatabaseKind {
   return kinds.get(db)?.kind ?? 'postgres';
 }

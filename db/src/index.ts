@@ -1,2 +1,2 @@
-export { createDb, databaseKind, migrateToLatest, type CreateDbOptions, type DatabaseKind } from './create-db.ts';
+export { createDb, databaseKind, migrateToLatest, pgliteOf, type CreateDbOptions, type DatabaseKind } from './create-db.ts';
 export type * from './schema.ts';

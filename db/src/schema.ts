@@ -40,6 +40,11 @@ export interface TenantTable {
   logo: Buffer | null;
   logo_type: 'image/png' | 'image/jpeg' | null;
   logo_updated_at: Date | null;
+  /** The order member messages try channels in: the first with a transport and an address wins. */
+  message_channels: Generated<('sms' | 'whatsapp' | 'email')[]>;
+  /** At most this many automated marketing messages per member in automation_cap_days days (0: none). */
+  automation_message_cap: Generated<number>;
+  automation_cap_days: Generated<number>;
   created_at: CreatedAt;
 }
 
@@ -133,6 +138,8 @@ export interface MemberTable {
   referral_code: string;
   referred_by: string | null;
   tags: Generated<string[]>;
+  /** The language the member chose in the app; null: the tenant's. */
+  language: 'id' | 'en' | null;
   phone_verified_at: Timestamp | null;
   first_purchase_at: Timestamp | null;
   last_purchase_at: Timestamp | null;
@@ -187,7 +194,7 @@ export interface VoucherBatchTable {
   id: string;
   name: string | null;
   /** batch: generated codes; public: one code for many members; personal: codes bound to members; reward: issued by a reward; offer: issued with an offer. */
-  origin: 'batch' | 'public' | 'personal' | 'reward' | 'offer';
+  origin: 'batch' | 'public' | 'personal' | 'reward' | 'offer' | 'automation';
   kind: VoucherKind;
   value: number | null;
   max_discount: number | null;
@@ -204,6 +211,7 @@ export interface VoucherBatchTable {
   exclusivity_group: string | null;
   reward_id: string | null;
   offer_id: Generated<string | null>;
+  automation_id: Generated<string | null>;
   count: number;
   status: Generated<'active' | 'disabled'>;
   created_at: CreatedAt;
@@ -479,6 +487,27 @@ export interface OutboxMessageTable {
   last_error: string | null;
   created_at: CreatedAt;
   sent_at: Timestamp | null;
+  /** The member a message is for (member messages); null for codes sent to a number. */
+  member_id: string | null;
+  /** An email's subject. */
+  subject: string | null;
+  /** Pending: when the dispatcher may (next) try it; also the lease while one process sends it. */
+  next_attempt_at: Timestamp | null;
+  updated_at: Generated<Date>;
+}
+
+export type MessageChannel = 'sms' | 'whatsapp' | 'email';
+
+/** One transport per tenant and channel: SMTP for email, an HTTP gateway for WhatsApp and SMS. */
+export interface MessageTransportTable {
+  tenant_id: string;
+  channel: MessageChannel;
+  kind: 'smtp' | 'http';
+  /** What may be shown (host, port, from, URL, method, header names, body template). */
+  settings: ColumnType<Record<string, unknown>, string, string>;
+  /** Password or header values, sealed with KARTU_SECRET_KEY. */
+  secret_enc: string;
+  updated_at: Generated<Date>;
 }
 
 export interface MemberStageHistoryTable {
@@ -599,6 +628,99 @@ export interface OfferImpressionTable {
   revenue: Generated<number>;
 }
 
+export type FeedbackKind = 'rating' | 'complaint' | 'suggestion';
+export type FeedbackStatus = 'open' | 'in_progress' | 'resolved';
+
+/** A member's rating of a visit, complaint or suggestion, worked in the portal's inbox (issue 8). */
+export interface FeedbackThreadTable {
+  tenant_id: string;
+  id: string;
+  member_id: string;
+  kind: FeedbackKind;
+  /** 1–5 for a rating, null otherwise. */
+  rating: number | null;
+  /** The member's text: a rating's optional comment, a complaint's or suggestion's text. */
+  body: string | null;
+  store_id: string | null;
+  /** The member's own sale a rating is about (rated once). */
+  transaction_id: string | null;
+  status: Generated<FeedbackStatus>;
+  assignee_id: string | null;
+  first_reply_at: Timestamp | null;
+  resolved_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Generated<Date>;
+}
+
+export interface FeedbackMessageTable {
+  tenant_id: string;
+  id: string;
+  thread_id: string;
+  author_kind: 'member' | 'staff';
+  staff_id: string | null;
+  body: string;
+  created_at: Timestamp;
+}
+
+export type AutomationTriggerKind =
+  | 'sign_up' | 'first_purchase' | 'birthday' | 'inactive' | 'points_expiring' | 'tier_change' | 'category_purchase' | 'segment_entry';
+
+/** A trigger and its actions (issue 8): bonus points, a personal voucher, a message in both languages. */
+export interface AutomationTable {
+  tenant_id: string;
+  id: string;
+  name: string;
+  status: Generated<'active' | 'paused' | 'archived'>;
+  trigger_kind: AutomationTriggerKind;
+  /** The trigger's settings: {days?, categories?, direction?, segment?}. */
+  trigger: ColumnType<Record<string, unknown>, string, string>;
+  points: number | null;
+  /** Personal voucher terms {kind, value?, maxDiscount?, sku?, minSpend?, validDays}. */
+  voucher: ColumnType<Record<string, unknown> | null, string | null, string | null>;
+  /** {id, en} templates. */
+  message: ColumnType<{ id: string; en: string } | null, string | null, string | null>;
+  /** segment_entry: when the segment's members were last taken (the first look only sets the baseline). */
+  segment_seen_at: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: Generated<Date>;
+}
+
+/** Sign-ups, purchases and tier changes, written by database triggers in the effect's transaction. */
+export interface AutomationEventTable {
+  tenant_id: string;
+  id: Generated<number>;
+  kind: 'sign_up' | 'purchase' | 'tier_change';
+  member_id: string;
+  transaction_id: string | null;
+  from_tier_id: string | null;
+  to_tier_id: string | null;
+  occurred_at: Generated<Date>;
+  processed_at: Timestamp | null;
+  /** Why working the event failed (it is not tried again). */
+  error: string | null;
+}
+
+/** What one automation did for one member on one occasion (unique): the idempotency key and the results. */
+export interface AutomationRunTable {
+  tenant_id: string;
+  id: string;
+  automation_id: string;
+  member_id: string;
+  occasion: string;
+  points: Generated<number>;
+  voucher_id: string | null;
+  message_status: 'queued' | 'skipped' | null;
+  message_reason: string | null;
+  message_id: string | null;
+  created_at: CreatedAt;
+}
+
+export interface AutomationSegmentMemberTable {
+  tenant_id: string;
+  automation_id: string;
+  member_id: string;
+}
+
 export interface DB {
   tenants: TenantTable;
   stores: StoreTable;
@@ -638,4 +760,11 @@ export interface DB {
   member_merges: MemberMergeTable;
   offers: OfferTable;
   offer_impressions: OfferImpressionTable;
+  automations: AutomationTable;
+  automation_events: AutomationEventTable;
+  automation_runs: AutomationRunTable;
+  automation_segment_members: AutomationSegmentMemberTable;
+  message_transports: MessageTransportTable;
+  feedback_threads: FeedbackThreadTable;
+  feedback_messages: FeedbackMessageTable;
 }

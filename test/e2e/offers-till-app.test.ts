@@ -105,11 +105,18 @@ it('the member app and the till show the offer to a member who bought kopi; the 
   await app.getByTestId('card-qr').locator('svg, canvas, img').first().waitFor();
   await expectAccessible(app, 'member app with an offer');
   expect(await pageWidth(app)).toBeLessThanOrEqual(360);
+  // In English too.
+  await app.getByTestId('lang-switch').click();
+  await expect.poll(() => card.getByTestId('member-offer-item').textContent()).toBe('Try: Dripper V60');
+  expect(await card.getByTestId('member-offer-message').textContent()).toBe('Brew it with a V60 for a cleaner cup.');
+  expect(await card.getByTestId('member-offer-points').textContent()).toBe('+50 points when you buy it');
+  await expectAccessible(app, 'member app with an offer, in English');
+  expect(await pageWidth(app)).toBeLessThanOrEqual(360);
   const memberCard = await (await phoneContext.request.get(`${server.url}/api/v1/me/card`)).json();
   await phoneContext.close();
 
-  // ——— The till: the scan brings the suggestion and the same voucher. ———
-  const tillContext = await browser.newContext({ locale: 'id-ID', viewport: { width: 1280, height: 900 }, timezoneId: 'Asia/Jakarta' });
+  // ——— The till on a 10-inch tablet held sideways: the scan brings the suggestion and the same voucher. ———
+  const tillContext = await browser.newContext({ locale: 'id-ID', viewport: { width: 1280, height: 800 }, timezoneId: 'Asia/Jakarta' });
   const till = await tillContext.newPage();
   const calls: { method: string; path: string; body: string | null }[] = [];
   till.on('request', (req) => {
@@ -133,10 +140,24 @@ it('the member app and the till show the offer to a member who bought kopi; the 
   // Nothing but the scan was asked for the suggestion.
   expect(calls.filter((c) => c.path.includes('/offers'))).toEqual([]);
   await expectAccessible(till, 'till with a suggestion');
+  // The suggestion sits beside the sale, not above it: on the tablet held sideways or upright, the
+  // suggestion with its button and the whole sale form (receipt, total, post) are on the screen at once.
+  for (const viewport of [{ width: 1280, height: 800 }, { width: 800, height: 1280 }]) {
+    await till.setViewportSize(viewport);
+    await till.evaluate('window.scrollTo(0, 0)');
+    for (const target of [suggestion.getByTestId('till-offer-add'), till.getByTestId('receipt-input'), till.getByTestId('total-input'), till.getByTestId('post-sale')]) {
+      const box = (await target.boundingBox())!;
+      expect(box.y, `${await target.getAttribute('data-testid')} at ${viewport.width}×${viewport.height}`).toBeGreaterThanOrEqual(0);
+      expect(box.y + box.height, `${await target.getAttribute('data-testid')} at ${viewport.width}×${viewport.height}`).toBeLessThanOrEqual(viewport.height);
+    }
+    expect(await pageWidth(till)).toBeLessThanOrEqual(viewport.width);
+  }
+  await till.setViewportSize({ width: 1280, height: 800 });
 
   // One click: the dripper goes on the sale (its price asked for) and the voucher is applied.
   expect(await suggestion.getByTestId('till-offer-add').textContent()).toContain(`Tambahkan Dripper V60 dan pakai ${code}`);
-  await suggestion.getByTestId('till-offer-add').click();
+  // (From the keyboard: Enter on the button.)
+  await suggestion.getByTestId('till-offer-add').press('Enter');
   await till.locator(`[data-testid="voucher-chip"][data-code="${code}"]`).waitFor(slow);
   await expect.poll(() => focused(till), slow).toBe('offer-item-price');
   expect(await suggestion.getByTestId('till-offer-add').textContent()).toContain('Sudah di penjualan');

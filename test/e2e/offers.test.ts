@@ -175,6 +175,8 @@ it('a marketer creates an offer with the form, sees the API’s field error at i
 
 it('turns a pair mined from posted baskets into a paused offer with one click, in Indonesian on a phone', async () => {
   const { id, store, marketer } = await newTenant('mined');
+  // A second store, where nothing was sold.
+  await apiPost('/api/v1/stores', { code: 'BLM', name: 'Toko Blok M' });
   const member = await apiPost('/api/v1/members', { name: 'Sari', phone: newPhone() });
   // Ten baskets: kopi with a dripper four times, kopi alone twice, roti alone four times.
   const line = (sku: string, category: string, name: string, rupiah: number) => ({ sku, category, name, quantity: 1, unitPrice: rupiah * 100 });
@@ -208,6 +210,48 @@ it('turns a pair mined from posted baskets into a paused offer with one click, i
   await page.locator('[data-testid="suggestion"][data-from="kopi"][data-to="alat-seduh"]').waitFor(slow);
   await page.getByTestId('suggestions-level-sku').check();
   await pair.waitFor(slow);
+
+  // The thresholds: a least lift of 1,7 leaves out the pair (lift 1,67); what is asked is what was typed.
+  const asked: URLSearchParams[] = [];
+  page.on('request', (req) => {
+    const url = new URL(req.url());
+    if (url.pathname === '/api/v1/offers/suggestions') asked.push(url.searchParams);
+  });
+  expect(await page.getByTestId('suggestions-minLift').inputValue()).toBe('1,2');
+  await page.getByTestId('suggestions-minLift').fill('1,7');
+  await page.getByTestId('suggestions-minConfidence').fill('50');
+  await page.getByTestId('suggestions-find').click();
+  await page.getByTestId('suggestions-none').waitFor(slow);
+  expect(await pair.count()).toBe(0);
+  expect([asked.at(-1)!.get('minLift'), asked.at(-1)!.get('minConfidence'), asked.at(-1)!.get('minSupport'), asked.at(-1)!.get('minCount')]).toEqual(['1.7', '0.5', '0.01', '3']);
+  // A threshold that is not a number is refused at its field, without asking.
+  const before = asked.length;
+  await page.getByTestId('suggestions-minSupport').fill('banyak');
+  await page.getByTestId('suggestions-find').click();
+  await expect.poll(() => page.getByTestId('suggestions-minSupport').getAttribute('aria-invalid')).toBe('true');
+  expect(await page.locator('#suggestions-minSupport-error').textContent()).toBe('Masukkan persentase dari 0 sampai 100, contoh 2,5.');
+  await expect.poll(() => page.locator(':focus').getAttribute('data-testid')).toBe('suggestions-minSupport');
+  expect(asked.length).toBe(before);
+  // One the API refuses is shown at its field too.
+  await page.getByTestId('suggestions-minSupport').fill('1');
+  await page.getByTestId('suggestions-minCount').fill('2000000000');
+  await page.getByTestId('suggestions-find').click();
+  await expect.poll(() => page.getByTestId('suggestions-minCount').getAttribute('aria-invalid'), slow).toBe('true');
+  expect(await page.locator('#suggestions-minCount-error').textContent()).toContain('1,000,000,000');
+  await expectAccessible(page, 'offer suggestions with a refused threshold');
+  // Back to the defaults, at the store where nothing was sold: no sales there.
+  await page.getByTestId('suggestions-minLift').fill('1,2');
+  await page.getByTestId('suggestions-minConfidence').fill('10');
+  await page.getByTestId('suggestions-minCount').fill('3');
+  await page.getByTestId('suggestions-store').selectOption({ label: 'Toko Blok M (BLM)' });
+  await page.getByTestId('suggestions-find').click();
+  await expect.poll(() => page.getByTestId('suggestions-window').textContent(), slow).toMatch(/^0 penjualan dari .* Toko: Toko Blok M\.$/);
+  await page.getByTestId('suggestions-none').waitFor();
+  await page.getByTestId('suggestions-store').selectOption({ label: 'Toko Kemang (KMG)' });
+  await page.getByTestId('suggestions-find').click();
+  await pair.waitFor(slow);
+  expect(asked.at(-1)!.get('storeId')).toBe(store.id);
+  expect(await pageWidth(page)).toBeLessThanOrEqual(360);
 
   await pair.getByTestId('suggestion-make').click();
   await page.waitForURL(/\/portal\/programs\/offers\/[0-9a-f-]{36}\?made=1$/, slow);

@@ -40,3 +40,33 @@ describe('offer vouchers under concurrent scans', () => {
     expect(new Set(vouchers.map((v) => v.batch_id)).size).toBe(1);
   });
 });
+
+describe('the frequency cap under concurrent showings', () => {
+  it('ten scans of one member at once show an offer capped at 2 exactly twice; web-shop showings at once keep the cap too', async () => {
+    const tenant = await newTenant(app);
+    const create = async (over: Record<string, unknown>) => {
+      const res = await tenant.owner.post('/api/v1/offers').send({
+        name: 'Kopi → V60', kind: 'cross_sell', trigger: { skus: ['KOPI'] }, suggestion: { sku: 'V60' }, message: { id: 'Coba V60', en: 'Try a V60' },
+        startsAt: new Date(Date.now() - DAY).toISOString(), endsAt: new Date(Date.now() + DAY).toISOString(), ...over,
+      });
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      return res.body.id as string;
+    };
+    const atTill = await create({ maxShows: 2 });
+    const member = await newMember(tenant);
+    await tenant.owner.post('/api/v1/transactions').set('Idempotency-Key', 'cap-k').send(saleBody({ memberId: member.id, items: [{ sku: 'KOPI', quantity: 1, unitPrice: rupiah(50_000) }] })).expect(201);
+    const code = await cardCodeOf(app, tenant, member.id);
+    const scans = await Promise.all(Array.from({ length: 10 }, () => tenant.owner.post('/api/v1/scan').send({ code })));
+    expect(scans.map((r) => r.status).filter((s) => s !== 200)).toEqual([]);
+    expect(scans.filter((r) => r.body.offers.length === 1)).toHaveLength(2);
+    expect((await tenant.owner.get(`/api/v1/offers/${atTill}`)).body.results.shown).toBe(2);
+
+    await tenant.owner.post(`/api/v1/offers/${atTill}/archive`).expect(200);
+    const online = await create({ maxShows: 3, voucher: { kind: 'amount', value: rupiah(10_000), validDays: 7 } });
+    const showings = await Promise.all(Array.from({ length: 8 }, () => tenant.owner.post(`/api/v1/offers/${online}/showings`).send({ memberId: member.id })));
+    expect(showings.map((r) => r.status).sort()).toEqual([201, 201, 201, 409, 409, 409, 409, 409]);
+    expect(new Set(showings.filter((r) => r.status === 201).map((r) => r.body.voucher.code)).size).toBe(1);
+    expect((await tenant.owner.get(`/api/v1/offers/${online}`)).body.results.shown).toBe(3);
+  });
+});
+

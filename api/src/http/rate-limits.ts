@@ -39,6 +39,8 @@ export function createRateLimits() {
     presenceFailuresByMember: new RateLimiterMemory({ points: 15, duration: 24 * 3600 }),
     // Signing a .pkpass costs about 0.1 s of the one thread; a phone needs it once in a while.
     passesByCaller: new RateLimiterMemory({ points: 10, duration: 10 * 60 }),
+    // Ratings, complaints and suggestions a member sends from the app (issue 8).
+    feedbackByMember: new RateLimiterMemory({ points: 10, duration: 60 * 60 }),
   };
 }
 

@@ -7,7 +7,7 @@ import { settleReferrals } from '../referrals/referrals.service.ts';
 import { reviewTiers } from '../tiers/tiers.service.ts';
 import { recomputeStaleRfm } from '../rfm/rfm.service.ts';
 
-// Housekeeping every few minutes: post pending points whose return window is over, expire lots past
+// Housekeeping, run every five minutes as the pg-boss job 'housekeeping' (queue.ts), and directly by tests and tools: post pending points whose return window is over, expire lots past
 // their date, review tiers on their anniversary, reward referrals whose friend's first purchase
 // qualified, move members along their lifecycle as the clock passes thresholds, and recompute RFM
 // scores of tenants whose scores are a day old. Each job is set-based and safe to run
@@ -42,26 +42,4 @@ export async function runLedgerJobs(deps: AppDeps, now = new Date()) {
       await sql`select pg_advisory_unlock(${LOCK_ID})`.execute(conn);
     }
   });
-}
-
-export function startScheduler(deps: AppDeps, everyMs = 5 * 60e3) {
-  let running = false;
-  const tick = async () => {
-    if (running) return;
-    running = true;
-    try {
-      const result = await runLedgerJobs(deps);
-      if (result && (result.released.points || result.expired.points || result.tiers.reviewed || result.referrals.rewarded || result.referrals.refused || result.stages || result.rfm.tenants)) {
-        deps.log.info(result, 'scheduled jobs');
-      }
-    } catch (error) {
-      deps.log.error({ err: error }, 'ledger jobs failed; they run again on the next tick');
-    } finally {
-      running = false;
-    }
-  };
-  const timer = setInterval(() => void tick(), everyMs);
-  timer.unref();
-  void tick();
-  return () => clearInterval(timer);
 }

@@ -146,6 +146,27 @@ export async function debit(db: Db, tenantId: string, account: LockedAccount, po
 }
 
 /**
+ * Takes back points credited outside a sale's earning (an offer's conversion bonus, when the sale
+ * that converted is voided or its suggested items refunded): from the posted balance, and what the
+ * balance cannot cover becomes debt, as reverseSale does. Not a sale's own reversal: it does not
+ * count in the sale's points_reversed.
+ */
+export async function reclaim(db: Db, tenantId: string, account: LockedAccount, posting: Posting) {
+  assertPositive(posting.points);
+  await expireDueLots(db, tenantId, account);
+  const fromBalance = Math.min(posting.points, account.balance);
+  if (fromBalance > 0) {
+    const taken = await repo.consumeLots(db, tenantId, account.id, fromBalance);
+    if (taken !== fromBalance) throw new Error(`ledger invariant broken: lots held ${taken} of ${fromBalance} points`);
+  }
+  const debt = posting.points - fromBalance;
+  await change(db, tenantId, account, { balance: -fromBalance, debt });
+  if (fromBalance) await entry(db, tenantId, account, posting, -fromBalance, 'balance');
+  if (debt) await entry(db, tenantId, account, { ...posting, kind: 'debt' }, debt, 'debt');
+  return { reclaimed: fromBalance, debt };
+}
+
+/**
  * Takes back `points` a sale earned (a refund or void): the sale's expired points are set off
  * first (neither reversed nor owed), then its own lots (pending before posted), then other
  * posted lots, and what is left becomes debt.

@@ -51,7 +51,8 @@ export const OfferFields = z.strictObject({
 });
 
 const inOrder = (o: { startsAt?: string; endsAt?: string }, ctx: z.RefinementCtx) => {
-  if (o.startsAt && o.endsAt && o.endsAt < o.startsAt) ctx.addIssue({ code: 'custom', path: ['endsAt'], message: 'Must not be before startsAt' });
+  // As instants, not as text: the two may carry different offsets (Z, +07:00).
+  if (o.startsAt && o.endsAt && Date.parse(o.endsAt) < Date.parse(o.startsAt)) ctx.addIssue({ code: 'custom', path: ['endsAt'], message: 'Must not be before startsAt' });
 };
 
 export const OfferBody = OfferFields.extend({

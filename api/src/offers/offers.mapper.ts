@@ -8,7 +8,7 @@ const Totals = z.object({
   shown: z.number().int().meta({ description: 'Showings' }),
   reached: z.number().int().meta({ description: 'Members shown it' }),
   converted: z.number().int().meta({ description: 'Showings converted: the member bought the suggested item within conversionDays, once per showing episode' }),
-  conversionRate: z.number().meta({ description: 'converted / reached, 4 decimals (0 when nobody was reached)' }),
+  conversionRate: z.number().meta({ description: 'Members who converted / reached: the share of the members shown it who bought it, 4 decimals, at most 1 (0 when nobody was reached)' }),
   revenue: z.number().int().meta({ description: 'What converting purchases paid for the suggested items (after discounts), minor units' }),
 });
 
@@ -42,12 +42,15 @@ export const TotalsSchema = Totals;
 
 export const noTotals: TotalsView = { shown: 0, reached: 0, converted: 0, conversionRate: 0, revenue: 0 };
 
-export function toTotals(row: { shown: number; reached: number; converted: number; revenue: number } | undefined): TotalsView {
+export function toTotals(row: { shown: number; reached: number; converted: number; revenue: number; converted_members?: number } | undefined): TotalsView {
   if (!row) return noTotals;
+  // Members, not showings: a member shown an offer again after converting can convert again, and
+  // converted / reached would pass 1. Without the members' count (a sum over offers), converted capped at reached.
   const reached = Number(row.reached);
+  const convertedMembers = Math.min(reached, Number(row.converted_members ?? row.converted));
   return {
     shown: Number(row.shown), reached, converted: Number(row.converted), revenue: Number(row.revenue),
-    conversionRate: reached ? Math.round((Number(row.converted) / reached) * 10_000) / 10_000 : 0,
+    conversionRate: reached ? Math.round((convertedMembers / reached) * 10_000) / 10_000 : 0,
   };
 }
 

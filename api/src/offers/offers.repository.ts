@@ -102,16 +102,27 @@ export async function shownSince(db: Db, tenantId: string, memberId: string, cha
 }
 
 /**
+ * How long after a sale's occurredAt a showing still counts for it, when it was made before the sale
+ * was posted: a POS dates a sale when it was rung up (before the card scan whose suggestion it
+ * follows), or by a clock a little behind the server's.
+ */
+export const SHOWN_AFTER_SALE_MS = 30 * 60e3;
+
+/**
  * Per offer, the member's newest impression that can still convert at `at`: unconverted, within
- * the offer's conversionDays, and shown after the member's last conversion of that offer (a
+ * the offer's conversionDays, shown before the sale was posted (`postedAt`) and no later than
+ * SHOWN_AFTER_SALE_MS after `at`, and after the member's last conversion of that offer (a
  * conversion ends the showings before it, so buying twice converts once).
  */
-export async function openImpressions(db: Db, tenantId: string, memberId: string, at: Date) {
-  const { rows } = await sql<{ id: string; offer_id: string; suggestion: { sku?: string; category?: string }; bonus_points: number | null; name: string }>`
-    select distinct on (i.offer_id) i.id, i.offer_id, o.suggestion, o.bonus_points, o.name
+export async function openImpressions(db: Db, tenantId: string, memberId: string, at: Date, postedAt = new Date()) {
+  const shownBy = new Date(Math.min(at.getTime() + SHOWN_AFTER_SALE_MS, Math.max(postedAt.getTime(), at.getTime())));
+  const { rows } = await sql<{
+    id: string; offer_id: string; suggestion: { sku?: string; category?: string }; bonus_points: number | null; name: string; shown_at: Date; priority: number;
+  }>`
+    select distinct on (i.offer_id) i.id, i.offer_id, o.suggestion, o.bonus_points, o.name, i.shown_at, o.priority
     from offer_impressions i join offers o on o.tenant_id = i.tenant_id and o.id = i.offer_id
     where i.tenant_id = ${tenantId} and i.member_id = ${memberId} and i.converted_at is null
-      and i.shown_at <= ${at} and i.shown_at >= ${at}::timestamptz - make_interval(days => o.conversion_days)
+      and i.shown_at <= ${shownBy} and i.shown_at >= ${at}::timestamptz - make_interval(days => o.conversion_days)
       and not exists (
         select 1 from offer_impressions c
         where c.tenant_id = i.tenant_id and c.member_id = i.member_id and c.offer_id = i.offer_id
@@ -129,13 +140,48 @@ export async function markConverted(db: Db, tenantId: string, impressionId: stri
     .execute();
 }
 
-/** A voided sale converts nothing. */
-export async function unconvert(db: Db, tenantId: string, transactionId: string) {
+/** A voided sale converts nothing. By the sale's member, so that the member's index finds the rows. */
+export async function unconvert(db: Db, tenantId: string, memberId: string, transactionId: string) {
   await db
     .updateTable('offer_impressions')
     .set({ converted_at: null, conversion_transaction_id: null, revenue: 0 })
     .where('tenant_id', '=', tenantId)
+    .where('member_id', '=', memberId)
     .where('conversion_transaction_id', '=', transactionId)
+    .execute();
+}
+
+/** The bonus points each offer's conversion by the sale gave the member (convertOffers: kind bonus, reference offer:{id}). */
+export async function conversionBonuses(db: Db, tenantId: string, accountId: string, transactionId: string): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('point_entries')
+    .select(['reference', sql<string>`sum(points)`.as('points')])
+    .where('tenant_id', '=', tenantId)
+    .where('account_id', '=', accountId)
+    .where('transaction_id', '=', transactionId)
+    .where('kind', '=', 'bonus')
+    .where('reference', 'like', 'offer:%')
+    .groupBy('reference')
+    .execute();
+  return new Map(rows.map((r) => [r.reference!.slice('offer:'.length), Number(r.points)]));
+}
+
+/** The showings a sale converted, with what their offers suggest. */
+export async function convertedBy(db: Db, tenantId: string, memberId: string, transactionId: string) {
+  const { rows } = await sql<{ id: string; offer_id: string; suggestion: { sku?: string; category?: string }; revenue: number }>`
+    select i.id, i.offer_id, o.suggestion, i.revenue
+    from offer_impressions i join offers o on o.tenant_id = i.tenant_id and o.id = i.offer_id
+    where i.tenant_id = ${tenantId} and i.member_id = ${memberId} and i.conversion_transaction_id = ${transactionId}`.execute(db);
+  return rows;
+}
+
+/** A converted showing's revenue after a partial refund, or the showing open again (revenue null) when all of it was refunded. */
+export async function reviseConversion(db: Db, tenantId: string, impressionId: string, revenue: number | null) {
+  await db
+    .updateTable('offer_impressions')
+    .set(revenue === null ? { converted_at: null, conversion_transaction_id: null, revenue: 0 } : { revenue })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', impressionId)
     .execute();
 }
 
@@ -144,8 +190,8 @@ export interface ResultWindow {
   to: Date;
 }
 
-/** Showings, members reached, conversions and revenue per offer over a window of showings. */
-export function offerTotals(db: Db, tenantId: string, offerIds: string[], window: ResultWindow) {
+/** Showings, members reached, conversions and revenue per offer over a window of showings (`to` inclusive), optionally at one store. */
+export function offerTotals(db: Db, tenantId: string, offerIds: string[], window: ResultWindow, storeId?: string | null) {
   if (!offerIds.length) return Promise.resolve([]);
   return db
     .selectFrom('offer_impressions')
@@ -154,12 +200,14 @@ export function offerTotals(db: Db, tenantId: string, offerIds: string[], window
       sql<number>`count(*)::int`.as('shown'),
       sql<number>`count(distinct member_id)::int`.as('reached'),
       sql<number>`(count(*) filter (where converted_at is not null))::int`.as('converted'),
+      sql<number>`(count(distinct member_id) filter (where converted_at is not null))::int`.as('converted_members'),
       sql<number>`coalesce(sum(revenue), 0)::int8`.as('revenue'),
     ])
     .where('tenant_id', '=', tenantId)
     .where('offer_id', 'in', offerIds)
     .where('shown_at', '>=', window.from)
     .where('shown_at', '<=', window.to)
+    .$if(Boolean(storeId), (q) => q.where('store_id', '=', storeId!))
     .groupBy('offer_id')
     .execute();
 }

@@ -9,9 +9,9 @@ import {
   changeOfferStatus, createOffer, getOffer, listOffers, memberOfferHistory, memberOffers, offerResults, recordShowing, updateOffer,
 } from './offers.service.ts';
 
-const HOW_OFFERS_WORK = `An offer applies to a member when it is active and live, the member is in its \`segment\` (if any), it was shown fewer than \`maxShows\` times in the last \`capDays\` days, its \`trigger\` (SKUs or categories) meets what the member is buying or bought in the last 90 days, and its suggestion is not in the cart already. Offers are ranked by \`priority\`, then those the cart triggered, and at most 3 are shown: in \`POST /api/v1/scan\` (recorded as shown at the till), \`POST /api/v1/checkout/evaluate\` (not recorded: a web shop reports what it showed with \`POST /api/v1/offers/{id}/showings\`), and the member app (\`GET /api/v1/me/offers\`, recorded once a day). The first showing to a member issues the offer's personal voucher, if it has one.
+const HOW_OFFERS_WORK = `An offer applies to a member when it is active and live, the member is in its \`segment\` (if any), it was shown fewer than \`maxShows\` times in the last \`capDays\` days, its \`trigger\` (SKUs or categories) meets what the member is buying or bought in the last 90 days, and its suggestion is not in the cart already. Offers are ranked by \`priority\`, then those the cart triggered, and at most 3 are shown (10 in the member app): in \`POST /api/v1/scan\` (recorded as shown at the till), \`POST /api/v1/checkout/evaluate\` (not recorded: a web shop reports what it showed with \`POST /api/v1/offers/{id}/showings\`), and the member app (\`GET /api/v1/me/offers\`, recorded at most once in 24 hours). The first showing to a member issues the offer's personal voucher, if it has one.
 
-A posted sale of the member with the suggested SKU (or an item of the suggested category) within \`conversionDays\` of a showing converts the newest open showing of that offer — once: buying the item again does not convert the showings before that conversion. Revenue is what the suggested lines paid (after discounts); \`bonusPoints\` are given at conversion. A voided sale's conversions are undone.`;
+A posted sale of the member with the suggested SKU (or an item of the suggested category) within \`conversionDays\` of a showing (or up to 30 minutes before a showing made before the sale was posted: a POS dates a sale when it was rung up, or by a clock a little behind) converts the newest open showing of that offer — once: buying the item again does not convert the showings before that conversion. A sale line counts for one offer only: when several offers suggest it, the one shown last (then the higher \`priority\`) converts. Revenue is what the suggested lines paid (after discounts); \`bonusPoints\` are given at conversion. A voided sale's conversions are undone, their bonus points reversed with the sale's own; a refund lowers a conversion's revenue to what its suggested lines still hold, and once they are all refunded the conversion is undone the same way. The conversion rate is the share of the members reached who converted.`;
 
 const ResultsQuery = z.object({
   from: Instant.optional().meta({ description: 'Showings from (default: 30 days ago)' }),
@@ -111,12 +111,12 @@ export function offerRoutes(routes: Routes) {
     method: 'post',
     path: '/api/v1/offers/{id}/showings',
     summary: 'Record that a web shop (or a message) showed the offer to a member; answers with the member’s voucher',
-    description: HOW_OFFERS_WORK,
+    description: `${HOW_OFFERS_WORK}\n\nA showing is refused (409, \`reason\`: \`not_live\`, \`not_in_segment\` or \`capped\`) when the offer is not running now, the member is not in its segment, or the member was shown it \`maxShows\` times in the last \`capDays\` days: no showing is recorded and no voucher issued. A paused or archived offer is 404.`,
     tags: ['Offers'],
     auth: { principals: ['staff', 'api_key'], permission: 'sales.post' },
     params: IdParams,
     body: z.object({ memberId: z.uuid(), channel: z.enum(['online', 'message']).default('online') }),
-    responses: { 201: { description: 'Recorded', schema: ShownOfferSchema } },
+    responses: { 201: { description: 'Recorded', schema: ShownOfferSchema }, 409: { description: 'The offer does not apply to the member now' } },
     handler: async ({ db, principal, params, body }) => ({ status: 201, body: await recordShowing(db, principal, params.id, body) }),
   });
 

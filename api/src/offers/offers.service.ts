@@ -1,6 +1,6 @@
 import type { Db } from '../deps.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
-import { credit, type LockedAccount } from '../ledger/ledger.service.ts';
+import { credit, lockAccount, reclaim, type LockedAccount } from '../ledger/ledger.service.ts';
 import { expiresAt, policyOf } from '../points/policy.ts';
 import { memberSegmentCodes } from '../segments/segments.service.ts';
 import { activeSegmentCodes } from '../segments/segments.repository.ts';
@@ -75,7 +75,7 @@ export async function updateOffer(db: Db, principal: Principal, id: string, patc
     if (!row) throw notFound('Offer');
     if (row.status === 'archived') throw new DomainError('conflict', 'An archived offer cannot change');
     const merged = { ...inputOf(row), ...patch };
-    if (merged.endsAt < merged.startsAt) throw invalidField(patch.endsAt !== undefined ? 'body.endsAt' : 'body.startsAt', 'endsAt must not be before startsAt');
+    if (Date.parse(merged.endsAt) < Date.parse(merged.startsAt)) throw invalidField(patch.endsAt !== undefined ? 'body.endsAt' : 'body.startsAt', 'endsAt must not be before startsAt');
     await checkSegment(trx, principal.tenantId, patch.segment);
     await repo.updateOffer(trx, principal.tenantId, id, valuesOf(merged));
     await recordAudit(trx, principal, { action: 'offer.updated', targetType: 'offer', targetId: id, details: { ...patch } });
@@ -149,7 +149,17 @@ export async function describeOffers(db: Db, tenantId: string, memberId: string,
 }
 
 /**
- * Shows offers to a member: one impression each, and the offer's personal voucher the first time
+ * Every path that shows offers takes the member's account lock first (DESIGN.md's lock order:
+ * accounts before anything else, then the offer's row for its voucher), so that the showings
+ * counted against the cap (showsWithinCaps) cannot change until it commits: concurrent showings
+ * keep maxShows. A sale holds the same lock while it converts.
+ */
+export async function lockForShowing(trx: Db, tenantId: string, memberId: string) {
+  await lockAccount(trx, tenantId, memberId);
+}
+
+/**
+ * Shows offers to a member (the caller holds lockForShowing): one impression each, and the offer's personal voucher the first time
  * (issued under the offer's row lock, so a member never gets two).
  */
 export async function showOffers(
@@ -184,6 +194,7 @@ export async function showOffers(
 /** The member app: the member's offers, each counted as shown at most once a day. */
 export async function memberOffers(db: Db, tenantId: string, memberId: string) {
   return inTransaction(db, async (trx) => {
+    await lockForShowing(trx, tenantId, memberId);
     const tenant = await getTenant(trx, tenantId);
     const at = new Date();
     const offers = await offersFor(trx, tenantId, memberId, [], at, 10);
@@ -195,14 +206,29 @@ export async function memberOffers(db: Db, tenantId: string, memberId: string) {
   });
 }
 
+const notApplicable = (message: string, reason: 'not_live' | 'not_in_segment' | 'capped') => new DomainError('conflict', message, { reason });
+
 /** A web shop (or other channel) records that it showed an offer to a member; answers it with the member's voucher. */
 export async function recordShowing(db: Db, principal: Principal, offerId: string, input: { memberId: string; channel: 'online' | 'message' }) {
   return inTransaction(db, async (trx) => {
-    const offer = await repo.findOffer(trx, principal.tenantId, offerId);
-    if (!offer || offer.status !== 'active') throw notFound('Offer');
+    if (!(await repo.findOffer(trx, principal.tenantId, offerId))) throw notFound('Offer');
     const member = await trx.selectFrom('members').select(['id', 'status']).where('tenant_id', '=', principal.tenantId).where('id', '=', input.memberId).executeTakeFirst();
     if (!member || member.status !== 'active') throw invalidField('body.memberId', 'No such member');
-    const [shown] = await showOffers(trx, await getTenant(trx, principal.tenantId), member.id, [offer], { channel: input.channel });
+    // The member's account, then the offer (the lock order): the cap and the offer's state hold until this commits.
+    await lockForShowing(trx, principal.tenantId, member.id);
+    const offer = await repo.lockOffer(trx, principal.tenantId, offerId);
+    if (!offer || offer.status !== 'active') throw notFound('Offer');
+    // The rules the till and the app obey (offer-engine.ts) but the trigger, which only the shop's cart shows.
+    const at = new Date();
+    const rule = toRule(offer);
+    if (at < rule.startsAt || at > rule.endsAt) throw notApplicable('The offer is not running now', 'not_live');
+    if (rule.segment !== null && !(await memberSegmentCodes(trx, principal.tenantId, member.id, [rule.segment], at)).includes(rule.segment)) {
+      throw notApplicable(`The member is not in the offer's segment ${rule.segment}`, 'not_in_segment');
+    }
+    if (((await repo.showsWithinCaps(trx, principal.tenantId, member.id, [offer.id], at)).get(offer.id) ?? 0) >= rule.maxShows) {
+      throw notApplicable(`The member was shown this offer ${rule.maxShows} times in the last ${offer.cap_days} days already`, 'capped');
+    }
+    const [shown] = await showOffers(trx, await getTenant(trx, principal.tenantId), member.id, [offer], { channel: input.channel }, at);
     return shown;
   });
 }
@@ -221,9 +247,16 @@ export async function convertOffers(
   sale: { id: string; receiptNo: string; at: Date; lines: (Bought & { amount: number; discount: number })[] },
 ) {
   const open = await repo.openImpressions(trx, tenant.id, memberId, sale.at);
+  if (!open.length) return;
+  // A line is attributed to one offer only (else two offers suggesting one SKU would share its revenue
+  // and both pay bonus points): to the offer shown last, then the higher priority, then by id.
+  open.sort((a, b) => b.shown_at.getTime() - a.shown_at.getTime() || b.priority - a.priority || (a.offer_id < b.offer_id ? -1 : 1));
+  const claimed = new Set<number>();
   for (const impression of open) {
-    const bought = sale.lines.filter((line) => isSuggested(impression.suggestion, line));
-    if (!bought.length) continue;
+    const indexes = sale.lines.flatMap((line, i) => (!claimed.has(i) && isSuggested(impression.suggestion, line) ? [i] : []));
+    if (!indexes.length) continue;
+    for (const i of indexes) claimed.add(i);
+    const bought = indexes.map((i) => sale.lines[i]);
     const revenue = bought.reduce((sum, line) => sum + line.amount - line.discount, 0);
     await repo.markConverted(trx, tenant.id, impression.id, sale.id, sale.at, revenue);
     if (impression.bonus_points) {
@@ -233,6 +266,62 @@ export async function convertOffers(
       }, { expiresAt: expiresAt(sale.at, policyOf(tenant)) });
     }
   }
+}
+
+type Actor = { actor_kind: string; actor_id: string | null };
+
+/** Takes back the bonus points the offers' conversions by the sale gave (the caller holds the account lock). */
+async function reclaimBonuses(trx: Db, tenantId: string, account: LockedAccount | null, transactionId: string, offerIds: string[], actor: Actor) {
+  if (!account || !offerIds.length) return;
+  const bonuses = await repo.conversionBonuses(trx, tenantId, account.id, transactionId);
+  for (const offerId of offerIds) {
+    const points = bonuses.get(offerId) ?? 0;
+    if (points > 0) await reclaim(trx, tenantId, account, { kind: 'reverse', points, transactionId, reference: `offer:${offerId}`, actor });
+  }
+}
+
+/**
+ * A voided sale's conversions are undone: their showings are open again, and the bonus points they
+ * gave are taken back (after the sale's own points; the caller holds the account lock).
+ */
+export async function undoConversions(trx: Db, tenantId: string, account: LockedAccount | null, memberId: string, transactionId: string, actor: Actor) {
+  const converted = await repo.convertedBy(trx, tenantId, memberId, transactionId);
+  if (!converted.length) return;
+  await repo.unconvert(trx, tenantId, memberId, transactionId);
+  await reclaimBonuses(trx, tenantId, account, transactionId, converted.map((c) => c.offer_id), actor);
+}
+
+/** What is left of `whole` after `part` of `of` units went back (floored like the refund's own share, in BigInt). */
+const keptShare = (whole: number, part: number, of: number) => whole - Number((BigInt(whole) * BigInt(part)) / BigInt(of));
+
+/**
+ * A refund of a converting sale: each conversion's revenue becomes what its suggested lines still
+ * hold; a conversion whose suggested lines are refunded in full is undone (its showing open again)
+ * and its bonus points are taken back (the caller holds the account lock).
+ * `refunded` is each line's refunded quantity after this refund.
+ */
+export async function refundConversions(
+  trx: Db,
+  tenantId: string,
+  account: LockedAccount | null,
+  memberId: string,
+  transactionId: string,
+  lines: (Bought & { quantity: number; refunded: number; amount: number; discount: number })[],
+  actor: Actor,
+) {
+  const undone: string[] = [];
+  for (const conversion of await repo.convertedBy(trx, tenantId, memberId, transactionId)) {
+    const kept = lines.filter((line) => isSuggested(conversion.suggestion, line) && line.refunded < line.quantity);
+    if (kept.length) {
+      // Never above what the conversion counted: a line another offer's conversion was attributed (convertOffers) is not its own.
+      const revenue = Math.min(Number(conversion.revenue), kept.reduce((sum, line) => sum + keptShare(line.amount - line.discount, line.refunded, line.quantity), 0));
+      await repo.reviseConversion(trx, tenantId, conversion.id, revenue);
+    } else {
+      await repo.reviseConversion(trx, tenantId, conversion.id, null);
+      undone.push(conversion.offer_id);
+    }
+  }
+  await reclaimBonuses(trx, tenantId, account, transactionId, undone, actor);
 }
 
 export async function memberOfferHistory(db: Db, principal: Principal, memberId: string) {

@@ -1,9 +1,12 @@
 import type { Routes } from '../http/route.ts';
 import { z } from 'zod';
 import { CursorQuery, page } from '../http/schemas.ts';
+import { programReportRoutes } from './program-reports.routes.ts';
 import { ExpiringMemberSchema, expiringMembers, LiabilitySchema, pointsLiability } from './liability.service.ts';
 
 export function reportRoutes(routes: Routes) {
+  programReportRoutes(routes);
+
   routes.add({
     method: 'get',
     path: '/api/v1/reports/points-liability',

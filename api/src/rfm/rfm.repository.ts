@@ -85,6 +85,25 @@ export function rfmGrid(db: Db, tenantId: string) {
     .execute();
 }
 
+/**
+ * Members, and the sum and average of their monetary value, by R and F score (cells without members
+ * are absent), over the scored members who made a posted purchase in [start, end) (at the store,
+ * if given); without a window, every scored member.
+ */
+export async function rfmGridOf(db: Db, tenantId: string, filter: { start?: Date; end?: Date; storeId?: string | null }) {
+  const bought = filter.start || filter.storeId
+    ? sql`and exists (select 1 from transactions s where s.tenant_id = r.tenant_id and s.member_id = r.member_id and s.status = 'posted'
+        ${filter.start ? sql`and s.occurred_at >= ${filter.start}` : sql``} ${filter.end ? sql`and s.occurred_at < ${filter.end}` : sql``}
+        ${filter.storeId ? sql`and s.store_id = ${filter.storeId}` : sql``})`
+    : sql``;
+  const { rows } = await sql<{ r: number; f: number; members: number; monetary: number; average_monetary: number }>`
+    select r.r, r.f, count(*)::int as members, sum(r.monetary)::int8 as monetary, floor(avg(r.monetary))::int8 as average_monetary
+    from member_rfm r
+    where r.tenant_id = ${tenantId} ${bought}
+    group by r.r, r.f`.execute(db);
+  return rows.map((row) => ({ r: Number(row.r), f: Number(row.f), members: Number(row.members), monetary: Number(row.monetary), averageMonetary: Number(row.average_monetary) }));
+}
+
 export function memberRfm(db: Db, tenantId: string, memberId: string) {
   return db
     .selectFrom('member_rfm')

@@ -4,7 +4,7 @@ import { getMember } from '../members/members.service.ts';
 import { notFound } from '../shared/errors.ts';
 import type { Principal } from '../shared/principal.ts';
 import { effectiveStoreId, requireStore } from '../stores/stores.service.ts';
-import { offersFor, showOffers } from '../offers/offers.service.ts';
+import { lockForShowing, offersFor, showOffers } from '../offers/offers.service.ts';
 import { usableVouchersOf } from '../rewards/rewards.repository.ts';
 import { toMemberVoucherView } from '../rewards/rewards.mapper.ts';
 import { inTransaction } from '../shared/transaction.ts';
@@ -25,14 +25,16 @@ export async function scan(db: Db, principal: Principal, config: AppDeps['config
   if (!member || member.status !== 'active') throw notFound('Card');
   const presence = scannedKind(input.code) === 'typed' ? 'typed' : 'scanned';
   const now = new Date();
-  // What the cashier can suggest (recorded as shown at the till) and the member's usable vouchers.
-  const [offers, vouchers] = await Promise.all([
-    inTransaction(db, async (trx) => {
-      const chosen = await offersFor(trx, principal.tenantId, member.id, [], now);
-      return chosen.length ? showOffers(trx, await getTenant(trx, principal.tenantId), member.id, chosen, { channel: 'till', storeId }, now) : [];
-    }),
-    usableVouchersOf(db, principal.tenantId, member.id, now, TILL_VOUCHERS),
-  ]);
+  // What the cashier can suggest (recorded as shown at the till), then the member's usable vouchers:
+  // after the showing commits, so that a voucher it issued is among them (read in parallel, on
+  // another connection, it was missed).
+  const offers = await inTransaction(db, async (trx) => {
+    // The member's account lock (taken first, as every writer does) serialises showings: two scans at once keep the cap.
+    await lockForShowing(trx, principal.tenantId, member.id);
+    const chosen = await offersFor(trx, principal.tenantId, member.id, [], now);
+    return chosen.length ? showOffers(trx, await getTenant(trx, principal.tenantId), member.id, chosen, { channel: 'till', storeId }, now) : [];
+  });
+  const vouchers = await usableVouchersOf(db, principal.tenantId, member.id, now, TILL_VOUCHERS);
   return {
     member: { id: member.id, name: member.name, tier: member.tier },
     points: { balance: member.points.balance, pending: member.points.pending },

@@ -29,18 +29,25 @@ export type Permission =
   | 'wallets.manage'
   | 'reports.read'
   | 'outbox.read'
-  | 'audit.read';
+  /** Message transports (SMTP password, gateway tokens) and channel order: owners, admins and admin keys. */
+  | 'messages.manage'
+  /** Send a failed message again: owners, admins, marketers and admin keys. */
+  | 'outbox.retry'
+  | 'audit.read'
+  /** The feedback inbox (members' ratings, complaints, suggestions): read, assign, reply, change status. Owners, admins, marketers, admin keys; not cashiers. */
+  | 'feedback.manage';
 
 const everything: Permission[] = [
   'members.read', 'members.write', 'scan', 'sales.post', 'points.redeem', 'points.adjust', 'cards.manage', 'members.merge',
   'stores.read', 'stores.manage', 'staff.manage', 'api_keys.manage', 'programs.manage', 'voucher_uses.cancel_any', 'wallets.manage', 'reports.read', 'outbox.read', 'audit.read',
+  'feedback.manage', 'messages.manage', 'outbox.retry',
 ];
 
 // The one permission table: roles for staff, scopes for API keys.
 const grants: Record<StaffRole | `scope:${ApiKeyScope}`, ReadonlySet<Permission>> = {
   owner: new Set(everything),
   admin: new Set(everything),
-  marketer: new Set(['members.read', 'members.write', 'stores.read', 'programs.manage', 'reports.read', 'outbox.read']),
+  marketer: new Set(['members.read', 'members.write', 'stores.read', 'programs.manage', 'reports.read', 'outbox.read', 'feedback.manage', 'outbox.retry']),
   cashier: new Set(['members.read', 'members.write', 'scan', 'sales.post', 'points.redeem', 'stores.read']),
   'scope:pos': new Set(['members.read', 'members.write', 'scan', 'sales.post', 'points.redeem', 'stores.read']),
   'scope:read': new Set(['members.read', 'stores.read', 'reports.read']),

@@ -1,6 +1,6 @@
 import type { Db } from '../deps.ts';
 import { purchasesChanged } from '../lifecycle/lifecycle.service.ts';
-import { unconvert } from '../offers/offers.repository.ts';
+import { refundConversions, undoConversions } from '../offers/offers.service.ts';
 import { balancesOf, credit, lockAccount, reverseSale, type LockedAccount } from '../ledger/ledger.service.ts';
 import { expiresAt, policyOf, startOfLocalDay } from '../points/policy.ts';
 import { DomainError, invalidField, notFound } from '../shared/errors.ts';
@@ -67,6 +67,13 @@ export async function refundSale(db: Db, principal: Principal, id: string, reque
     }
     const returned = share(sale.points_redeemed, sale.refunded_amount + amount, sale.subtotal - sale.discount) - sale.points_returned;
     const effect = await takeBack(trx, principal, sale, account, points, returned);
+    // Offers the sale converted: their revenue shrinks with the suggested lines; refunded in full, the conversion and its bonus go.
+    if (sale.member_id) {
+      const refundedAfter = (line: (typeof lines)[number]) => line.refunded_quantity + wanted.filter((w) => w.lineId === line.id).reduce((sum, w) => sum + w.quantity, 0);
+      await refundConversions(trx, principal.tenantId, account, sale.member_id, id, lines.map((line) => ({
+        sku: line.sku, category: line.category, quantity: line.quantity, refunded: refundedAfter(line), amount: line.amount, discount: line.discount,
+      })), actorOf(principal));
+    }
     // A sale refunded in full gives its vouchers back; a partial refund keeps them used.
     const everything = lines.every((line) => line.refunded_quantity + (wanted.find((w) => w.lineId === line.id)?.quantity ?? 0) === line.quantity);
     const vouchersReturned = everything ? await cancelRedemptionsOf(trx, principal.tenantId, id) : 0;
@@ -123,10 +130,11 @@ export async function voidSale(db: Db, principal: Principal, id: string) {
       throw new DomainError('conflict', 'Only a sale of today can be voided; refund it instead');
     }
     const effect = await takeBack(trx, principal, sale, account, sale.points_earned, sale.points_redeemed);
+    // The offers the sale converted are open again, and the bonus points they gave are taken back.
+    if (sale.member_id) await undoConversions(trx, principal.tenantId, account, sale.member_id, id, actorOf(principal));
     await repo.recordRefund(trx, principal.tenantId, id, { amount: 0, reversed: effect.reversed + effect.debt, forgiven: effect.forgiven, returned: sale.points_redeemed });
     await repo.markVoided(trx, principal.tenantId, id);
     if (sale.member_id) await purchasesChanged(trx, principal.tenantId, sale.member_id);
-    await unconvert(trx, principal.tenantId, id);
     const vouchersReturned = await cancelRedemptionsOf(trx, principal.tenantId, id);
     return {
       id,

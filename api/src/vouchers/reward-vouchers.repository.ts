@@ -12,12 +12,12 @@ export interface RewardBatchTerms {
 }
 
 /** The reward's (or offer's) newest active batch with exactly these terms. */
-export async function findSourceBatch(db: Db, tenantId: string, source: { origin: 'reward' | 'offer'; id: string }, terms: RewardBatchTerms) {
+export async function findSourceBatch(db: Db, tenantId: string, source: { origin: 'reward' | 'offer' | 'automation'; id: string }, terms: RewardBatchTerms) {
   const row = await db
     .selectFrom('voucher_batches')
     .select('id')
     .where('tenant_id', '=', tenantId)
-    .where(source.origin === 'reward' ? 'reward_id' : 'offer_id', '=', source.id)
+    .where(source.origin === 'reward' ? 'reward_id' : source.origin === 'offer' ? 'offer_id' : 'automation_id', '=', source.id)
     .where('origin', '=', source.origin)
     .where('status', '=', 'active')
     .where('kind', '=', terms.kind)

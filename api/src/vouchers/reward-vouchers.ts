@@ -45,9 +45,9 @@ export function rewardVoucherExpiry(issuedAt: Date, validDays: number, timeZone:
 
 const ATTEMPTS = 5;
 
-/** What a personal voucher is issued for: a reward redemption or an offer. */
+/** What a personal voucher is issued for: a reward redemption, an offer or an automation. */
 export interface VoucherSource {
-  origin: 'reward' | 'offer';
+  origin: 'reward' | 'offer' | 'automation';
   id: string;
   name: string;
 }
@@ -84,7 +84,8 @@ async function sourceBatch(trx: Db, tenantId: string, source: VoucherSource, ter
   await insertBatch(trx, {
     tenant_id: tenantId, id, name: source.name, origin: source.origin, ...batchTerms, starts_at: null, expires_at: null,
     uses_per_code: 1, per_member_limit: null, channels: null, stores: null, exclusivity_group: null,
-    reward_id: source.origin === 'reward' ? source.id : null, offer_id: source.origin === 'offer' ? source.id : null, count: 0,
+    reward_id: source.origin === 'reward' ? source.id : null, offer_id: source.origin === 'offer' ? source.id : null,
+    automation_id: source.origin === 'automation' ? source.id : null, count: 0,
   });
   return id;
 }

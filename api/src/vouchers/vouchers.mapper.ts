@@ -25,7 +25,7 @@ export const VoucherBatchSchema = z
   .object({
     id: z.uuid(),
     name: z.string().nullable(),
-    origin: z.enum(['batch', 'public', 'personal', 'reward', 'offer']),
+    origin: z.enum(['batch', 'public', 'personal', 'reward', 'offer', 'automation']),
     ...terms,
     usesPerCode: z.number().int().nullable().meta({ description: 'Uses of each code (a public code: its total limit); null: unlimited' }),
     count: z.number().int().meta({ description: 'Codes in the batch' }),
@@ -109,7 +109,7 @@ export const VoucherLookupSchema = z
     uses: z.number().int(),
     maxUses: z.number().int().nullable().meta({ description: 'null: unlimited' }),
     member: MemberRef.meta({ description: 'The member a personal code belongs to' }),
-    batch: z.object({ id: z.uuid(), name: z.string().nullable(), origin: z.enum(['batch', 'public', 'personal', 'reward', 'offer']), ...terms }),
+    batch: z.object({ id: z.uuid(), name: z.string().nullable(), origin: z.enum(['batch', 'public', 'personal', 'reward', 'offer', 'automation']), ...terms }),
     redemptions: z.array(VoucherRedemptionSchema).meta({ description: 'The latest 100, newest first' }),
   })
   .meta({ id: 'VoucherLookup' });

@@ -1,6 +1,10 @@
 import { interpolate, preferredLocale, type Locale } from '@kartu/api/client';
 import { customersEn, customersId } from './i18n-customers';
 import { offersEn, offersId } from './i18n-offers';
+import { automationsEn, automationsId } from './i18n-automations';
+import { feedbackEn, feedbackId } from './i18n-feedback';
+import { messagesEn, messagesId } from './i18n-messages';
+import { reportsEn, reportsId } from './i18n-reports';
 import { promotionsEn, promotionsId } from './i18n-promotions';
 import { rewardsEn, rewardsId } from './i18n-rewards';
 import { segmentsEn, segmentsId } from './i18n-segments';
@@ -540,6 +544,10 @@ const en = {
   ...customersEn,
   ...segmentsEn,
   ...offersEn,
+  ...automationsEn,
+  ...feedbackEn,
+  ...messagesEn,
+  ...reportsEn,
 };
 
 export type MessageKey = keyof typeof en;
@@ -1077,6 +1085,10 @@ const id: Record<MessageKey, string> = {
   ...customersId,
   ...segmentsId,
   ...offersId,
+  ...automationsId,
+  ...feedbackId,
+  ...messagesId,
+  ...reportsId,
 };
 
 export type { Locale };
