@@ -5407,7 +5407,9 @@ export interface paths {
          *     `redeemed`: points spent (at the till and on rewards) less points given back (refunds of sales paid with points,
          *     cancelled reward redemptions). `expired`: points that expired. A sale's own earned and spent points count at the
          *     sale's time (`occurredAt`); everything else when it happened. `redemptionRate` = redeemed / issued,
-         *     `expiryRate` = expired / issued. With `storeId`, only points tied to a sale at that store.
+         *     `expiryRate` = expired / issued. With `storeId`, only points tied to a sale at that store. A voided sale counts
+         *     for nothing (not what it earned or spent, nor what the void took back or gave back); a refund is a later event: the
+         *     points the sale earned stay issued and the points given back reduce redeemed.
          *     **Vouchers** by the origin of their batch: `issued` = codes created in the period (with `storeId`: vouchers of a
          *     reward redeemed there or of an offer first shown there); `redeemed` = uses not cancelled, at the sale's time when
          *     used on a sale (with `storeId`: used there); `discount` = what those uses took off. `redemptionRate` =
@@ -11408,7 +11410,7 @@ export interface paths {
         put?: never;
         /**
          * Merge a duplicate member into this one (owners, admins, admin keys; audit-logged)
-         * @description Moves the duplicate’s balance, pending points and debt with their lots and expiry dates (as `adjust` entries on both members, reference `merge:{mergeId}`), sales, vouchers and their uses, reward redemptions, referrals made and cards. The duplicate’s current card is retired (`replaced`, reason `merged`): this member keeps one current card. The duplicate becomes `status: "merged"` with `mergedInto`, signs out, and its phone number is freed. The tier is reviewed against the moved sales.
+         * @description Moves the duplicate’s balance, pending points and debt with their lots and expiry dates (as `adjust` entries on both members, reference `merge:{mergeId}`), sales, vouchers and their uses, reward redemptions, referrals made, feedback threads and cards. The duplicate’s current card is retired (`replaced`, reason `merged`): this member keeps one current card. The duplicate becomes `status: "merged"` with `mergedInto`, signs out, and its phone number is freed. The tier is reviewed against the moved sales.
          */
         post: {
             parameters: {
@@ -11452,6 +11454,7 @@ export interface paths {
                                 voucherRedemptions: number;
                                 rewardRedemptions: number;
                                 referralsMade: number;
+                                feedbackThreads: number;
                             };
                             member: components["schemas"]["Member"];
                         };

@@ -23,6 +23,8 @@ export async function moveRows(db: Db, tenantId: string, from: string, to: strin
     voucherRedemptions: await moved('voucher_redemptions'),
     rewardRedemptions: await moved('reward_redemptions'),
     referralsMade: count(await sql`update referrals set referrer_id = ${to} where tenant_id = ${tenantId} and referrer_id = ${from}`.execute(db)),
+    // Feedback (ratings, complaints, suggestions) and its replies follow the member: the survivor sees them in the app.
+    feedbackThreads: count(await sql`update feedback_threads set member_id = ${to} where tenant_id = ${tenantId} and member_id = ${from}`.execute(db)),
   };
 }
 

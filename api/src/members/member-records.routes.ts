@@ -99,7 +99,7 @@ export function memberRecordRoutes(routes: Routes) {
     path: '/api/v1/members/{id}/merge',
     summary: 'Merge a duplicate member into this one (owners, admins, admin keys; audit-logged)',
     description:
-      'Moves the duplicate’s balance, pending points and debt with their lots and expiry dates (as `adjust` entries on both members, reference `merge:{mergeId}`), sales, vouchers and their uses, reward redemptions, referrals made and cards. The duplicate’s current card is retired (`replaced`, reason `merged`): this member keeps one current card. The duplicate becomes `status: "merged"` with `mergedInto`, signs out, and its phone number is freed. The tier is reviewed against the moved sales.',
+      'Moves the duplicate’s balance, pending points and debt with their lots and expiry dates (as `adjust` entries on both members, reference `merge:{mergeId}`), sales, vouchers and their uses, reward redemptions, referrals made, feedback threads and cards. The duplicate’s current card is retired (`replaced`, reason `merged`): this member keeps one current card. The duplicate becomes `status: "merged"` with `mergedInto`, signs out, and its phone number is freed. The tier is reviewed against the moved sales.',
     tags: ['Members'],
     auth: { principals: ['staff', 'api_key'], permission: 'members.merge' },
     params: IdParams,
@@ -113,7 +113,7 @@ export function memberRecordRoutes(routes: Routes) {
           moved: z.object({
             points: z.object({ balance: z.number().int(), pending: z.number().int(), debt: z.number().int() }),
             cards: z.number().int(), transactions: z.number().int(), vouchers: z.number().int(), voucherRedemptions: z.number().int(),
-            rewardRedemptions: z.number().int(), referralsMade: z.number().int(),
+            rewardRedemptions: z.number().int(), referralsMade: z.number().int(), feedbackThreads: z.number().int(),
           }),
           member: MemberSchema,
         }),

@@ -24,8 +24,12 @@ export interface DispatchResult { sent: number; retrying: number; failed: number
 export async function dispatchDueMessages(deps: AppDeps, now = new Date()): Promise<DispatchResult> {
   const result: DispatchResult = { sent: 0, retrying: 0, failed: 0, unconfigured: 0 };
   for (;;) {
-    const lease = new Date(now.getTime() + LEASE_MS);
-    const claimed = await repo.claimDue(deps.db, now, lease, BATCH);
+    // Each batch is claimed at the time of its claim: a long run (many batches, a slow gateway) must
+    // not claim later batches with a lease already over, which another process would take and send
+    // again, nor leave out a one-time code queued since the run began.
+    const at = new Date(Math.max(now.getTime(), Date.now()));
+    const lease = new Date(at.getTime() + LEASE_MS);
+    const claimed = await repo.claimDue(deps.db, at, lease, BATCH);
     if (!claimed.length) return result;
     const transports = new Map<string, Promise<TransportConfig | null>>();
     const transportOf = (tenantId: string, channel: Channel) => {
@@ -60,7 +64,7 @@ export async function dispatchDueMessages(deps: AppDeps, now = new Date()): Prom
         const giveUp = attempts >= MAX_ATTEMPTS;
         await repo.finishAttempt(deps.db, held, {
           status: giveUp ? 'failed' : 'pending', attempts, lastError: reason,
-          nextAttemptAt: giveUp ? null : new Date(now.getTime() + backoffMs(attempts)), sentAt: null,
+          nextAttemptAt: giveUp ? null : new Date(at.getTime() + backoffMs(attempts)), sentAt: null,
         });
         if (giveUp) result.failed++;
         else result.retrying++;

@@ -85,15 +85,20 @@ export async function setMemberLanguage(db: Db, tenantId: string, memberId: stri
  * lease, so another process (SKIP LOCKED meanwhile) leaves them alone while this one sends.
  */
 export async function claimDue(db: Db, now: Date, leaseUntil: Date, limit: number): Promise<OutboxRow[]> {
+  // Messages with a one-time code (sign-in, presence) go first: a backlog of campaign messages
+  // must not hold up a code that expires in minutes.
+  // The pick is materialised once: as an IN (subquery) the planner may scan it again per row and
+  // take more than `limit` (all that are due, each sent at once under one lease).
   const { rows } = await sql<OutboxRow>`
-    update outbox_messages set next_attempt_at = ${leaseUntil}, updated_at = now()
-    where (tenant_id, id) in (
+    with picked as materialized (
       select tenant_id, id from outbox_messages
       where status = 'pending' and next_attempt_at <= ${now}
-      order by next_attempt_at limit ${limit}
+      order by (secret is null), next_attempt_at limit ${limit}
       for update skip locked)
-    and status = 'pending'
-    returning *`.execute(db);
+    update outbox_messages o set next_attempt_at = ${leaseUntil}, updated_at = now()
+    from picked
+    where o.tenant_id = picked.tenant_id and o.id = picked.id and o.status = 'pending'
+    returning o.*`.execute(db);
   return rows;
 }
 

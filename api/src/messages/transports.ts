@@ -95,8 +95,22 @@ async function sendHttp(settings: HttpSettings, secret: HttpSecret, message: Out
     headers['Content-Length'] = Buffer.byteLength(body);
   }
   const requestFn = target.protocol === 'https:' ? httpsRequest : httpRequest;
-  await new Promise<void>((resolve, reject) => {
-    const req = requestFn(target, { method: settings.method, headers, lookup: guardedLookup(allowPrivate) as never, timeout: TIMEOUT_MS }, (res) => {
+  await new Promise<void>((done, fail) => {
+    // `timeout` is per idle spell: a gateway that trickles its answer would hold the send (and the
+    // dispatcher, and the message's lease) for ever. The whole request has a deadline too.
+    let response: import('node:http').IncomingMessage | undefined;
+    let req: import('node:http').ClientRequest | undefined;
+    const deadline = setTimeout(() => {
+      const error = new Error(`The gateway did not finish answering within ${TIMEOUT_MS / 1000} s`);
+      fail(error);
+      response?.destroy(error);
+      req?.destroy(error);
+    }, TIMEOUT_MS);
+    const resolve = () => { clearTimeout(deadline); done(); };
+    const reject = (error: unknown) => { clearTimeout(deadline); fail(error); };
+    try {
+      req = requestFn(target, { method: settings.method, headers, lookup: guardedLookup(allowPrivate) as never, timeout: TIMEOUT_MS }, (res) => {
+      response = res;
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (chunk: Buffer) => {
@@ -110,9 +124,14 @@ async function sendHttp(settings: HttpSettings, secret: HttpSecret, message: Out
         reject(new Error(`The gateway answered HTTP ${status}${snippet ? `: ${snippet}` : ''}`));
       });
       res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error(`No answer from the gateway within ${TIMEOUT_MS / 1000} s`)));
-    req.on('error', reject);
-    req.end(body || undefined);
+      });
+    } catch (error) {
+      reject(error);
+      return;
+    }
+    const sent = req;
+    sent.on('timeout', () => sent.destroy(new Error(`No answer from the gateway within ${TIMEOUT_MS / 1000} s`)));
+    sent.on('error', reject);
+    sent.end(body || undefined);
   });
 }

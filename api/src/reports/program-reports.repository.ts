@@ -109,7 +109,7 @@ export async function activeOverTime(db: Db, s: Scope, bucket: Bucket, from: str
 /**
  * Points issued (earned at a sale, pending or not, and bonuses), redeemed (spent, less what came
  * back) and expired in the period. A sale's own earned, bonus and spent points count at the sale's
- * time; everything else when it was written. With a store, only entries tied to a sale there.
+ * time; everything else when it was written. With a store, only entries tied to a sale there. Nothing of a voided sale.
  */
 export async function pointFlows(db: Db, s: Scope) {
   const { rows } = await sql<{ issued: number; redeemed: number; expired: number }>`
@@ -119,6 +119,8 @@ export async function pointFlows(db: Db, s: Scope) {
       from point_entries e
       left join transactions x on x.tenant_id = e.tenant_id and x.id = e.transaction_id
       where e.tenant_id = ${s.tenantId} ${atStore(sql.ref('x.store_id'), s.storeId)}
+        -- A voided sale never happened: neither what it earned or spent nor what the void took back or gave back counts.
+        and (x.id is null or x.status <> 'voided')
         -- A sale's entries are written at most a day before (clock skew) and 31 days after it (backdated sales,
         -- claims); imports write them at the sale's time. So only entries written near the period can fall in it.
         and e.created_at >= ${s.start}::timestamptz - interval '1 day' and e.created_at < ${s.end}::timestamptz + interval '31 days'

@@ -252,7 +252,9 @@ and bonuses (welcome, referral, offers, automations); manual adjustments and mer
 \`redeemed\`: points spent (at the till and on rewards) less points given back (refunds of sales paid with points,
 cancelled reward redemptions). \`expired\`: points that expired. A sale's own earned and spent points count at the
 sale's time (\`occurredAt\`); everything else when it happened. \`redemptionRate\` = redeemed / issued,
-\`expiryRate\` = expired / issued. With \`storeId\`, only points tied to a sale at that store.
+\`expiryRate\` = expired / issued. With \`storeId\`, only points tied to a sale at that store. A voided sale counts
+for nothing (not what it earned or spent, nor what the void took back or gave back); a refund is a later event: the
+points the sale earned stay issued and the points given back reduce redeemed.
 **Vouchers** by the origin of their batch: \`issued\` = codes created in the period (with \`storeId\`: vouchers of a
 reward redeemed there or of an offer first shown there); \`redeemed\` = uses not cancelled, at the sale's time when
 used on a sale (with \`storeId\`: used there); \`discount\` = what those uses took off. \`redemptionRate\` =

@@ -39,6 +39,10 @@ const en = {
   'feedback.reply': 'Reply from the shop',
   'feedback.ratingOf': '{n} of 5 stars',
   'feedback.receipt': 'Receipt {receipt}',
+  'feedback.purchaseRefused': 'This purchase cannot be rated: it was cancelled, is more than 30 days old, or is not yours.',
+  'feedback.storeRefused': 'This store cannot be chosen here.',
+  'feedback.alreadyRated': 'This purchase was rated already.',
+  'feedback.checkFields': 'Please check the marked fields.',
 };
 
 type Key = keyof typeof en;
@@ -79,6 +83,10 @@ const id: Record<Key, string> = {
   'feedback.reply': 'Balasan dari toko',
   'feedback.ratingOf': '{n} dari 5 bintang',
   'feedback.receipt': 'Struk {receipt}',
+  'feedback.purchaseRefused': 'Pembelian ini tidak bisa dinilai: dibatalkan, lebih dari 30 hari lalu, atau bukan milik Anda.',
+  'feedback.storeRefused': 'Toko ini tidak bisa dipilih di sini.',
+  'feedback.alreadyRated': 'Pembelian ini sudah dinilai.',
+  'feedback.checkFields': 'Periksa isian yang ditandai.',
 };
 
 export function tf(key: Key | `feedback.${string}`, params: Record<string, string | number> = {}): string {
