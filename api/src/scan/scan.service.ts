@@ -28,7 +28,10 @@ export async function scan(db: Db, principal: Principal, config: AppDeps['config
   // What the cashier can suggest (recorded as shown at the till), then the member's usable vouchers:
   // after the showing commits, so that a voucher it issued is among them (read in parallel, on
   // another connection, it was missed).
-  const offers = await inTransaction(db, async (trx) => {
+  // Most scans have nothing to suggest: that is decided by reads alone, with no transaction and no
+  // row lock to hold up the member's sale. Only then is the choice made again under the lock.
+  const candidates = await offersFor(db, principal.tenantId, member.id, [], now);
+  const offers = candidates.length === 0 ? [] : await inTransaction(db, async (trx) => {
     // The member's account lock (taken first, as every writer does) serialises showings: two scans at once keep the cap.
     await lockForShowing(trx, principal.tenantId, member.id);
     const chosen = await offersFor(trx, principal.tenantId, member.id, [], now);
