@@ -227,6 +227,11 @@ describe('referral report and the member’s view', () => {
 
     const report = await tenant.owner.get('/api/v1/reports/referrals');
     expect(report.status).toBe(200);
+    for (const since of ['0000-01-01', '2026-02-30']) {
+      const bad = await tenant.owner.get('/api/v1/reports/referrals').query({ since });
+      expect(bad.status, since).toBe(400);
+      expect(bad.body.errors.map((e: { path: string }) => e.path)).toEqual(['query.since']);
+    }
     expect(report.body).toEqual({
       pending: 1, rewarded: 1, refused: 1, refusedBy: { referrer_monthly_cap: 1 }, pointsAwarded: 150,
       topReferrers: [{ id: a.id, name: 'Ani Referrer', referred: 3, rewarded: 1, points: 100 }],

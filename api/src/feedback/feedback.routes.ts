@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Routes } from '../http/route.ts';
 import { consume } from '../http/rate-limits.ts';
-import { CursorQuery, IdParams, page } from '../http/schemas.ts';
+import { CalendarDate, CursorQuery, IdParams, page } from '../http/schemas.ts';
 import { invalidField } from '../shared/errors.ts';
 import {
   FeedbackKindSchema, FeedbackStatusSchema, FeedbackThreadDetailSchema, FeedbackThreadSchema, MyFeedbackSchema, ResponseTimesSchema, SatisfactionSchema,
@@ -18,15 +18,10 @@ Staff work them in the portal's inbox: owners, admins and marketers (permission 
 Figures (permission \`reports.read\`): response time = first staff reply − creation, over the threads that expect an answer (complaints, suggestions, ratings with a comment); satisfaction = the ratings by store and by month of the retailer's time zone. Periods are local dates of the retailer, both inclusive.`;
 
 const Text = z.string().trim().min(1, 'Must not be empty').max(2000);
-// Within what the database can hold (it has no year 0).
-const LocalDate = z.iso
-  .date({ error: 'Must be a date, YYYY-MM-DD' })
-  .refine((date) => date >= '1970-01-01' && date <= '9999-12-30', 'Must be between 1970-01-01 and 9999-12-30')
-  .meta({ example: '2026-11-30' });
 
 const Period = z.object({
-  from: LocalDate.optional().meta({ description: 'Created on or after this local date' }),
-  to: LocalDate.optional().meta({ description: 'Created on or before this local date' }),
+  from: CalendarDate.optional().meta({ description: 'Created on or after this local date' }),
+  to: CalendarDate.optional().meta({ description: 'Created on or before this local date' }),
 });
 
 function checkPeriod<T extends { from?: string; to?: string }>(query: T): T {

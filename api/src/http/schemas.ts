@@ -21,5 +21,12 @@ export const Instant = z.iso
   }, 'Must be between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z')
   .meta({ example: '2026-12-01T00:00:00+07:00' });
 
+// A day of the retailer's calendar in a filter: what the database holds (it has no year 0) and what
+// `to` + 1 day can reach (year 10000 it cannot).
+export const CalendarDate = z.iso
+  .date({ error: 'Must be a date, YYYY-MM-DD' })
+  .refine((date) => date >= '1970-01-01' && date <= '9999-12-30', 'Must be between 1970-01-01 and 9999-12-30')
+  .meta({ example: '2026-11-30' });
+
 export const page = <T extends z.ZodType>(item: T, id: string) =>
   z.object({ items: z.array(item), nextCursor: z.string().nullable() }).meta({ id });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { recordAudit } from '../audit/audit.repository.ts';
 import type { Routes } from '../http/route.ts';
-import { CursorQuery, IdParams, page } from '../http/schemas.ts';
+import { CalendarDate, CursorQuery, IdParams, page } from '../http/schemas.ts';
 import { startOfDate } from '../points/policy.ts';
 import { invalidField } from '../shared/errors.ts';
 import { inTransaction } from '../shared/transaction.ts';
@@ -112,7 +112,7 @@ export function referralRoutes(routes: Routes) {
     summary: 'Referral figures: pending, rewarded, refused by reason, points given, top referrers',
     tags: ['Reports'],
     auth: { principals: ['staff', 'api_key'], permission: 'reports.read' },
-    query: z.object({ since: z.iso.date().optional().meta({ description: 'Referrals started on or after this date (the retailer’s calendar)' }) }),
+    query: z.object({ since: CalendarDate.optional().meta({ description: 'Referrals started on or after this date (the retailer’s calendar)' }) }),
     responses: { 200: { description: 'The report', schema: ReferralReportSchema } },
     handler: async ({ db, principal, query }) => ({
       status: 200,

@@ -1,19 +1,16 @@
 import { z } from 'zod';
 import type { Routes } from '../http/route.ts';
+import { CalendarDate } from '../http/schemas.ts';
 import {
   ACTIVE_RULES, ActiveReportSchema, activeMembers, acquisitionFunnel, COHORT_RULES, CohortReportSchema, FUNNEL_RULES, FunnelReportSchema,
   OFFER_RESULTS_RULES, OfferResultsReportSchema, offerResultsReport, PERIOD_RULES, REDEMPTION_RULES, RedemptionReportSchema, redemptionReport,
   retentionCohorts, RFM_GRID_RULES, RfmGridReportSchema, rfmGridReport,
 } from './program-reports.service.ts';
 
-// A day of the retailer's calendar within what the database and `to` + 1 day can hold (year 10000 cannot).
-const LocalDate = z.iso
-  .date({ error: 'Must be a date, YYYY-MM-DD' })
-  .refine((date) => date >= '1970-01-01' && date <= '9999-12-30', 'Must be between 1970-01-01 and 9999-12-30');
 
 const PeriodQuery = z.object({
-  from: LocalDate.optional().meta({ description: 'First day, on the retailer’s calendar' }),
-  to: LocalDate.optional().meta({ description: 'Last day, inclusive (default: today)' }),
+  from: CalendarDate.optional().meta({ description: 'First day, on the retailer’s calendar' }),
+  to: CalendarDate.optional().meta({ description: 'Last day, inclusive (default: today)' }),
   storeId: z.uuid().optional().meta({ description: 'Only what happened at this store' }),
 });
 
