@@ -19,6 +19,7 @@ const texts: Record<string, Record<Locale, string>> = {
   email_taken: { id: 'Email ini sudah dipakai.', en: 'This email is already in use.' },
   slug_taken: { id: 'Alamat toko ini sudah dipakai.', en: 'This shop address is taken.' },
   store_code_taken: { id: 'Kode toko ini sudah dipakai.', en: 'This store code is in use.' },
+  last_owner: { id: 'Toko harus tetap punya minimal satu pemilik yang aktif.', en: 'The retailer must keep at least one active owner.' },
   signup_closed: { id: 'Pendaftaran toko baru ditutup di server ini.', en: 'Retailer sign-up is closed on this server.' },
   voucher_used_up: { id: 'Voucher ini sudah habis dipakai.', en: 'This voucher has been used up.' },
   voucher_expired: { id: 'Voucher ini sudah kedaluwarsa.', en: 'This voucher has expired.' },

@@ -311,6 +311,89 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change one’s own password
+         * @description Needs the current password (or the temporary one an owner or admin gave). Clears `mustChangePassword`; the other sessions of this staff member end, this one stays. Rate-limited per staff member: 5 wrong current passwords per 15 minutes, 20 attempts per hour (429 with `Retry-After`).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    "Idempotency-Key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        currentPassword: string;
+                        newPassword: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Changed */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/me": {
         parameters: {
             query?: never;
@@ -318,7 +401,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The signed-in staff member and their retailer */
+        /**
+         * The signed-in staff member and their retailer
+         * @description Answers a session signed in with a temporary password too (`mustChangePassword: true`); every other call then answers 403 `password-change-required` until the password is changed.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -346,6 +432,8 @@ export interface paths {
                                 email: string;
                                 /** Format: uuid */
                                 storeId: string | null;
+                                /** @description Signed in with a temporary password: choose a new one (`POST /api/v1/auth/password`) */
+                                mustChangePassword: boolean;
                             };
                             tenant: {
                                 /** Format: uuid */
@@ -474,7 +562,10 @@ export interface paths {
                         code: string;
                         name: string;
                         region?: string;
-                        /** @enum {string} */
+                        /**
+                         * @description WIB (Asia/Jakarta), WITA (Asia/Makassar) or WIT (Asia/Jayapura)
+                         * @enum {string}
+                         */
                         timeZone?: "Asia/Jakarta" | "Asia/Makassar" | "Asia/Jayapura";
                     };
                 };
@@ -533,6 +624,95 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/stores/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a store’s name, region or time zone (the code stays)
+         * @description The code cannot change: receipts, API keys and integrations know the store by it. `region: null` (or an empty string) clears the region. Audit-logged.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        region?: string | null;
+                        /**
+                         * @description WIB (Asia/Jakarta), WITA (Asia/Makassar) or WIT (Asia/Jayapura)
+                         * @enum {string}
+                         */
+                        timeZone?: "Asia/Jakarta" | "Asia/Makassar" | "Asia/Jayapura";
+                    };
+                };
+            };
+            responses: {
+                /** @description Changed */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Store"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
     "/api/v1/staff": {
         parameters: {
             query?: never;
@@ -540,25 +720,41 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List staff (owner/admin) */
+        /**
+         * List staff (owner/admin), oldest first
+         * @description `query` matches part of the name or the email, ignoring case.
+         */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    cursor?: string;
+                    query?: string;
+                    /** @description Only active (true) or deactivated (false) staff */
+                    active?: "true" | "false";
+                    limit?: number;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
             };
             requestBody?: never;
             responses: {
-                /** @description Staff */
+                /** @description A page of staff */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            items: components["schemas"]["Staff"][];
-                        };
+                        "application/json": components["schemas"]["StaffPage"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description No valid session or API key */
@@ -591,12 +787,15 @@ export interface paths {
             };
         };
         put?: never;
-        /** Add a staff member (owner/admin) */
+        /**
+         * Add or invite a staff member (owner/admin)
+         * @description With `password`, the staff member signs in with it. Without it, this is an invitation: the answer carries a `temporaryPassword`, shown once, and the staff member must choose their own password at the first sign-in. Owners and admins (permission `staff.manage`). Only an owner adds, changes, resets or signs out an owner; the last active owner cannot be demoted or deactivated (409 `last_owner`); nobody deactivates themselves. Every change is audit-logged.
+         */
         post: {
             parameters: {
                 query?: never;
                 header?: {
-                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    /** @description Accepted but not used here: the answer carries a secret shown once, which is never stored for a replay */
                     "Idempotency-Key"?: string;
                 };
                 path?: never;
@@ -610,7 +809,7 @@ export interface paths {
                         name: string;
                         /** @enum {string} */
                         role: "owner" | "admin" | "marketer" | "cashier";
-                        password: string;
+                        password?: string;
                         /** Format: uuid */
                         storeId?: string;
                     };
@@ -623,7 +822,276 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            email: string;
+                            name: string;
+                            /** @enum {string} */
+                            role: "owner" | "admin" | "marketer" | "cashier";
+                            /** Format: uuid */
+                            storeId: string | null;
+                            active: boolean;
+                            /** @description Holds a temporary password and is asked for a new one at the next sign-in */
+                            mustChangePassword: boolean;
+                            createdAt: string;
+                            /** @description Shown once: hand it to the staff member, who must choose their own password at the next sign-in */
+                            temporaryPassword?: string;
+                        };
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/staff/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a staff member’s name, role or store, or deactivate/reactivate them
+         * @description `storeId: null` unbinds the staff member from a store. `active: false` ends all their sessions at once and they can no longer sign in; `active: true` lets them sign in again. Owners and admins (permission `staff.manage`). Only an owner adds, changes, resets or signs out an owner; the last active owner cannot be demoted or deactivated (409 `last_owner`); nobody deactivates themselves. Every change is audit-logged.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        /** @enum {string} */
+                        role?: "owner" | "admin" | "marketer" | "cashier";
+                        /** Format: uuid */
+                        storeId?: string | null;
+                        active?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Changed */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
                         "application/json": components["schemas"]["Staff"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/staff/{id}/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Give a staff member a temporary password (owner/admin), shown once
+         * @description Replaces the password with a temporary one returned here once (there is no email to send a link to); the staff member must choose their own at the next sign-in, and their sessions end. Not for oneself: use `POST /api/v1/auth/password`. Owners and admins (permission `staff.manage`). Only an owner adds, changes, resets or signs out an owner; the last active owner cannot be demoted or deactivated (409 `last_owner`); nobody deactivates themselves. Every change is audit-logged.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Accepted but not used here: the answer carries a secret shown once, which is never stored for a replay */
+                    "Idempotency-Key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The temporary password */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Shown once: hand it to the staff member, who must choose their own password at the next sign-in */
+                            temporaryPassword: string;
+                            sessionsEnded: number;
+                        };
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/staff/{id}/sessions/end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign a staff member out everywhere (owner/admin)
+         * @description Ends all their sessions at once (a lost tablet, a shared password); they can sign in again. Owners and admins (permission `staff.manage`). Only an owner adds, changes, resets or signs out an owner; the last active owner cannot be demoted or deactivated (409 `last_owner`); nobody deactivates themselves. Every change is audit-logged.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    "Idempotency-Key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description How many sessions ended */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            sessionsEnded: number;
+                        };
                     };
                 };
                 /** @description Invalid request: `errors` names each bad field */
@@ -677,14 +1145,75 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** List the API keys (owner/admin), newest first, without their secrets */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    /** @description Only revoked (true) or live (false) keys */
+                    revoked?: "true" | "false";
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of keys */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiKeyPage"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         put?: never;
         /** Create an API key (owner/admin); the key is shown once */
         post: {
             parameters: {
                 query?: never;
                 header?: {
-                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    /** @description Accepted but not used here: the answer carries a secret shown once, which is never stored for a replay */
                     "Idempotency-Key"?: string;
                 };
                 path?: never;
@@ -712,6 +1241,86 @@ export interface paths {
                             id: string;
                             key: string;
                         };
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/api-keys/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke an API key (owner/admin): it stops working at once
+         * @description Revoking an already revoked key changes nothing and answers the same. Audit-logged.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    "Idempotency-Key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Revoked */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiKey"];
                     };
                 };
                 /** @description Invalid request: `errors` names each bad field */
@@ -5536,6 +6145,104 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["OfferResultsReport"];
+                    };
+                };
+                /** @description A bad period or an unknown store (the field is named) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Dashboard: members, sales through members, points, liability, top rewards and offers, acquisition funnel (default: the last 30 days)
+         * @description The program at a glance, each figure defined as in the report it comes from.
+         *     **Buckets**: one per local day when the period has at most 62 days, otherwise one per calendar month (clipped to the
+         *     period). **Members**: `total` = members who had joined by the end (of the bucket or period), `new` = joined in it,
+         *     `active` = distinct members with a posted purchase in it (at the store, with `storeId`), as in
+         *     `/reports/active-members`; joins are the whole retailer's even with a store. **Sales**: posted (not voided) sales in it;
+         *     `revenue` is what they were worth after discounts and refunds; `memberSales`/`memberRevenue` those of members,
+         *     `memberShare` = memberRevenue / revenue (null without sales), and `guestSales` = sales − memberSales. **Points**
+         *     issued, redeemed and expired as in `/reports/redemption`. **Liability**: points outstanding now and their value (the
+         *     whole retailer, whatever the period or store), as in `/reports/points-liability`. **Top rewards**: the 5 most
+         *     redeemed in the period, as in `/reports/redemption`; **top offers**: the 5 with the most conversions among those shown
+         *     in the period (then by revenue), as in `/reports/offers`. **Funnel** as in `/reports/acquisition`.
+         *
+         *     **Period.** `from` and `to` are dates on the retailer's calendar (its time zone), both
+         *     inclusive: from 00:00 on `from` to 24:00 on `to` local time (a sale at 23:30 WIB on `to` is in). At most 731 days.
+         *     **Store.** `storeId` narrows what happened at a store: purchases and what is tied to them. Members carry no joining
+         *     store, so joins (prospects, cohort sizes, new and total members) are the whole retailer's even with a store.
+         *     Merged member records (duplicates folded into another) are not counted as members.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description First day, on the retailer’s calendar */
+                    from?: string;
+                    /** @description Last day, inclusive (default: today) */
+                    to?: string;
+                    /** @description Only what happened at this store */
+                    storeId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The dashboard */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Dashboard"];
                     };
                 };
                 /** @description A bad period or an unknown store (the field is named) */
@@ -11529,13 +12236,21 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The audit log of admin changes, newest first */
+        /**
+         * The audit log of admin changes, newest first
+         * @description Filters combine: `action` (exact, e.g. `staff.deactivated`), `actorId` (a staff member or an API key), `targetType`/`targetId`, and `from`/`to`, local dates of the retailer’s time zone, both inclusive.
+         */
         get: {
             parameters: {
                 query?: {
                     cursor?: string;
                     targetId?: string;
+                    targetType?: string;
                     action?: string;
+                    actorId?: string;
+                    from?: string;
+                    to?: string;
+                    limit?: number;
                 };
                 header?: never;
                 path?: never;
@@ -13618,7 +14333,7 @@ export interface paths {
          * The signed-in member rates a visit, or sends a complaint or a suggestion
          * @description Members rate a visit (1–5, with an optional comment, the store and/or one of their own purchases of the last 30 days — each purchase is rated once) or send a complaint or a suggestion (text, optional store) from the member app: at most 10 an hour per member.
          *
-         *     Staff work them in the portal's inbox: owners, admins and marketers (permission `feedback.manage`; admin API keys too); cashiers do not see the inbox. A thread is `open`, `in_progress` or `resolved`; it can be assigned to an active owner, admin or marketer of the retailer. A staff reply is kept in the thread (the member sees it in the app) and sent to the member as a transactional message through the outbox; the first reply moves an open thread to in progress unless the reply sets another status. Assignments, status changes and replies are audit-logged.
+         *     Staff work them in the portal's inbox: owners, admins and marketers (permission `feedback.manage`; admin API keys too); cashiers do not see the inbox. A thread is `open`, `in_progress` or `resolved`; it can be assigned to an active owner, admin or marketer of the retailer. A staff reply is kept in the thread (the member sees it in the app) and sent to the member as a transactional message through the outbox (each reply's `delivery` says whether it reached them, or why not); members write back in their threads from the app; the first reply moves an open thread to in progress unless the reply sets another status. Assignments, status changes and replies are audit-logged.
          *
          *     Figures (permission `reports.read`): response time = first staff reply − creation, over the threads that expect an answer (complaints, suggestions, ratings with a comment); satisfaction = the ratings by store and by month of the retailer's time zone. Periods are local dates of the retailer, both inclusive.
          */
@@ -13689,6 +14404,110 @@ export interface paths {
                     };
                 };
                 /** @description The purchase was rated already */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description More than 10 in an hour */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/feedback/{id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The signed-in member writes back in one of their threads
+         * @description The message joins the thread the staff work in the portal's inbox; a resolved thread opens again. After 5 messages in a row without an answer the member is asked to wait (409).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    "Idempotency-Key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        text: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The thread with the new message */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MyFeedback"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not one of the member’s threads */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Waiting for an answer */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -13788,7 +14607,7 @@ export interface paths {
          * The feedback inbox, newest first, filtered
          * @description Members rate a visit (1–5, with an optional comment, the store and/or one of their own purchases of the last 30 days — each purchase is rated once) or send a complaint or a suggestion (text, optional store) from the member app: at most 10 an hour per member.
          *
-         *     Staff work them in the portal's inbox: owners, admins and marketers (permission `feedback.manage`; admin API keys too); cashiers do not see the inbox. A thread is `open`, `in_progress` or `resolved`; it can be assigned to an active owner, admin or marketer of the retailer. A staff reply is kept in the thread (the member sees it in the app) and sent to the member as a transactional message through the outbox; the first reply moves an open thread to in progress unless the reply sets another status. Assignments, status changes and replies are audit-logged.
+         *     Staff work them in the portal's inbox: owners, admins and marketers (permission `feedback.manage`; admin API keys too); cashiers do not see the inbox. A thread is `open`, `in_progress` or `resolved`; it can be assigned to an active owner, admin or marketer of the retailer. A staff reply is kept in the thread (the member sees it in the app) and sent to the member as a transactional message through the outbox (each reply's `delivery` says whether it reached them, or why not); members write back in their threads from the app; the first reply moves an open thread to in progress unless the reply sets another status. Assignments, status changes and replies are audit-logged.
          *
          *     Figures (permission `reports.read`): response time = first staff reply − creation, over the threads that expect an answer (complaints, suggestions, ratings with a comment); satisfaction = the ratings by store and by month of the retailer's time zone. Periods are local dates of the retailer, both inclusive.
          */
@@ -13951,7 +14770,7 @@ export interface paths {
          * Response time to members’ feedback: median and average of first reply − creation, and how many still wait
          * @description Members rate a visit (1–5, with an optional comment, the store and/or one of their own purchases of the last 30 days — each purchase is rated once) or send a complaint or a suggestion (text, optional store) from the member app: at most 10 an hour per member.
          *
-         *     Staff work them in the portal's inbox: owners, admins and marketers (permission `feedback.manage`; admin API keys too); cashiers do not see the inbox. A thread is `open`, `in_progress` or `resolved`; it can be assigned to an active owner, admin or marketer of the retailer. A staff reply is kept in the thread (the member sees it in the app) and sent to the member as a transactional message through the outbox; the first reply moves an open thread to in progress unless the reply sets another status. Assignments, status changes and replies are audit-logged.
+         *     Staff work them in the portal's inbox: owners, admins and marketers (permission `feedback.manage`; admin API keys too); cashiers do not see the inbox. A thread is `open`, `in_progress` or `resolved`; it can be assigned to an active owner, admin or marketer of the retailer. A staff reply is kept in the thread (the member sees it in the app) and sent to the member as a transactional message through the outbox (each reply's `delivery` says whether it reached them, or why not); members write back in their threads from the app; the first reply moves an open thread to in progress unless the reply sets another status. Assignments, status changes and replies are audit-logged.
          *
          *     Figures (permission `reports.read`): response time = first staff reply − creation, over the threads that expect an answer (complaints, suggestions, ratings with a comment); satisfaction = the ratings by store and by month of the retailer's time zone. Periods are local dates of the retailer, both inclusive.
          */
@@ -14036,7 +14855,7 @@ export interface paths {
          * Satisfaction scores by store and month (the retailer’s time zone): average rating, count, share of 4–5, distribution
          * @description Members rate a visit (1–5, with an optional comment, the store and/or one of their own purchases of the last 30 days — each purchase is rated once) or send a complaint or a suggestion (text, optional store) from the member app: at most 10 an hour per member.
          *
-         *     Staff work them in the portal's inbox: owners, admins and marketers (permission `feedback.manage`; admin API keys too); cashiers do not see the inbox. A thread is `open`, `in_progress` or `resolved`; it can be assigned to an active owner, admin or marketer of the retailer. A staff reply is kept in the thread (the member sees it in the app) and sent to the member as a transactional message through the outbox; the first reply moves an open thread to in progress unless the reply sets another status. Assignments, status changes and replies are audit-logged.
+         *     Staff work them in the portal's inbox: owners, admins and marketers (permission `feedback.manage`; admin API keys too); cashiers do not see the inbox. A thread is `open`, `in_progress` or `resolved`; it can be assigned to an active owner, admin or marketer of the retailer. A staff reply is kept in the thread (the member sees it in the app) and sent to the member as a transactional message through the outbox (each reply's `delivery` says whether it reached them, or why not); members write back in their threads from the app; the first reply moves an open thread to in progress unless the reply sets another status. Assignments, status changes and replies are audit-logged.
          *
          *     Figures (permission `reports.read`): response time = first staff reply − creation, over the threads that expect an answer (complaints, suggestions, ratings with a comment); satisfaction = the ratings by store and by month of the retailer's time zone. Periods are local dates of the retailer, both inclusive.
          */
@@ -14365,7 +15184,7 @@ export interface paths {
          * Reply to the member: kept in the thread and sent as a transactional message (audit-logged)
          * @description Members rate a visit (1–5, with an optional comment, the store and/or one of their own purchases of the last 30 days — each purchase is rated once) or send a complaint or a suggestion (text, optional store) from the member app: at most 10 an hour per member.
          *
-         *     Staff work them in the portal's inbox: owners, admins and marketers (permission `feedback.manage`; admin API keys too); cashiers do not see the inbox. A thread is `open`, `in_progress` or `resolved`; it can be assigned to an active owner, admin or marketer of the retailer. A staff reply is kept in the thread (the member sees it in the app) and sent to the member as a transactional message through the outbox; the first reply moves an open thread to in progress unless the reply sets another status. Assignments, status changes and replies are audit-logged.
+         *     Staff work them in the portal's inbox: owners, admins and marketers (permission `feedback.manage`; admin API keys too); cashiers do not see the inbox. A thread is `open`, `in_progress` or `resolved`; it can be assigned to an active owner, admin or marketer of the retailer. A staff reply is kept in the thread (the member sees it in the app) and sent to the member as a transactional message through the outbox (each reply's `delivery` says whether it reached them, or why not); members write back in their threads from the app; the first reply moves an open thread to in progress unless the reply sets another status. Assignments, status changes and replies are audit-logged.
          *
          *     Figures (permission `reports.read`): response time = first staff reply − creation, over the threads that expect an answer (complaints, suggestions, ratings with a comment); satisfaction = the ratings by store and by month of the retailer's time zone. Periods are local dates of the retailer, both inclusive.
          */
@@ -14581,7 +15400,7 @@ export interface paths {
          * Automations, newest first, with their results
          * @description An automation has one `trigger` and at least one action: bonus `points` (a bonus entry naming the automation), a personal `voucher`, a `message` in both languages. It acts once per member and occasion — the sign-up, the first purchase, the year of a birthday, a quiet spell (from the last purchase), the date the soonest points expire, a tier change, a sale, a day of entering a segment — however often the jobs run.
          *
-         *     Sign-ups, purchases and tier changes are recorded with the change itself and worked off within about a minute; birthdays (in the retailer's time zone; 29 February counts on 28 February in other years), quiet spells, expiring points and segment entries are checked every ten minutes. Only active members are reached. Messages are marketing: a member who did not consent gets none (`no_consent`), nor one over the retailer's cap of automated messages per member (`frequency_cap`, `GET /api/v1/settings/automations`); the outbox may also refuse one (`no_channel`, `inactive_member`). Skipped messages do not hold back the points or the voucher.
+         *     Sign-ups, purchases and tier changes are recorded with the change itself and worked off within about a minute; one whose work fails (a deadlock, a lost database connection) is tried again after 1, 5 and 30 minutes, 2 and 6 hours, then given up and counted in `eventFailures` of the list; birthdays (in the retailer's time zone; 29 February counts on 28 February in other years), quiet spells, expiring points and segment entries are checked every ten minutes. Only active members are reached. Messages are marketing: a member who did not consent gets none (`no_consent`), nor one over the retailer's cap of automated messages per member (`frequency_cap`, `GET /api/v1/settings/automations`); the outbox may also refuse one (`no_channel`, `inactive_member`). Skipped messages do not hold back the points or the voucher.
          */
         get: {
             parameters: {
@@ -14648,7 +15467,7 @@ export interface paths {
          * Create an automation (audit-logged)
          * @description An automation has one `trigger` and at least one action: bonus `points` (a bonus entry naming the automation), a personal `voucher`, a `message` in both languages. It acts once per member and occasion — the sign-up, the first purchase, the year of a birthday, a quiet spell (from the last purchase), the date the soonest points expire, a tier change, a sale, a day of entering a segment — however often the jobs run.
          *
-         *     Sign-ups, purchases and tier changes are recorded with the change itself and worked off within about a minute; birthdays (in the retailer's time zone; 29 February counts on 28 February in other years), quiet spells, expiring points and segment entries are checked every ten minutes. Only active members are reached. Messages are marketing: a member who did not consent gets none (`no_consent`), nor one over the retailer's cap of automated messages per member (`frequency_cap`, `GET /api/v1/settings/automations`); the outbox may also refuse one (`no_channel`, `inactive_member`). Skipped messages do not hold back the points or the voucher.
+         *     Sign-ups, purchases and tier changes are recorded with the change itself and worked off within about a minute; one whose work fails (a deadlock, a lost database connection) is tried again after 1, 5 and 30 minutes, 2 and 6 hours, then given up and counted in `eventFailures` of the list; birthdays (in the retailer's time zone; 29 February counts on 28 February in other years), quiet spells, expiring points and segment entries are checked every ten minutes. Only active members are reached. Messages are marketing: a member who did not consent gets none (`no_consent`), nor one over the retailer's cap of automated messages per member (`frequency_cap`, `GET /api/v1/settings/automations`); the outbox may also refuse one (`no_channel`, `inactive_member`). Skipped messages do not hold back the points or the voucher.
          */
         post: {
             parameters: {
@@ -15136,7 +15955,7 @@ export interface paths {
          * Members reached, points awarded, vouchers issued and redeemed, messages queued, sent and skipped (by reason), with a line per day
          * @description An automation has one `trigger` and at least one action: bonus `points` (a bonus entry naming the automation), a personal `voucher`, a `message` in both languages. It acts once per member and occasion — the sign-up, the first purchase, the year of a birthday, a quiet spell (from the last purchase), the date the soonest points expire, a tier change, a sale, a day of entering a segment — however often the jobs run.
          *
-         *     Sign-ups, purchases and tier changes are recorded with the change itself and worked off within about a minute; birthdays (in the retailer's time zone; 29 February counts on 28 February in other years), quiet spells, expiring points and segment entries are checked every ten minutes. Only active members are reached. Messages are marketing: a member who did not consent gets none (`no_consent`), nor one over the retailer's cap of automated messages per member (`frequency_cap`, `GET /api/v1/settings/automations`); the outbox may also refuse one (`no_channel`, `inactive_member`). Skipped messages do not hold back the points or the voucher.
+         *     Sign-ups, purchases and tier changes are recorded with the change itself and worked off within about a minute; one whose work fails (a deadlock, a lost database connection) is tried again after 1, 5 and 30 minutes, 2 and 6 hours, then given up and counted in `eventFailures` of the list; birthdays (in the retailer's time zone; 29 February counts on 28 February in other years), quiet spells, expiring points and segment entries are checked every ten minutes. Only active members are reached. Messages are marketing: a member who did not consent gets none (`no_consent`), nor one over the retailer's cap of automated messages per member (`frequency_cap`, `GET /api/v1/settings/automations`); the outbox may also refuse one (`no_channel`, `inactive_member`). Skipped messages do not hold back the points or the voucher.
          */
         get: {
             parameters: {
@@ -15709,6 +16528,943 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/imports/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import members from a CSV file, with opening points balances
+         * @description The request body is the CSV file itself (`Content-Type: text/csv`), streamed: at most 64 MB (413 beyond) and 200,000 data rows. The first line is the header; the separator (comma, semicolon or tab) is read from it; UTF-8, a BOM is ignored. The query string maps fields to headers; a mapped header missing from the file → 400 naming the field (`query.name`). Each row is checked as it arrives; a bad row (or a phone repeated in the file) is reported in `errors.csv` with the field name, and the others still import. The answer (202) comes once the file is read; the rows are then worked in the background: poll `GET /api/v1/imports/{id}`. Members are matched by phone: a new number becomes a member (source `import`, a card, no welcome bonus, no sign-up automations); an existing one gets the non-empty cells (tags are added). An opening balance is a ledger entry of kind `opening` under the retailer’s expiry policy, credited once per member key (the external id when mapped, else the phone): uploading the same file again creates and credits nothing, so no Idempotency-Key is taken (400). Audit-logged. An import interrupted by a server stop is resumed automatically (at start-up, and by the housekeeping job once it has been quiet for 5 minutes: `stalled` is then true); rows already worked are not worked again. The staged rows (the file's cells, personal data) are deleted 7 days after the import finished: `errors.csv` answers 410 from then on.
+         */
+        post: {
+            parameters: {
+                query: {
+                    /** @description Header of the phone column (required): 0812…, 62812… or +62 812… */
+                    phone: string;
+                    /** @description Header of the name column; required for members who are new */
+                    name?: string;
+                    /** @description Header of the email column */
+                    email?: string;
+                    /** @description Header of the birth date column: YYYY-MM-DD or DD/MM/YYYY */
+                    birthDate?: string;
+                    /** @description Header of the old system’s member id; when given, opening balances are keyed on it instead of the phone */
+                    externalId?: string;
+                    /** @description Header of the opening points column: whole points, 0 to 1,000,000,000; 1.500 and 1,500 read as 1500 */
+                    openingPoints?: string;
+                    /** @description Header of the tags column: tags separated by ; (added to the member’s tags) */
+                    tags?: string;
+                    /** @description Header of the marketing consent column: ya/tidak, yes/no, 1/0, true/false */
+                    marketingOptIn?: string;
+                    /** @description The file’s name, for the portal */
+                    fileName?: string;
+                };
+                header?: {
+                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    "Idempotency-Key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            /** @description The CSV file: a header row, then one row per member */
+            requestBody: {
+                content: {
+                    "text/csv": string;
+                };
+            };
+            responses: {
+                /** @description The file is read; the import is processing */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MemberImport"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The file is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not text/csv */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The latest 20 member imports, newest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Imports */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MemberImportList"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An import’s progress: rows total, processed, created, updated, skipped, failed */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The import */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MemberImport"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such import */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports/{id}/errors.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The rows that were not imported as CSV (`row,field,message`, then the row’s original cells under the file’s headers), streamed
+         * @description `row` is the line in the file as a spreadsheet numbers it (the header is row 1); `field` is the import field at fault (phone, name, email, birthDate, externalId, openingPoints, tags, marketingOptIn). Available until the staged rows are deleted, 7 days after the import finished (`errorsAvailableUntil`); 410 after. Cells starting with =, +, -, @, tab or carriage return are prefixed with an apostrophe, so a spreadsheet does not run them as formulas.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description CSV with a header row */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such import */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The rows were deleted (7 days after the import finished) */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exports/members.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every member as CSV (`id,name,phone,email,birth_date,card_number,tier,points_balance,points_pending,status,lifecycle_stage,source,tags,marketing_opt_in,created_at`), streamed
+         * @description `tags` are separated by `;`; times are ISO 8601 in the retailer’s time zone with its offset. The columns read back with `POST /api/v1/imports/members`. Audit-logged. Text cells starting with =, +, -, @, tab or carriage return (other than plain numbers and phones) are prefixed with an apostrophe, so a spreadsheet does not run them as formulas.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description CSV with a header row */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exports/ledger.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Points ledger entries as CSV (`entry_id,created_at,member_id,phone,kind,bucket,points,balance_after,transaction_id,reference,note,actor_kind,actor_id`), oldest first, streamed
+         * @description `from` and `to` are local dates of the retailer, both included; without them, every entry. `points` is signed. Audit-logged. Text cells starting with =, +, -, @, tab or carriage return (other than plain numbers and phones) are prefixed with an apostrophe, so a spreadsheet does not run them as formulas.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Entries on or after this local date */
+                    from?: string;
+                    /** @description Entries on or before this local date */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description CSV with a header row */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/members/{id}/vouchers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The member’s vouchers: personal codes and shared codes they used, with status, uses and expiry (newest first) */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of vouchers */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MemberVoucherPage"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such member (another retailer’s members too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/members/{id}/segments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The active segments the member is in now (each segment’s rules evaluated live for this member) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Segments, by name */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MemberSegmentList"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such member (another retailer’s members too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/members/{id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Messages sent to the member, from the outbox, with status and failure reason (newest first)
+         * @description Messages queued for the member (automations, feedback replies…) and one-time codes sent to their phone or email. The body of a one-time code (sign-in, presence) is never shown: `body` is null and `oneTimeCode` true. Owners, admins and marketers (`outbox.read`).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of messages */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MemberMessagePage"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such member (another retailer’s members too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/members/{id}/feedback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The member’s feedback threads (ratings, complaints, suggestions), newest first; open one with /api/v1/feedback/{id} */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of threads */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MemberFeedbackPage"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such member (another retailer’s members too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/members/{id}/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The audit trail about the member: changes to the record, points adjustments, cards, merges, and their feedback threads and reward redemptions (newest first) */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of audit entries */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MemberAuditPage"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such member (another retailer’s members too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -15751,6 +17507,10 @@ export interface components {
             region: string | null;
             timeZone: string;
         };
+        StaffPage: {
+            items: components["schemas"]["Staff"][];
+            nextCursor: string | null;
+        };
         Staff: {
             /** Format: uuid */
             id: string;
@@ -15761,6 +17521,28 @@ export interface components {
             /** Format: uuid */
             storeId: string | null;
             active: boolean;
+            /** @description Holds a temporary password and is asked for a new one at the next sign-in */
+            mustChangePassword: boolean;
+            createdAt: string;
+        };
+        ApiKeyPage: {
+            items: components["schemas"]["ApiKey"][];
+            nextCursor: string | null;
+        };
+        /** @description An API key without its secret, which is shown only when it is created */
+        ApiKey: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            scopes: ("pos" | "read" | "admin")[];
+            /** Format: uuid */
+            storeId: string | null;
+            /** Format: uuid */
+            createdBy: string;
+            createdAt: string;
+            /** @description Recorded at most once a minute per server process */
+            lastUsedAt: string | null;
+            revokedAt: string | null;
         };
         Member: {
             /** Format: uuid */
@@ -16071,7 +17853,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
-            kind: "earn" | "redeem" | "expire" | "adjust" | "reverse" | "return" | "bonus" | "debt" | "repay";
+            kind: "earn" | "redeem" | "expire" | "adjust" | "reverse" | "return" | "bonus" | "debt" | "repay" | "opening";
             /**
              * @description Which balance the entry moves: spendable, pending (return window) or debt
              * @enum {string}
@@ -16545,6 +18327,104 @@ export interface components {
                 /** @enum {string} */
                 status: "active" | "paused" | "archived";
             }[];
+        };
+        Dashboard: {
+            /** @description First day (local calendar) */
+            from: string;
+            /** @description Last day (local calendar), inclusive */
+            to: string;
+            /** Format: uuid */
+            storeId: string | null;
+            timeZone: string;
+            /** @description ISO 4217 code of the amounts */
+            currency: string;
+            /** @enum {string} */
+            bucket: "day" | "month";
+            members: {
+                total: number;
+                new: number;
+                active: number;
+            };
+            sales: {
+                sales: number;
+                /** @description Minor units of the tenant currency */
+                revenue: number;
+                memberSales: number;
+                /** @description Minor units of the tenant currency */
+                memberRevenue: number;
+                guestSales: number;
+                /** @description A share from 0 to 1, 4 decimals (0 when the whole is 0) */
+                memberShare: number | null;
+            };
+            points: {
+                issued: number;
+                redeemed: number;
+                expired: number;
+            };
+            liability: {
+                points: number;
+                /** @description Minor units of the tenant currency */
+                value: number;
+                pending: number;
+                debt: number;
+                members: number;
+            };
+            /** @description Every bucket of the period, oldest first */
+            buckets: {
+                /** @description First local day of the bucket (within the period) */
+                start: string;
+                /** @description Last local day of the bucket (within the period) */
+                end: string;
+                members: {
+                    total: number;
+                    new: number;
+                    active: number;
+                };
+                sales: {
+                    sales: number;
+                    /** @description Minor units of the tenant currency */
+                    revenue: number;
+                    memberSales: number;
+                    /** @description Minor units of the tenant currency */
+                    memberRevenue: number;
+                };
+                points: {
+                    issued: number;
+                    redeemed: number;
+                    expired: number;
+                };
+            }[];
+            topRewards: {
+                /** Format: uuid */
+                rewardId: string;
+                name: string;
+                redeemed: number;
+                points: number;
+            }[];
+            topOffers: {
+                /** @description Showings */
+                shown: number;
+                /** @description Members shown it */
+                reached: number;
+                /** @description Showings converted: the member bought the suggested item within conversionDays, once per showing episode */
+                converted: number;
+                /** @description Members who converted / reached: the share of the members shown it who bought it, 4 decimals, at most 1 (0 when nobody was reached) */
+                conversionRate: number;
+                /** @description What converting purchases paid for the suggested items (after discounts), minor units */
+                revenue: number;
+                /** Format: uuid */
+                offerId: string;
+                name: string;
+            }[];
+            funnel: {
+                prospects: number;
+                firstPurchase: number;
+                repeat: number;
+                /** @description A share from 0 to 1, 4 decimals (0 when the whole is 0) */
+                firstPurchaseRate: number;
+                /** @description A share from 0 to 1, 4 decimals (0 when the whole is 0) */
+                repeatRate: number;
+            };
         };
         PointsLiability: {
             /** @description What one point is worth when spent */
@@ -17211,6 +19091,8 @@ export interface components {
             actor: {
                 kind: string;
                 id: string | null;
+                /** @description The staff member’s or the API key’s name */
+                name: string | null;
             };
             action: string;
             target: {
@@ -17757,9 +19639,19 @@ export interface components {
             } | null;
             receiptNo: string | null;
             createdAt: string;
+            /** @description The shop’s replies */
             replies: {
                 /** Format: uuid */
                 id: string;
+                text: string;
+                createdAt: string;
+            }[];
+            /** @description The whole conversation after the first text, oldest first: the shop’s replies and the member’s answers */
+            messages: {
+                /** Format: uuid */
+                id: string;
+                /** @enum {string} */
+                from: "member" | "shop";
                 text: string;
                 createdAt: string;
             }[];
@@ -17950,6 +19842,17 @@ export interface components {
             } | null;
             text: string;
             createdAt: string;
+            /** @description Staff replies: whether the member was told. Member messages and replies from before this was recorded: null. The app shows every reply either way */
+            delivery: {
+                /**
+                 * @description How the reply is reaching the member outside the app: `pending` (being sent, retried with backoff), `sent`, `failed` (given up; `reason` says why), `unconfigured` (no transport for the channel), `not_sent` (no message was queued; `reason`: `inactive_member`, `no_channel`)
+                 * @enum {string}
+                 */
+                status: "pending" | "sent" | "failed" | "unconfigured" | "not_sent";
+                /** @enum {string|null} */
+                channel: "sms" | "whatsapp" | "email" | null;
+                reason: string | null;
+            } | null;
         };
         AutomationSettings: {
             /** @description At most this many automated marketing messages per member in `capDays` days, across automations (0: none) */
@@ -17964,6 +19867,13 @@ export interface components {
         AutomationPage: {
             items: components["schemas"]["Automation"][];
             nextCursor: string | null;
+            eventFailures: {
+                /** @description Sign-ups, purchases and tier changes given up after their last attempt: those members got nothing from event automations */
+                failed: number;
+                /** @description Events that failed and wait to be tried again */
+                retrying: number;
+                lastError: string | null;
+            };
         };
         Automation: {
             /** Format: uuid */
@@ -18172,6 +20082,150 @@ export interface components {
         MessageTestResult: {
             sent: boolean;
             error: string | null;
+        };
+        MemberImport: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description `failed`: stopped on an unexpected error (see `error`); upload the same file again to continue
+             * @enum {string}
+             */
+            status: "processing" | "done" | "failed";
+            fileName: string | null;
+            /** @description The CSV header read for each field */
+            mapping: {
+                phone?: string;
+                name?: string;
+                email?: string;
+                birthDate?: string;
+                externalId?: string;
+                openingPoints?: string;
+                tags?: string;
+                marketingOptIn?: string;
+            };
+            /** @description Data rows in the file (the header not counted) */
+            rowsTotal: number;
+            /** @description Rows worked so far, failed ones included */
+            rowsProcessed: number;
+            /** @description New members */
+            created: number;
+            /** @description Existing members filled in, or credited an opening balance */
+            updated: number;
+            /** @description Rows that changed nothing (e.g. the same file again) */
+            skipped: number;
+            /** @description Rows not imported; see errors.csv */
+            failed: number;
+            percent: number;
+            error: string | null;
+            /** @description Processing, but no row worked for 5 minutes (the server stopped): it resumes by itself within minutes, without working any row twice */
+            stalled: boolean;
+            /** @description When the staged rows (and errors.csv) are deleted: 7 days after the import finished; null while it runs */
+            errorsAvailableUntil: string | null;
+            /** @description The staged rows were deleted: errors.csv answers 410 */
+            rowsDeleted: boolean;
+            createdAt: string;
+            finishedAt: string | null;
+        };
+        MemberImportList: {
+            items: components["schemas"]["MemberImport"][];
+        };
+        MemberVoucherPage: {
+            items: components["schemas"]["MemberVoucherDetail"][];
+            nextCursor: string | null;
+        };
+        MemberVoucherDetail: {
+            /** Format: uuid */
+            id: string;
+            code: string;
+            /** @enum {string} */
+            origin: "batch" | "public" | "personal" | "reward" | "offer" | "automation";
+            batchName: string | null;
+            /** @description The code belongs to this member; otherwise a shared code the member used */
+            personal: boolean;
+            /** @enum {string} */
+            kind: "amount" | "percent" | "free_shipping" | "free_item";
+            /** @description amount: minor units off; percent: 1–100 */
+            value: number | null;
+            maxDiscount: number | null;
+            sku: string | null;
+            /** @description Minor units */
+            minSpend: number;
+            /**
+             * @description voided, then disabled, used_up, expired, not_started, else active
+             * @enum {string}
+             */
+            status: "active" | "used_up" | "expired" | "not_started" | "disabled" | "voided";
+            /** @description Uses of the code by anyone */
+            uses: number;
+            /** @description null: unlimited */
+            maxUses: number | null;
+            /** @description Live uses of the code by this member */
+            usesByMember: number;
+            startsAt: string | null;
+            /** @description Inclusive */
+            expiresAt: string | null;
+            createdAt: string;
+        };
+        MemberSegmentList: {
+            items: components["schemas"]["MemberSegment"][];
+        };
+        MemberSegment: {
+            /** Format: uuid */
+            id: string;
+            code: string;
+            name: string;
+            description: string | null;
+        };
+        MemberMessagePage: {
+            items: components["schemas"]["MemberMessage"][];
+            nextCursor: string | null;
+        };
+        MemberMessage: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            channel: "sms" | "whatsapp" | "email";
+            recipient: string;
+            purpose: string;
+            /** @description A sign-in or presence code: its body is never shown here */
+            oneTimeCode: boolean;
+            subject: string | null;
+            /** @description null for one-time codes */
+            body: string | null;
+            /** @enum {string} */
+            status: "pending" | "sent" | "failed" | "unconfigured";
+            attempts: number;
+            /** @description Why the last attempt failed */
+            lastError: string | null;
+            createdAt: string;
+            sentAt: string | null;
+        };
+        MemberFeedbackPage: {
+            items: components["schemas"]["FeedbackThread"][];
+            nextCursor: string | null;
+        };
+        MemberAuditPage: {
+            items: components["schemas"]["MemberAuditEntry"][];
+            nextCursor: string | null;
+        };
+        MemberAuditEntry: {
+            /** Format: uuid */
+            id: string;
+            actor: {
+                kind: string;
+                id: string | null;
+                /** @description The staff member’s name */
+                name: string | null;
+            };
+            action: string;
+            target: {
+                type: string;
+                id: string | null;
+            };
+            details: {
+                [key: string]: unknown;
+            };
+            at: string;
         };
     };
     responses: never;

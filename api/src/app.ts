@@ -51,13 +51,19 @@ import { segmentRoutes } from './segments/segments.routes.ts';
 import { rfmRoutes } from './rfm/rfm.routes.ts';
 import { messageRoutes } from './messages/messages.routes.ts';
 import { feedbackRoutes } from './feedback/feedback.routes.ts';
+import { importRoutes } from './imports/imports.routes.ts';
+import { exportRoutes } from './exports/exports.routes.ts';
+import { member360Routes } from './member360/member360.routes.ts';
 
 const routeModules = [
   tenantRoutes, authRoutes, storeRoutes, staffRoutes, apiKeyRoutes, memberRoutes, cardRoutes, cardQrRoutes, scanRoutes, presenceCodeRoutes, transactionRoutes,
   pointsRoutes, memberAuthRoutes, outboxRoutes, earningRuleRoutes, tierRoutes, pointsSettingsRoutes, checkoutRoutes, reportRoutes,
   walletRoutes, brandingRoutes, promotionRoutes, voucherRoutes, rewardRoutes, memberRewardRoutes, signupRoutes, referralRoutes, lifecycleRoutes, memberRecordRoutes, auditRoutes, miningRoutes, offerRoutes,
-  segmentRoutes, rfmRoutes, feedbackRoutes, automationRoutes, messageRoutes,
+  segmentRoutes, rfmRoutes, feedbackRoutes, automationRoutes, messageRoutes, importRoutes, exportRoutes, member360Routes,
 ];
+
+// Routes whose body is a CSV file, streamed by the route itself (the JSON body parser leaves it alone).
+const csvUploads = new Set(['/api/v1/imports/members']);
 
 const swaggerDir = join(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'), '..');
 const swaggerAssets = new Set(['swagger-ui.css', 'swagger-ui-bundle.js']);
@@ -98,7 +104,8 @@ export function createApp(deps: AppDeps) {
 
   app.use(async (ctx, next) => {
     const hasBody = Boolean(ctx.request.length || ctx.get('Transfer-Encoding'));
-    if (['POST', 'PATCH', 'PUT'].includes(ctx.method) && hasBody && !ctx.is('application/json')) {
+    const csvUpload = csvUploads.has(ctx.path) && ctx.is('text/csv');
+    if (['POST', 'PATCH', 'PUT'].includes(ctx.method) && hasBody && !ctx.is('application/json') && !csvUpload) {
       throw new DomainError('unsupported_media_type', 'Send the body as application/json');
     }
     await next();

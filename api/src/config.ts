@@ -36,6 +36,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const databaseUrl = env.DATABASE_URL || undefined;
   const dataDir = resolveFromRoot(env.KARTU_DATA_DIR || 'data');
   const demo = env.KARTU_DEMO ? env.KARTU_DEMO === 'on' : !databaseUrl;
+  // One without the other would quietly serve plain http, and the till's camera would not work.
+  if (Boolean(env.KARTU_TLS_CERT) !== Boolean(env.KARTU_TLS_KEY)) {
+    throw new ConfigError('Set both KARTU_TLS_CERT and KARTU_TLS_KEY to serve HTTPS, or neither');
+  }
   const tls = env.KARTU_TLS_CERT && env.KARTU_TLS_KEY
     ? { cert: resolveFromRoot(env.KARTU_TLS_CERT), key: resolveFromRoot(env.KARTU_TLS_KEY) }
     : undefined;

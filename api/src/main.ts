@@ -10,6 +10,7 @@ import { ConfigError, loadConfig } from './config.ts';
 import type { AppDeps } from './deps.ts';
 import { createRateLimits } from './http/rate-limits.ts';
 import { startQueue } from './jobs/queue.ts';
+import { importHousekeeping } from './imports/imports.service.ts';
 import { startMessageDispatcher } from './messages/dispatch.ts';
 import { DEMO_MEMBER_PHONE, seedDemoIfEmpty } from './demo/seed.ts';
 import { loadFrontend } from './server/frontends.ts';
@@ -37,6 +38,9 @@ async function main() {
 
   // Housekeeping and automations run as pg-boss jobs (jobs/queue.ts), in this database.
   const queue = await startQueue(deps);
+  // Member imports a stopped server left half done go on from where they were (no row is worked twice).
+  const imports = await importHousekeeping(db, { db, log, secretKey: config.secretKey }, new Date(), { resumeAll: true });
+  if (imports.resumed || imports.abandoned) log.info(imports, 'member imports resumed after a restart');
   const stopDispatcher = startMessageDispatcher(deps);
   const { app } = createApp(deps);
   const api = app.callback();

@@ -13,6 +13,11 @@ import * as m0011 from './0011_mining_indexes.ts';
 import * as m0012 from './0012_automations.ts';
 import * as m0013 from './0013_messages.ts';
 import * as m0014 from './0014_feedback.ts';
+import * as m0015 from './0015_retain_reliability.ts';
+import * as m0016 from './0016_staff_admin.ts';
+import * as m0017 from './0017_member_imports.ts';
+import * as m0019 from './0019_member_360.ts';
+import * as m0020 from './0020_import_lifecycle.ts';
 
 // Explicit, ordered, frozen once landed: a change to the schema is a new migration.
 export const migrations: Record<string, Migration> = {
@@ -30,4 +35,9 @@ export const migrations: Record<string, Migration> = {
   '0012_automations': m0012,
   '0013_messages': m0013,
   '0014_feedback': m0014,
+  '0015_retain_reliability': m0015,
+  '0016_staff_admin': m0016,
+  '0017_member_imports': m0017,
+  '0019_member_360': m0019,
+  '0020_import_lifecycle': m0020,
 };

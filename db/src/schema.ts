@@ -69,6 +69,8 @@ export interface StaffTable {
   password_hash: string;
   store_id: string | null;
   active: Generated<boolean>;
+  /** Set when an owner or admin chose the password (invitation, reset); cleared when the holder sets their own. */
+  must_change_password: Generated<boolean>;
   created_at: CreatedAt;
 }
 
@@ -324,7 +326,7 @@ export interface PointAccountTable {
   updated_at: Generated<Date>;
 }
 
-export type EntryKind = 'earn' | 'redeem' | 'expire' | 'adjust' | 'reverse' | 'return' | 'bonus' | 'debt' | 'repay';
+export type EntryKind = 'earn' | 'redeem' | 'expire' | 'adjust' | 'reverse' | 'return' | 'bonus' | 'debt' | 'repay' | 'opening';
 
 export interface PointEntryTable {
   tenant_id: string;
@@ -660,6 +662,9 @@ export interface FeedbackMessageTable {
   staff_id: string | null;
   body: string;
   created_at: Timestamp;
+  /** A staff reply: the outbox message that carries it to the member, or why none was queued. */
+  outbox_message_id: string | null;
+  not_sent_reason: string | null;
 }
 
 export type AutomationTriggerKind =
@@ -696,8 +701,11 @@ export interface AutomationEventTable {
   to_tier_id: string | null;
   occurred_at: Generated<Date>;
   processed_at: Timestamp | null;
-  /** Why working the event failed (it is not tried again). */
+  /** Why the last attempt failed; with processed_at set, why it was given up. */
   error: string | null;
+  attempts: Generated<number>;
+  /** A failed event waits until then before it is tried again. */
+  next_attempt_at: Timestamp | null;
 }
 
 /** What one automation did for one member on one occasion (unique): the idempotency key and the results. */
@@ -719,6 +727,66 @@ export interface AutomationSegmentMemberTable {
   tenant_id: string;
   automation_id: string;
   member_id: string;
+}
+
+export type MemberImportStatus = 'processing' | 'done' | 'failed';
+
+export interface MemberImportTable {
+  tenant_id: string;
+  id: string;
+  status: Generated<MemberImportStatus>;
+  file_name: string | null;
+  headers: string[];
+  mapping: ColumnType<Record<string, string>, string, string>;
+  rows_total: Generated<number>;
+  rows_processed: Generated<number>;
+  created: Generated<number>;
+  updated: Generated<number>;
+  skipped: Generated<number>;
+  failed: Generated<number>;
+  error: string | null;
+  actor_kind: string;
+  actor_id: string | null;
+  created_at: CreatedAt;
+  finished_at: Timestamp | null;
+  /** The whole file was read into staged rows; only then are the rows worked. */
+  staged_at: Timestamp | null;
+  /** The last batch worked (or the staging finished): a processing import quiet for long has stalled. */
+  progress_at: Timestamp | null;
+  /** The staged rows were deleted after the retention period; errors.csv is gone. */
+  rows_deleted_at: Timestamp | null;
+}
+
+/** One data row of an imported file: the original cells, the values read from them, and what became of it. */
+export interface MemberImportRowTable {
+  tenant_id: string;
+  import_id: string;
+  /** The line in the file as a spreadsheet numbers it (the header is 1). */
+  row_no: number;
+  original: string[];
+  phone: string | null;
+  name: string | null;
+  email: string | null;
+  birth_date: string | null;
+  external_id: string | null;
+  opening_points: number | null;
+  tags: string[] | null;
+  marketing_opt_in: boolean | null;
+  error_field: string | null;
+  error_message: string | null;
+  outcome: 'created' | 'updated' | 'unchanged' | 'failed' | null;
+  member_id: string | null;
+}
+
+/** An opening balance credited by an import, once per import key (external id or phone). */
+export interface MemberOpeningBalanceTable {
+  tenant_id: string;
+  import_key: string;
+  member_id: string;
+  points: number;
+  entry_id: string;
+  import_id: string;
+  created_at: CreatedAt;
 }
 
 export interface DB {
@@ -767,4 +835,7 @@ export interface DB {
   message_transports: MessageTransportTable;
   feedback_threads: FeedbackThreadTable;
   feedback_messages: FeedbackMessageTable;
+  member_imports: MemberImportTable;
+  member_import_rows: MemberImportRowTable;
+  member_opening_balances: MemberOpeningBalanceTable;
 }

@@ -41,7 +41,7 @@ describe('sign-up', () => {
 
     const me = await owner.get('/api/v1/auth/me');
     expect(me.status).toBe(200);
-    expect(me.body.staff).toEqual({ id: res.body.ownerId, name: body.retailerName, role: 'owner', tenantId: res.body.tenantId, email: body.email, storeId: null });
+    expect(me.body.staff).toEqual({ id: res.body.ownerId, name: body.retailerName, role: 'owner', tenantId: res.body.tenantId, email: body.email, storeId: null, mustChangePassword: false });
     expect(me.body.tenant).toMatchObject({ id: res.body.tenantId, slug: body.slug, name: body.retailerName, currency: 'IDR', timeZone: 'Asia/Jakarta', locale: 'id', demo: false });
   });
 
@@ -287,7 +287,9 @@ describe('staff', () => {
     const email = `kasir-${unique()}@test.kartu`;
     const res = await tenant.owner.post('/api/v1/staff').send({ email, name: 'Kasir Satu', role: 'cashier', password: PASSWORD, storeId: store.id });
     expect(res.status).toBe(201);
-    expect(res.body).toEqual({ id: expect.any(String), email, name: 'Kasir Satu', role: 'cashier', storeId: store.id, active: true });
+    expect(res.body).toEqual({
+      id: expect.any(String), email, name: 'Kasir Satu', role: 'cashier', storeId: store.id, active: true, mustChangePassword: false, createdAt: expect.any(String),
+    });
     expect(res.body).not.toHaveProperty('password');
     expect(res.body).not.toHaveProperty('passwordHash');
 
@@ -298,7 +300,7 @@ describe('staff', () => {
       .where('action', '=', 'staff.created')
       .execute();
     expect(rows).toEqual([
-      { actor_kind: 'staff', actor_id: tenant.ownerId, action: 'staff.created', target_type: 'staff', target_id: res.body.id, details: { email, role: 'cashier', storeId: store.id } },
+      { actor_kind: 'staff', actor_id: tenant.ownerId, action: 'staff.created', target_type: 'staff', target_id: res.body.id, details: { email, name: 'Kasir Satu', role: 'cashier', storeId: store.id } },
     ]);
     expect(JSON.stringify(rows)).not.toContain(PASSWORD);
   });

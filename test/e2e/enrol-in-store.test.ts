@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { request as playwrightRequest, type APIRequestContext, type Browser, type Page } from 'playwright-core';
+import { formatPhone } from '../../api/client/format.ts';
 import { expectAccessible, pageWidth } from '../support/axe.ts';
 import { launchChromium } from '../support/browser.ts';
 import { newPhone, PASSWORD } from '../support/factories.ts';
@@ -167,7 +168,7 @@ it('from the members page, a customer without their phone at hand is enrolled wi
   await expectAccessible(page, 'members page, enrolling');
   await page.getByTestId('enrol-without-code').click();
   await expect.poll(() => text(page, 'enrol-done')).toContain('Bayu Saputra sekarang menjadi member.');
-  expect(await text(page, 'enrol-done')).toContain(`Nomor HP belum terbukti: bonus selamat datang menunggu sampai member masuk ke aplikasi member dengan nomor ${e164(phone)}.`);
+  expect(await text(page, 'enrol-done')).toContain(`Nomor HP belum terbukti: bonus selamat datang menunggu sampai member masuk ke aplikasi member dengan nomor ${formatPhone(e164(phone))}.`);
   expect(await focusedId(page)).toBe(null);
   expect(await page.locator(':focus').getAttribute('data-testid')).toBe('enrol-done');
   expect(await codes(phone)).toEqual([]);

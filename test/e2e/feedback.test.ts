@@ -142,13 +142,36 @@ it('a member rates and complains in the app; the marketer assigns, replies and r
   await app.reload();
   await app.getByTestId('points-balance').waitFor();
   await app.getByTestId('feedback-open').click();
-  const reply = app.getByTestId('my-feedback-reply');
+  const reply = app.locator('[data-testid="my-feedback-message"][data-from="shop"]');
   await reply.waitFor(slow);
   expect(await reply.textContent()).toContain('Mohon maaf, Bu Dewi. Silakan tukar di toko dengan struk Anda.');
   const complaint = app.locator('[data-testid="my-feedback-item"][data-kind="complaint"]');
   expect(await complaint.getByTestId('my-feedback-status').textContent()).toBe('Resolved');
   expect(await pageWidth(app)).toBeLessThanOrEqual(360);
+
+  // ——— She writes back: the thread opens again, and the staff see her answer. ———
+  await complaint.getByTestId('write-back').click();
+  await complaint.getByTestId('write-back-send').click();
+  expect(await complaint.getByRole('alert').textContent()).toBe('Write your message.');
+  await complaint.getByTestId('write-back-text').fill('Terima kasih, sudah saya tukar.');
+  await complaint.getByTestId('write-back-send').click();
+  await expect.poll(() => complaint.locator('[data-testid="my-feedback-message"][data-from="member"]').textContent(), slow).toContain('Terima kasih, sudah saya tukar.');
+  expect(await complaint.getByTestId('my-feedback-status').textContent()).toBe('Received');
+  await expectAccessible(app, 'member app: a conversation with a written-back answer');
+  expect(await pageWidth(app)).toBeLessThanOrEqual(360);
   await phoneContext.close();
+
+  const staffView = await signInPortal(browser, server.url, `marketer-${id}@e2e.kartu`);
+  const threads = (await apiGet('/api/v1/feedback?kind=complaint')).items as { id: string }[];
+  await staffView.goto(`${server.url}/portal/feedback/${threads[0]!.id}`);
+  await expect.poll(() => staffView.getByTestId('thread-message').count(), slow).toBe(2);
+  expect(await staffView.getByTestId('thread-message').nth(1).textContent()).toContain('Terima kasih, sudah saya tukar.');
+  expect(await staffView.getByTestId('thread-status').textContent()).toBe('Open');
+  // No WhatsApp gateway is set up in this shop: the inbox says the reply only reached the app.
+  expect(await staffView.getByTestId('reply-delivery').getAttribute('data-status')).toBe('unconfigured');
+  expect(await staffView.getByTestId('reply-delivery').textContent()).toContain('no WhatsApp transport is set up');
+  await expectAccessible(staffView, 'feedback thread with delivery state');
+  await staffView.context().close();
 
   // ——— And it went out through the outbox, to the member's phone. ———
   const outbox = (await apiGet('/api/v1/outbox')).items as { recipient: string; purpose: string; body: string }[];

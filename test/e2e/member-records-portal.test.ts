@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { request as playwrightRequest, type APIRequestContext, type Browser } from 'playwright-core';
+import { formatPhone } from '../../api/client/format.ts';
 import { expectAccessible } from '../support/axe.ts';
 import { launchChromium } from '../support/browser.ts';
 import { newPhone, PASSWORD } from '../support/factories.ts';
@@ -92,8 +93,8 @@ it('an owner edits a member’s tags and consent, changes the phone with a code,
   expect((await apiGet(`/api/v1/members/${dewi.id}`)).phone).toBe(dewi.phone);
   await page.getByTestId('phone-code').fill(code);
   await page.getByTestId('verify-phone-code').click();
-  await expect.poll(() => page.getByTestId('record-notice').textContent()).toBe(`Phone number changed to ${e164(nextPhone)}.`);
-  expect(await page.getByTestId('member-phone').textContent()).toBe(e164(nextPhone));
+  await expect.poll(() => page.getByTestId('record-notice').textContent()).toBe(`Phone number changed to ${formatPhone(e164(nextPhone))}.`);
+  expect(await page.getByTestId('member-phone').textContent()).toBe(formatPhone(e164(nextPhone)));
   expect(await page.getByTestId('member-phone-verified').textContent()).toBe('Verified with a code');
   expect(await apiGet(`/api/v1/members/${dewi.id}`)).toMatchObject({ phone: e164(nextPhone), phoneVerified: true });
 

@@ -218,6 +218,8 @@ it('the member app and the till show the offer to a member who bought kopi; the 
   expect(await row.getByTestId('offer-rate').textContent()).toContain('100%');
 
   await portal.goto(`${server.url}/portal/members/${member.id}`);
+  // The member page shows offers in their own tab (member 360° view).
+  await portal.getByTestId('member-tab-offers').click();
   await portal.getByTestId('member-offers').scrollIntoViewIfNeeded();
   const memberShowings = portal.getByTestId('member-offer');
   await memberShowings.first().waitFor({ timeout: 15_000 });

@@ -88,7 +88,7 @@ async function signedInStaff(email: string): Promise<BrowserContext> {
   await page.getByTestId('login-email').fill(email);
   await page.getByTestId('login-password').fill(PASSWORD);
   await page.getByTestId('login-submit').click();
-  await page.waitForURL(/\/portal\/(members|till)/);
+  await page.waitForURL(/\/portal\/(dashboard|members|till)/);
   await page.close();
   return context;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatMoney, formatPoints, parseRupiah } from '../../api/client/format.ts';
+import { formatDateTime, formatMoney, formatPhone, formatPoints, parseRupiah } from '../../api/client/format.ts';
+import { formatDate, formatMonth } from '../../portal/src/lib/time.ts';
 
 describe('formatMoney', () => {
   it('shows rupiah without the minor units, with dots between thousands', () => {
@@ -44,5 +45,39 @@ describe('parseRupiah', () => {
     for (const minor of [0, 100, 15_000_000, 999_999_900, 123_456_789_00]) {
       expect(parseRupiah(formatMoney(minor))).toBe(minor);
     }
+  });
+});
+
+describe('formatPhone', () => {
+  it.each([
+    ['+6281234567890', '0812-3456-7890'],
+    ['+628123456789', '0812-3456-789'],
+    ['+62812345678', '0812-345-678'],
+    ['+62812345678901', '0812-3456-78901'],
+    ['+62215551234', '021-5551234'],
+    ['+622745551234', '0274-5551234'],
+  ])('writes %s the Indonesian way, %s', (e164, shown) => {
+    expect(formatPhone(e164)).toBe(shown);
+  });
+
+  it.each(['+6591234567', 'dewi@contoh.id', '', '+62812'])('leaves %j as it is', (text) => {
+    expect(formatPhone(text)).toBe(text);
+  });
+});
+
+describe('dates', () => {
+  const lastEvening = '2026-12-31T16:30:00Z';
+
+  it('fall on the tenant’s calendar and are written in the reader’s language', () => {
+    expect(formatDate(lastEvening, 'Asia/Jakarta', 'id')).toBe('31 Des 2026');
+    expect(formatDate(lastEvening, 'Asia/Jayapura', 'id')).toBe('1 Jan 2027');
+    expect(formatDate(lastEvening, 'Asia/Jakarta', 'en')).toBe('31 Dec 2026');
+    expect(formatDateTime(lastEvening, 'Asia/Jakarta', 'id')).toBe('31 Des 2026, 23.30');
+    expect(formatDateTime(lastEvening, 'Asia/Jakarta', 'en')).toBe('31 Dec 2026, 23:30');
+  });
+
+  it('write a report’s months without a time zone shift', () => {
+    expect(formatMonth('2026-05', 'id')).toBe('Mei 2026');
+    expect(formatMonth('2026-05', 'en')).toBe('May 2026');
   });
 });

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from '../deps.ts';
 import { newId } from '../shared/ids.ts';
 import type { Principal } from '../shared/principal.ts';
@@ -26,15 +27,36 @@ export async function recordAudit(db: Db, principal: Principal, event: AuditEven
     .execute();
 }
 
-export function listAudit(db: Db, tenantId: string, filter: { targetId?: string; action?: string }, limit: number, beforeId?: string) {
+export interface AuditFilter {
+  targetId?: string;
+  targetType?: string;
+  action?: string;
+  actorId?: string;
+  /** Local dates of the retailer (`timeZone`), both inclusive. */
+  from?: string;
+  to?: string;
+}
+
+const localStart = (date: string, timeZone: string) => sql<Date>`(${date}::date)::timestamp at time zone ${timeZone}`;
+const localEnd = (date: string, timeZone: string) => sql<Date>`((${date}::date) + 1)::timestamp at time zone ${timeZone}`;
+
+/** Newest first, with the actor's name (a staff member's or an API key's), `limit + 1` rows before the cursor. */
+export function listAudit(db: Db, tenantId: string, timeZone: string, filter: AuditFilter, limit: number, beforeId?: string) {
   let query = db
-    .selectFrom('audit_log')
-    .select(['id', 'actor_kind', 'actor_id', 'action', 'target_type', 'target_id', 'details', 'created_at'])
-    .where('tenant_id', '=', tenantId)
-    .orderBy('id', 'desc')
+    .selectFrom('audit_log as a')
+    .leftJoin('staff as s', (join) => join.onRef('s.tenant_id', '=', 'a.tenant_id').onRef('s.id', '=', 'a.actor_id').on('a.actor_kind', '=', 'staff'))
+    .leftJoin('api_keys as k', (join) => join.onRef('k.tenant_id', '=', 'a.tenant_id').onRef('k.id', '=', 'a.actor_id').on('a.actor_kind', '=', 'api_key'))
+    .select(['a.id', 'a.actor_kind', 'a.actor_id', 'a.action', 'a.target_type', 'a.target_id', 'a.details', 'a.created_at'])
+    .select((eb) => eb.fn.coalesce('s.name', 'k.name').as('actor_name'))
+    .where('a.tenant_id', '=', tenantId)
+    .orderBy('a.id', 'desc')
     .limit(limit + 1);
-  if (filter.targetId) query = query.where('target_id', '=', filter.targetId);
-  if (filter.action) query = query.where('action', '=', filter.action);
-  if (beforeId) query = query.where('id', '<', beforeId);
+  if (filter.targetId) query = query.where('a.target_id', '=', filter.targetId);
+  if (filter.targetType) query = query.where('a.target_type', '=', filter.targetType);
+  if (filter.action) query = query.where('a.action', '=', filter.action);
+  if (filter.actorId) query = query.where('a.actor_id', '=', filter.actorId);
+  if (filter.from) query = query.where('a.created_at', '>=', localStart(filter.from, timeZone));
+  if (filter.to) query = query.where('a.created_at', '<', localEnd(filter.to, timeZone));
+  if (beforeId) query = query.where('a.id', '<', beforeId);
   return query.execute();
 }

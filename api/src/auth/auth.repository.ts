@@ -34,7 +34,7 @@ export async function deleteSession(db: Db, tenantId: string, id: string) {
 export function findActiveStaff(db: Db, tenantId: string, id: string) {
   return db
     .selectFrom('staff')
-    .select(['id', 'role', 'store_id'])
+    .select(['id', 'role', 'store_id', 'must_change_password'])
     .where('tenant_id', '=', tenantId)
     .where('id', '=', id)
     .where('active', '=', true)

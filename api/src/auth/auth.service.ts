@@ -49,7 +49,10 @@ export async function principalFromSession(db: Db, token: string | undefined, ki
   }
   const staff = await repo.findActiveStaff(db, parsed.tenantId, session.principal_id);
   if (!staff) throw unauthenticated();
-  return { kind: 'staff', tenantId: parsed.tenantId, id: staff.id, role: staff.role, storeId: staff.store_id, sessionId: parsed.id };
+  return {
+    kind: 'staff', tenantId: parsed.tenantId, id: staff.id, role: staff.role, storeId: staff.store_id, sessionId: parsed.id,
+    mustChangePassword: staff.must_change_password,
+  };
 }
 
 const lastTouched = new Map<string, number>();

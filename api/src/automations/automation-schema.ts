@@ -16,7 +16,7 @@ export const AutomationTriggerSchema = z
     z.strictObject({ kind: z.literal('sign_up') }).meta({ description: 'A member joins (any way: the form, the till, an import)' }),
     z.strictObject({ kind: z.literal('first_purchase') }).meta({ description: 'The member’s first posted sale' }),
     z.strictObject({ kind: z.literal('birthday') })
-      .meta({ description: 'On the member’s birthday in the retailer’s time zone, once a year; 29 February counts on 28 February in other years' }),
+      .meta({ description: 'On the member’s birthday in the retailer’s time zone, once a year; 29 February counts on 28 February in other years. A birthday missed because no job ran that day (servers down) is still celebrated within 7 days, unless the member joined or the automation was made after it' }),
     z.strictObject({ kind: z.literal('inactive'), days: Days(3650, 'No purchase (or, never bought, no purchase since joining) for this many days') })
       .meta({ description: 'Once per quiet spell: a new purchase starts a new one' }),
     z.strictObject({ kind: z.literal('points_expiring'), days: Days(365, 'Posted points expire within this many days') })

@@ -137,42 +137,49 @@ async function firedBy(trx: Db, event: repo.EventRow, automations: repo.Automati
   return fired;
 }
 
+/** Seconds before attempt n + 1 of a failed event (about 9 hours in all); after the last, it is given up. */
+export const EVENT_RETRY_DELAYS = [60, 300, 1800, 7200, 21600];
+
 /**
  * Works off recorded sign-ups, purchases and tier changes, oldest first, one event per
- * transaction (several workers skip each other's events). An event that fails is kept with its
- * error and not tried again.
+ * transaction (several workers skip each other's events). An event whose transaction fails (a
+ * deadlock, a dropped connection, a member merged a moment ago) is rolled back and tried again
+ * later with backoff; after the last attempt it is kept with its error, shown in the portal.
  */
 export async function runAutomationEvents(db: Db, options: RunOptions & { max?: number } = {}) {
   let events = 0;
   let runs = 0;
+  let failed = 0;
   for (let i = 0; i < (options.max ?? 10_000); i++) {
-    const failure: { event?: { id: number; error: string } } = {};
-    const worked = await db.transaction().execute(async (trx) => {
-      const event = await repo.nextEvent(trx);
-      if (!event) return false;
-      try {
+    let current: repo.EventRow | undefined;
+    let done = 0;
+    try {
+      const worked = await db.transaction().execute(async (trx) => {
+        const event = await repo.nextEvent(trx);
+        if (!event) return false;
+        current = event;
         const automations = await repo.activeAutomations(trx, [...eventKinds[event.kind]], event.tenant_id);
         if (automations.length) {
           const tenant = await getTenant(trx, event.tenant_id);
           for (const { automation, occasion } of await firedBy(trx, event, automations)) {
-            if (await applyAutomation(trx, tenant, automation, event.member_id, occasion, new Date(), options)) runs++;
+            if (await applyAutomation(trx, tenant, automation, event.member_id, occasion, new Date(), options)) done++;
           }
         }
         await repo.markEvent(trx, event.id);
         return true;
-      } catch (error) {
-        failure.event = { id: event.id, error: error instanceof Error ? error.message : String(error) };
-        throw error;
-      }
-    }).catch((error) => {
-      if (!failure.event) throw error;
-      return true;
-    });
-    if (failure.event) await repo.markEvent(db, failure.event.id, failure.event.error.slice(0, 1000));
-    if (!worked) break;
+      });
+      if (!worked) break;
+      runs += done;
+    } catch (error) {
+      // Nothing of the event's transaction stayed; when the database is gone this throws too and the event stays due.
+      if (!current) throw error;
+      const message = (error instanceof Error ? error.message : String(error)).slice(0, 1000);
+      await repo.failEvent(db, current.id, message, EVENT_RETRY_DELAYS[current.attempts] ?? null);
+      failed++;
+    }
     events++;
   }
-  return { events, runs };
+  return { events, runs, failed };
 }
 
 // --- scheduled triggers ---------------------------------------------------------------------------

@@ -77,12 +77,13 @@ export function memberForRun(db: Db, tenantId: string, memberId: string) {
 
 // --- events ------------------------------------------------------------------------------------
 
-/** The oldest unprocessed event nobody else is working, locked for this transaction. */
+/** The oldest unprocessed event that is due and nobody else is working, locked for this transaction. */
 export function nextEvent(db: Db) {
   return db
     .selectFrom('automation_events')
     .selectAll()
     .where('processed_at', 'is', null)
+    .where((eb) => eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', sql<Date>`now()`)]))
     .orderBy('id')
     .limit(1)
     .forUpdate()
@@ -92,8 +93,39 @@ export function nextEvent(db: Db) {
 
 export type EventRow = NonNullable<Awaited<ReturnType<typeof nextEvent>>>;
 
-export async function markEvent(db: Db, id: number, error: string | null = null) {
-  await db.updateTable('automation_events').set({ processed_at: sql`now()`, error }).where('id', '=', id).execute();
+export async function markEvent(db: Db, id: number) {
+  await db.updateTable('automation_events').set({ processed_at: sql`now()`, error: null }).where('id', '=', id).execute();
+}
+
+/** A failed attempt: tried again after `retryInSeconds`, or given up (processed with its error) when null. */
+export async function failEvent(db: Db, id: number, error: string, retryInSeconds: number | null) {
+  await db
+    .updateTable('automation_events')
+    .set((eb) => ({
+      attempts: eb('attempts', '+', 1),
+      error,
+      next_attempt_at: retryInSeconds === null ? null : sql<Date>`now() + make_interval(secs => ${retryInSeconds})`,
+      ...(retryInSeconds === null ? { processed_at: sql<Date>`now()` } : {}),
+    }))
+    .where('id', '=', id)
+    // Another worker may have taken the event and worked it off since this one rolled back.
+    .where('processed_at', 'is', null)
+    .execute();
+}
+
+/** Events given up after their last attempt, and events waiting to be tried again, per tenant. */
+export async function eventFailures(db: Db, tenantId: string) {
+  const row = await db
+    .selectFrom('automation_events')
+    .select([
+      sql<number>`(count(*) filter (where processed_at is not null and error is not null))::int`.as('failed'),
+      sql<number>`(count(*) filter (where processed_at is null and attempts > 0))::int`.as('retrying'),
+      sql<string | null>`(array_agg(error order by id desc) filter (where error is not null))[1]`.as('last_error'),
+    ])
+    .where('tenant_id', '=', tenantId)
+    .where('error', 'is not', null)
+    .executeTakeFirstOrThrow();
+  return row;
 }
 
 /** Whether the sale is the member's first posted one (none posted before it). */
@@ -138,21 +170,32 @@ const notRunYet = (automationId: string) => sql`not exists (
   select 1 from automation_runs r
   where r.tenant_id = d.tenant_id and r.automation_id = ${automationId} and r.member_id = d.member_id and r.occasion = d.occasion)`;
 
+/** Days back a birthday is still celebrated when no job ran on the day itself (servers down, a long outage). */
+export const BIRTHDAY_CATCH_UP_DAYS = 7;
+
 /**
- * Members whose birthday is today in the tenant's time zone (29 February counts on 28 February
- * in a year without one); the occasion is the local year.
+ * Members whose birthday is today in the tenant's time zone, or was on one of the days before
+ * within the catch-up window and was missed (29 February counts on 28 February in a year without
+ * one); the occasion is the local year of that birthday. A birthday before the member joined or
+ * before the automation existed is not owed.
  */
 export async function dueBirthdays(db: Db, tenantId: string, automationId: string, at: Date, limit: number): Promise<Due[]> {
   const { rows } = await sql<Due>`
-    with today as (
-      select (${at}::timestamptz at time zone t.time_zone)::date as d from tenants t where t.id = ${tenantId}
+    with days as (
+      select day::date as d, to_char(day, 'MM-DD') as mmdd, t.time_zone,
+             extract(day from make_date(extract(year from day)::int, 3, 1) - 1) = 28 as no_leap_day
+      from tenants t,
+           generate_series((${at}::timestamptz at time zone t.time_zone)::date - ${BIRTHDAY_CATCH_UP_DAYS - 1}::int,
+                           (${at}::timestamptz at time zone t.time_zone)::date, interval '1 day') as day
+      where t.id = ${tenantId}
     ), d as (
-      select m.tenant_id, m.id as member_id, extract(year from today.d)::int::text as occasion
-      from members m, today
-      where m.tenant_id = ${tenantId} and m.status = 'active' and m.birth_date is not null
-        and (to_char(m.birth_date, 'MM-DD') = to_char(today.d, 'MM-DD')
-             or (to_char(m.birth_date, 'MM-DD') = '02-29' and to_char(today.d, 'MM-DD') = '02-28'
-                 and extract(day from make_date(extract(year from today.d)::int, 3, 1) - 1) = 28))
+      select distinct on (m.id) m.tenant_id, m.id as member_id, extract(year from days.d)::int::text as occasion
+      from days
+      join automations a on a.tenant_id = ${tenantId} and a.id = ${automationId}
+      join members m on m.tenant_id = ${tenantId} and m.status = 'active' and m.birth_date is not null
+        and (to_char(m.birth_date, 'MM-DD') = days.mmdd or (to_char(m.birth_date, 'MM-DD') = '02-29' and days.mmdd = '02-28' and days.no_leap_day))
+      where days.d >= (m.created_at at time zone days.time_zone)::date and days.d >= (a.created_at at time zone days.time_zone)::date
+      order by m.id, days.d desc
     )
     select d.member_id, d.occasion from d where ${notRunYet(automationId)} order by d.member_id limit ${limit}`.execute(db);
   return rows;

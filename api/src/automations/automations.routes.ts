@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Routes } from '../http/route.ts';
-import { CursorQuery, IdParams, Instant, page } from '../http/schemas.ts';
+import { CursorQuery, IdParams, Instant } from '../http/schemas.ts';
 import { invalidField } from '../shared/errors.ts';
 import { AutomationBody, AutomationPatch, AutomationSettingsSchema } from './automation-schema.ts';
 import { AutomationSchema, AutomationTotalsSchema } from './automations.mapper.ts';
@@ -9,9 +9,21 @@ import {
   updateAutomationSettings,
 } from './automations.service.ts';
 
+const AutomationPageSchema = z
+  .object({
+    items: z.array(AutomationSchema),
+    nextCursor: z.string().nullable(),
+    eventFailures: z.object({
+      failed: z.number().int().meta({ description: 'Sign-ups, purchases and tier changes given up after their last attempt: those members got nothing from event automations' }),
+      retrying: z.number().int().meta({ description: 'Events that failed and wait to be tried again' }),
+      lastError: z.string().nullable(),
+    }),
+  })
+  .meta({ id: 'AutomationPage' });
+
 const HOW_AUTOMATIONS_WORK = `An automation has one \`trigger\` and at least one action: bonus \`points\` (a bonus entry naming the automation), a personal \`voucher\`, a \`message\` in both languages. It acts once per member and occasion — the sign-up, the first purchase, the year of a birthday, a quiet spell (from the last purchase), the date the soonest points expire, a tier change, a sale, a day of entering a segment — however often the jobs run.
 
-Sign-ups, purchases and tier changes are recorded with the change itself and worked off within about a minute; birthdays (in the retailer's time zone; 29 February counts on 28 February in other years), quiet spells, expiring points and segment entries are checked every ten minutes. Only active members are reached. Messages are marketing: a member who did not consent gets none (\`no_consent\`), nor one over the retailer's cap of automated messages per member (\`frequency_cap\`, \`GET /api/v1/settings/automations\`); the outbox may also refuse one (\`no_channel\`, \`inactive_member\`). Skipped messages do not hold back the points or the voucher.`;
+Sign-ups, purchases and tier changes are recorded with the change itself and worked off within about a minute; one whose work fails (a deadlock, a lost database connection) is tried again after 1, 5 and 30 minutes, 2 and 6 hours, then given up and counted in \`eventFailures\` of the list; birthdays (in the retailer's time zone; 29 February counts on 28 February in other years), quiet spells, expiring points and segment entries are checked every ten minutes. Only active members are reached. Messages are marketing: a member who did not consent gets none (\`no_consent\`), nor one over the retailer's cap of automated messages per member (\`frequency_cap\`, \`GET /api/v1/settings/automations\`); the outbox may also refuse one (\`no_channel\`, \`inactive_member\`). Skipped messages do not hold back the points or the voucher.`;
 
 const ResultsQuery = z.object({
   from: Instant.optional().meta({ description: 'Runs from (default: since the start)' }),
@@ -48,7 +60,7 @@ export function automationRoutes(routes: Routes) {
     tags: ['Automations'],
     auth: { principals: ['staff', 'api_key'], permission: 'members.read' },
     query: CursorQuery.extend({ status: z.enum(['active', 'paused', 'archived']).optional().meta({ description: 'Default: active and paused' }) }),
-    responses: { 200: { description: 'A page of automations', schema: page(AutomationSchema, 'AutomationPage') } },
+    responses: { 200: { description: 'A page of automations', schema: AutomationPageSchema } },
     handler: async ({ db, principal, query }) => ({ status: 200, body: await listAutomations(db, principal, { status: query.status }, query.cursor) }),
   });
 

@@ -44,7 +44,11 @@ async function withTotals(db: Db, tenantId: string, rows: repo.AutomationRow[]) 
 
 export async function listAutomations(db: Db, principal: Principal, filter: { status?: repo.AutomationStatus }, cursor?: string, limit = 50) {
   const { page, nextCursor } = pageOf(await repo.listAutomations(db, principal.tenantId, filter, limit, cursor), limit);
-  return { items: await withTotals(db, principal.tenantId, page), nextCursor };
+  const failures = await repo.eventFailures(db, principal.tenantId);
+  return {
+    items: await withTotals(db, principal.tenantId, page), nextCursor,
+    eventFailures: { failed: failures.failed, retrying: failures.retrying, lastError: failures.last_error },
+  };
 }
 
 export async function getAutomation(db: Db, principal: Principal, id: string) {

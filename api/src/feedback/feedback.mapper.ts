@@ -13,6 +13,16 @@ export const FeedbackMessageSchema = z
     staff: Named.nullable(),
     text: z.string(),
     createdAt: z.string(),
+    delivery: z
+      .object({
+        status: z.enum(['pending', 'sent', 'failed', 'unconfigured', 'not_sent']).meta({
+          description: 'How the reply is reaching the member outside the app: `pending` (being sent, retried with backoff), `sent`, `failed` (given up; `reason` says why), `unconfigured` (no transport for the channel), `not_sent` (no message was queued; `reason`: `inactive_member`, `no_channel`)',
+        }),
+        channel: z.enum(['sms', 'whatsapp', 'email']).nullable(),
+        reason: z.string().nullable(),
+      })
+      .nullable()
+      .meta({ description: 'Staff replies: whether the member was told. Member messages and replies from before this was recorded: null. The app shows every reply either way' }),
   })
   .meta({ id: 'FeedbackMessage' });
 
@@ -46,7 +56,10 @@ export const MyFeedbackSchema = z
     store: Named.nullable(),
     receiptNo: z.string().nullable(),
     createdAt: z.string(),
-    replies: z.array(z.object({ id: z.uuid(), text: z.string(), createdAt: z.string() })),
+    replies: z.array(z.object({ id: z.uuid(), text: z.string(), createdAt: z.string() })).meta({ description: 'The shop’s replies' }),
+    messages: z
+      .array(z.object({ id: z.uuid(), from: z.enum(['member', 'shop']), text: z.string(), createdAt: z.string() }))
+      .meta({ description: 'The whole conversation after the first text, oldest first: the shop’s replies and the member’s answers' }),
   })
   .meta({ id: 'MyFeedback' });
 
@@ -79,7 +92,15 @@ export function toMessageView(row: MessageRow): z.infer<typeof FeedbackMessageSc
     staff: row.staff_id ? { id: row.staff_id, name: row.staff_name ?? '' } : null,
     text: row.body,
     createdAt: iso(row.created_at)!,
+    delivery: deliveryOf(row),
   };
+}
+
+function deliveryOf(row: MessageRow) {
+  if (row.author_kind !== 'staff') return null;
+  if (row.not_sent_reason) return { status: 'not_sent' as const, channel: null, reason: row.not_sent_reason };
+  if (!row.delivery_status) return null;
+  return { status: row.delivery_status, channel: row.delivery_channel, reason: row.delivery_status === 'sent' ? null : row.delivery_error };
 }
 
 export function toMyFeedback(row: ThreadRow, messages: MessageRow[]): z.infer<typeof MyFeedbackSchema> {
@@ -94,6 +115,7 @@ export function toMyFeedback(row: ThreadRow, messages: MessageRow[]): z.infer<ty
     createdAt: iso(row.created_at)!,
     // Staff replies only (the staff member's name stays inside the shop).
     replies: messages.filter((m) => m.author_kind === 'staff').map((m) => ({ id: m.id, text: m.body, createdAt: iso(m.created_at)! })),
+    messages: messages.map((m) => ({ id: m.id, from: m.author_kind === 'staff' ? 'shop' as const : 'member' as const, text: m.body, createdAt: iso(m.created_at)! })),
   };
 }
 

@@ -76,8 +76,9 @@ export function messagesOf(db: Db, tenantId: string, threadIds: string[]) {
   return db
     .selectFrom('feedback_messages as fm')
     .leftJoin('staff as a', (j) => j.onRef('a.tenant_id', '=', 'fm.tenant_id').onRef('a.id', '=', 'fm.staff_id'))
+    .leftJoin('outbox_messages as o', (j) => j.onRef('o.tenant_id', '=', 'fm.tenant_id').onRef('o.id', '=', 'fm.outbox_message_id'))
     .selectAll('fm')
-    .select('a.name as staff_name')
+    .select(['a.name as staff_name', 'o.status as delivery_status', 'o.channel as delivery_channel', 'o.last_error as delivery_error'])
     .where('fm.tenant_id', '=', tenantId)
     .where('fm.thread_id', 'in', threadIds)
     .orderBy('fm.id')
@@ -85,6 +86,16 @@ export function messagesOf(db: Db, tenantId: string, threadIds: string[]) {
 }
 
 export type MessageRow = Awaited<ReturnType<typeof messagesOf>>[number];
+
+/** The member's messages since the last staff reply (a member waits for an answer after a few). */
+export async function memberMessagesSinceReply(db: Db, tenantId: string, threadId: string): Promise<number> {
+  const { rows } = await sql<{ n: number }>`
+    select count(*)::int as n from feedback_messages m
+    where m.tenant_id = ${tenantId} and m.thread_id = ${threadId} and m.author_kind = 'member'
+      and not exists (select 1 from feedback_messages s
+                      where s.tenant_id = m.tenant_id and s.thread_id = m.thread_id and s.author_kind = 'staff' and s.id > m.id)`.execute(db);
+  return rows[0]!.n;
+}
 
 export function findSale(db: Db, tenantId: string, id: string) {
   return db

@@ -7,13 +7,13 @@ import {
   FeedbackKindSchema, FeedbackStatusSchema, FeedbackThreadDetailSchema, FeedbackThreadSchema, MyFeedbackSchema, ResponseTimesSchema, SatisfactionSchema,
 } from './feedback.mapper.ts';
 import {
-  assignableStaff, assignThread, changeStatus, feedbackOptions, getThread, listInbox, myFeedback, RATEABLE_SALE_DAYS, replyToThread, responseTimeFigures,
-  satisfactionFigures, submitFeedback,
+  assignableStaff, assignThread, changeStatus, feedbackOptions, getThread, listInbox, MEMBER_MESSAGES_BEFORE_REPLY, myFeedback, RATEABLE_SALE_DAYS,
+  replyToThread, responseTimeFigures, satisfactionFigures, submitFeedback, writeBack,
 } from './feedback.service.ts';
 
 const HOW_FEEDBACK_WORKS = `Members rate a visit (1–5, with an optional comment, the store and/or one of their own purchases of the last ${RATEABLE_SALE_DAYS} days — each purchase is rated once) or send a complaint or a suggestion (text, optional store) from the member app: at most 10 an hour per member.
 
-Staff work them in the portal's inbox: owners, admins and marketers (permission \`feedback.manage\`; admin API keys too); cashiers do not see the inbox. A thread is \`open\`, \`in_progress\` or \`resolved\`; it can be assigned to an active owner, admin or marketer of the retailer. A staff reply is kept in the thread (the member sees it in the app) and sent to the member as a transactional message through the outbox; the first reply moves an open thread to in progress unless the reply sets another status. Assignments, status changes and replies are audit-logged.
+Staff work them in the portal's inbox: owners, admins and marketers (permission \`feedback.manage\`; admin API keys too); cashiers do not see the inbox. A thread is \`open\`, \`in_progress\` or \`resolved\`; it can be assigned to an active owner, admin or marketer of the retailer. A staff reply is kept in the thread (the member sees it in the app) and sent to the member as a transactional message through the outbox (each reply's \`delivery\` says whether it reached them, or why not); members write back in their threads from the app; the first reply moves an open thread to in progress unless the reply sets another status. Assignments, status changes and replies are audit-logged.
 
 Figures (permission \`reports.read\`): response time = first staff reply − creation, over the threads that expect an answer (complaints, suggestions, ratings with a comment); satisfaction = the ratings by store and by month of the retailer's time zone. Periods are local dates of the retailer, both inclusive.`;
 
@@ -89,6 +89,27 @@ export function feedbackRoutes(routes: Routes) {
     query: CursorQuery,
     responses: { 200: { description: 'Threads', schema: page(MyFeedbackSchema, 'MyFeedbackPage') } },
     handler: async ({ db, principal, query }) => ({ status: 200, body: await myFeedback(db, principal, query.cursor) }),
+  });
+
+  routes.add({
+    method: 'post',
+    path: '/api/v1/me/feedback/{id}/messages',
+    summary: 'The signed-in member writes back in one of their threads',
+    description: `The message joins the thread the staff work in the portal's inbox; a resolved thread opens again. After ${MEMBER_MESSAGES_BEFORE_REPLY} messages in a row without an answer the member is asked to wait (409).`,
+    tags: ['Member app'],
+    auth: { principals: ['member'] },
+    params: IdParams,
+    body: z.object({ text: Text }),
+    responses: {
+      201: { description: 'The thread with the new message', schema: MyFeedbackSchema },
+      404: { description: 'Not one of the member’s threads' },
+      409: { description: 'Waiting for an answer' },
+      429: { description: 'More than 10 in an hour' },
+    },
+    handler: async ({ db, deps, principal, params, body }) => {
+      await consume(deps.limits.feedbackByMember, `${principal.tenantId}:${principal.id}`);
+      return { status: 201, body: await writeBack(db, principal, params.id, body.text) };
+    },
   });
 
   routes.add({

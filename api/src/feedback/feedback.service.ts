@@ -76,6 +76,27 @@ export async function myFeedback(db: Db, member: MemberPrincipal, cursor?: strin
   return { items: page.map((row) => toMyFeedback(row, messages.filter((m) => m.thread_id === row.id))), nextCursor };
 }
 
+/** Member messages in a row without a staff reply before the member is asked to wait for an answer. */
+export const MEMBER_MESSAGES_BEFORE_REPLY = 5;
+
+/**
+ * The member writes back in one of their threads. A resolved thread opens again, so it returns
+ * to the inbox; the shop is not messaged (staff see it in the inbox).
+ */
+export async function writeBack(db: Db, member: MemberPrincipal, id: string, text: string) {
+  return inTransaction(db, async (trx) => {
+    const row = await repo.lockThread(trx, member.tenantId, id);
+    // Another member's thread reads exactly like one that does not exist.
+    if (!row || row.member_id !== member.id) throw notFound('Feedback');
+    if ((await repo.memberMessagesSinceReply(trx, member.tenantId, id)) >= MEMBER_MESSAGES_BEFORE_REPLY) {
+      throw new DomainError('conflict', `Please wait for an answer: ${MEMBER_MESSAGES_BEFORE_REPLY} messages are waiting already`);
+    }
+    await repo.insertMessage(trx, { tenant_id: member.tenantId, id: newId(), thread_id: id, author_kind: 'member', staff_id: null, body: text });
+    await repo.updateThread(trx, member.tenantId, id, row.status === 'resolved' ? { status: 'open', resolved_at: null } : {});
+    return myThread(trx, member.tenantId, id);
+  });
+}
+
 /** What the app offers to rate: the stores, and the member's purchases of the last 30 days not rated yet. */
 export async function feedbackOptions(db: Db, member: MemberPrincipal) {
   const [stores, sales] = await Promise.all([
@@ -158,15 +179,18 @@ function replyText(shop: string, staffText: string) {
 export async function replyToThread(db: Db, principal: Extract<Principal, { kind: 'staff' }>, id: string, input: { text: string; status?: FeedbackStatus }) {
   return inTransaction(db, async (trx) => {
     const row = await locked(trx, principal, id);
-    await repo.insertMessage(trx, { tenant_id: principal.tenantId, id: newId(), thread_id: id, author_kind: 'staff', staff_id: principal.id, body: input.text });
-    if (!row.first_reply_at) await repo.updateThread(trx, principal.tenantId, id, { first_reply_at: new Date() });
-    const next = input.status ?? (row.status === 'open' ? 'in_progress' : row.status);
-    await moveTo(trx, principal, row, next);
     const tenant = await getTenant(trx, principal.tenantId);
     const queued = await queueMemberMessage(trx, {
       tenantId: principal.tenantId, memberId: row.member_id, purpose: 'feedback_reply', marketing: false, text: replyText(tenant.name, input.text),
     });
-    // Not queued (a blocked member, or no channel reaches them): the reply still waits in the app.
+    // Not queued (a blocked member, or no channel reaches them): the reply still waits in the app, and the inbox says so.
+    await repo.insertMessage(trx, {
+      tenant_id: principal.tenantId, id: newId(), thread_id: id, author_kind: 'staff', staff_id: principal.id, body: input.text,
+      outbox_message_id: queued.queued ? queued.messageId : null, not_sent_reason: queued.queued ? null : queued.reason,
+    });
+    if (!row.first_reply_at) await repo.updateThread(trx, principal.tenantId, id, { first_reply_at: new Date() });
+    const next = input.status ?? (row.status === 'open' ? 'in_progress' : row.status);
+    await moveTo(trx, principal, row, next);
     await recordAudit(trx, principal, {
       action: 'feedback.replied', targetType: 'feedback', targetId: id,
       details: { text: input.text, message: queued.queued ? queued.messageId : null, notSentBecause: queued.queued ? null : queued.reason },

@@ -8,6 +8,10 @@ export function createRateLimits() {
   return {
     loginByIp: new RateLimiterMemory({ points: 30, duration: 15 * 60 }),
     loginByEmail: new RateLimiterMemory({ points: 10, duration: 15 * 60 }),
+    // Changing one's own password, per staff member: wrong current passwords (a borrowed session
+    // guessing it), and every attempt (each costs two argon2id hashes of the one thread).
+    passwordChangeFailures: new RateLimiterMemory({ points: 5, duration: 15 * 60 }),
+    passwordChangeAttempts: new RateLimiterMemory({ points: 20, duration: 60 * 60 }),
     otpSendByPhone: new RateLimiterMemory({ points: 3, duration: 10 * 60 }),
     otpSendByIp: new RateLimiterMemory({ points: 60, duration: 10 * 60 }),
     // Codes to join go to numbers that are not members yet: a cap per retailer keeps the SMS bill

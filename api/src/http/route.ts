@@ -38,11 +38,20 @@ export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z
   tags: string[];
   /** Who may call: principal kinds, and for staff and API keys the permission they need. */
   auth: { principals: K[]; permission?: Permission } | 'public';
+  /** Answers a staff session that holds a temporary password (only reading oneself and changing the password do). */
+  allowTemporaryPassword?: boolean;
   params?: P;
   query?: Q;
   body?: B;
+  /** A body that is a file the handler streams itself (not parsed here), for the OpenAPI document. */
+  upload?: { contentType: string; description: string };
   /** POST routes accept an Idempotency-Key; 'required' makes it mandatory (API.md's (I) routes). */
   idempotency?: 'required' | 'optional';
+  /**
+   * The answer carries a secret shown once (an API key, a temporary password): an Idempotency-Key is
+   * accepted but not used, since keeping the answer for replays would keep the secret in plaintext.
+   */
+  secretInResponse?: boolean;
   responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
   handler: (input: RouteInput<z.infer<P>, z.infer<Q>, z.infer<B>, K>, ctx: Context) => Promise<Reply | void>;
 }
@@ -84,7 +93,7 @@ export class Routes {
     ctx: Context,
   ): Promise<Reply | void> {
     const deps = this.deps;
-    const principal = spec.auth === 'public' ? undefined : await this.authorize(spec.auth, ctx);
+    const principal = spec.auth === 'public' ? undefined : await this.authorize(spec.auth, ctx, spec.allowTemporaryPassword ?? false);
     const params = parse(spec.params, ctx.params, 'params');
     const query = parse(spec.query, ctx.query, 'query');
     const body = spec.body ? parse(spec.body, (ctx.request as { body?: unknown }).body, 'body') : undefined;
@@ -96,7 +105,7 @@ export class Routes {
         { path: 'headers.Idempotency-Key', message: 'Required' },
       ]);
     }
-    if (!key || !principal) return spec.handler(input, ctx);
+    if (!key || !principal || spec.secretInResponse) return spec.handler(input, ctx);
     const keyCheck = z.object({ 'Idempotency-Key': IdempotencyKeyHeader }).safeParse({ 'Idempotency-Key': key });
     if (!keyCheck.success) throw fromZodError(keyCheck.error, 'headers');
     return runIdempotent(
@@ -110,8 +119,12 @@ export class Routes {
     );
   }
 
-  private async authorize(auth: { principals: PrincipalKind[]; permission?: Permission }, ctx: Context) {
+  private async authorize(auth: { principals: PrincipalKind[]; permission?: Permission }, ctx: Context, allowTemporaryPassword: boolean) {
     const principal = await authenticate(this.deps, ctx, auth.principals);
+    // A temporary password (an invitation or a reset) is replaced before the session may do anything else.
+    if (principal.kind === 'staff' && principal.mustChangePassword && !allowTemporaryPassword) {
+      throw new DomainError('password_change_required', 'You signed in with a temporary password: choose your own first (POST /api/v1/auth/password)');
+    }
     if (auth.permission && !can(principal, auth.permission)) {
       throw new DomainError('forbidden', `Your role may not do this (${auth.permission})`);
     }
@@ -140,7 +153,9 @@ export class Routes {
     const headers = spec.method === 'post'
       ? z.object({
           'Idempotency-Key': (spec.idempotency === 'required' ? IdempotencyKeyHeader : IdempotencyKeyHeader.optional()).meta({
-            description: 'Makes a retry safe: same key and body return the first response; 1–255 characters',
+            description: spec.secretInResponse
+              ? 'Accepted but not used here: the answer carries a secret shown once, which is never stored for a replay'
+              : 'Makes a retry safe: same key and body return the first response; 1–255 characters',
           }),
         })
       : undefined;
@@ -155,7 +170,11 @@ export class Routes {
         params: spec.params as z.ZodObject | undefined,
         query: spec.query as z.ZodObject | undefined,
         headers,
-        body: spec.body ? { content: { 'application/json': { schema: spec.body } }, required: true } : undefined,
+        body: spec.body
+          ? { content: { 'application/json': { schema: spec.body } }, required: true }
+          : spec.upload
+            ? { description: spec.upload.description, content: { [spec.upload.contentType]: { schema: z.string().meta({ format: 'binary' }) } }, required: true }
+            : undefined,
       },
       responses: responses as never,
     });

@@ -53,14 +53,16 @@ export async function startQueue(deps: AppDeps, jobs: (keyof typeof JOBS)[] = Ob
   const handlers: Record<string, () => Promise<unknown>> = {
     [JOBS.housekeeping.name]: async () => {
       const result = await runLedgerJobs(deps);
-      if (result && (result.released.points || result.expired.points || result.tiers.reviewed || result.referrals.rewarded || result.referrals.refused || result.stages || result.rfm.tenants)) {
+      if (result && (result.released.points || result.expired.points || result.tiers.reviewed || result.referrals.rewarded || result.referrals.refused || result.stages || result.rfm.tenants
+        || result.imports.resumed || result.imports.abandoned || result.imports.purgedImports)) {
         deps.log.info(result, 'scheduled jobs');
       }
       return result;
     },
     [JOBS.automationEvents.name]: async () => {
       const done = await runAutomationEvents(deps.db);
-      if (done.events) deps.log.info(done, 'automation events');
+      if (done.failed) deps.log.warn(done, 'automation events: some failed; they are tried again with backoff');
+      else if (done.events) deps.log.info(done, 'automation events');
       return done;
     },
     [JOBS.automationsScheduled.name]: async () => {

@@ -4,7 +4,7 @@ import type { pointsOf } from './ledger.service.ts';
 export const PointEntrySchema = z
   .object({
     id: z.uuid(),
-    kind: z.enum(['earn', 'redeem', 'expire', 'adjust', 'reverse', 'return', 'bonus', 'debt', 'repay']),
+    kind: z.enum(['earn', 'redeem', 'expire', 'adjust', 'reverse', 'return', 'bonus', 'debt', 'repay', 'opening']),
     bucket: z.enum(['balance', 'pending', 'debt']).meta({ description: 'Which balance the entry moves: spendable, pending (return window) or debt' }),
     points: z.number().int(),
     balanceAfter: z.number().int(),

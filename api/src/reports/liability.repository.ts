@@ -50,7 +50,7 @@ export async function expiringWithin(db: Db, tenantId: string, now: Date, days: 
 export async function monthlyFlows(db: Db, tenantId: string, timeZone: string, months: number) {
   const { rows } = await sql<{ month: string; issued: number; redeemed: number; expired: number; reversed: number }>`
     select to_char(date_trunc('month', created_at at time zone ${timeZone}), 'YYYY-MM') as month,
-      coalesce(sum(points) filter (where kind in ('earn', 'bonus', 'return') and bucket <> 'pending' and points > 0), 0) +
+      coalesce(sum(points) filter (where kind in ('earn', 'bonus', 'return', 'opening') and bucket <> 'pending' and points > 0), 0) +
       coalesce(sum(points) filter (where kind = 'adjust' and points > 0), 0) as issued,
       coalesce(-sum(points) filter (where kind = 'redeem' or (kind = 'adjust' and points < 0)), 0) as redeemed,
       coalesce(-sum(points) filter (where kind = 'expire'), 0) as expired,

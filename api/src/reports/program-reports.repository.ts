@@ -113,7 +113,26 @@ export async function activeOverTime(db: Db, s: Scope, bucket: Bucket, from: str
  */
 export async function pointFlows(db: Db, s: Scope) {
   const { rows } = await sql<{ issued: number; redeemed: number; expired: number }>`
-    with entries as (
+    with entries as (${flowEntries(s)})
+    select ${flowSums}
+    from entries
+    where at >= ${s.start} and at < ${s.end}`.execute(db);
+  return rows[0];
+}
+
+/** `pointFlows` per local day or month of the period (only the buckets with entries). */
+export async function pointFlowsOverTime(db: Db, s: Scope, bucket: 'day' | 'month') {
+  const { rows } = await sql<{ bucket: string; issued: number; redeemed: number; expired: number }>`
+    with entries as (${flowEntries(s)})
+    select to_char(date_trunc(${sql.lit(bucket)}, entries.at at time zone ${s.timeZone}), 'YYYY-MM-DD') as bucket, ${flowSums}
+    from entries
+    where at >= ${s.start} and at < ${s.end}
+    group by 1 order by 1`.execute(db);
+  return rows;
+}
+
+/** The point entries that can fall in the period, each with the instant it counts at (see `pointFlows`). */
+const flowEntries = (s: Scope) => sql`
       select e.kind, e.bucket, e.points, e.reference,
         case when e.kind in ('earn', 'bonus', 'redeem') and x.id is not null then x.occurred_at else e.created_at end as at
       from point_entries e
@@ -123,17 +142,13 @@ export async function pointFlows(db: Db, s: Scope) {
         and (x.id is null or x.status <> 'voided')
         -- A sale's entries are written at most a day before (clock skew) and 31 days after it (backdated sales,
         -- claims); imports write them at the sale's time. So only entries written near the period can fall in it.
-        and e.created_at >= ${s.start}::timestamptz - interval '1 day' and e.created_at < ${s.end}::timestamptz + interval '31 days'
-    )
-    select
+        and e.created_at >= ${s.start}::timestamptz - interval '1 day' and e.created_at < ${s.end}::timestamptz + interval '31 days'`;
+
+const flowSums = sql`
       coalesce(sum(points) filter (where kind in ('earn', 'bonus') and points > 0 and bucket <> 'debt'
         and not (kind = 'earn' and bucket = 'balance' and reference = 'return window over')), 0)::int8 as issued,
       (coalesce(-sum(points) filter (where kind = 'redeem'), 0) - coalesce(sum(points) filter (where kind = 'return'), 0))::int8 as redeemed,
-      coalesce(-sum(points) filter (where kind = 'expire'), 0)::int8 as expired
-    from entries
-    where at >= ${s.start} and at < ${s.end}`.execute(db);
-  return rows[0];
-}
+      coalesce(-sum(points) filter (where kind = 'expire'), 0)::int8 as expired`;
 
 /**
  * Voucher codes issued in the period by their batch's origin. With a store, only vouchers issued

@@ -8,7 +8,7 @@ import {
 } from './program-reports.service.ts';
 
 
-const PeriodQuery = z.object({
+export const PeriodQuery = z.object({
   from: CalendarDate.optional().meta({ description: 'First day, on the retailer’s calendar' }),
   to: CalendarDate.optional().meta({ description: 'Last day, inclusive (default: today)' }),
   storeId: z.uuid().optional().meta({ description: 'Only what happened at this store' }),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { effectiveStoreId } from '../stores/stores.service.ts';
 import type { Db } from '../deps.ts';
 import { offerTotals } from '../offers/offers.repository.ts';
 import { toTotals, TotalsSchema } from '../offers/offers.mapper.ts';
@@ -34,13 +35,13 @@ export interface Period {
   scope: repo.Scope;
 }
 
-const addDays = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY).toISOString().slice(0, 10);
+export const addDays = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY).toISOString().slice(0, 10);
 const pad = (n: number) => String(n).padStart(2, '0');
 
 export type DefaultFrom = 'days30' | 'months12';
 
 /** Checks and resolves the query's period (defaults: up to today, 30 days or 12 months) and store. */
-async function periodOf(db: Db, principal: Principal, query: PeriodQuery, defaultFrom: DefaultFrom): Promise<Period> {
+export async function periodOf(db: Db, principal: Principal, query: PeriodQuery, defaultFrom: DefaultFrom): Promise<Period> {
   const tenant = await getTenant(db, principal.tenantId);
   const today = localDate(new Date(), tenant.time_zone);
   const to = query.to ?? `${today.year}-${pad(today.month)}-${pad(today.day)}`;
@@ -54,7 +55,8 @@ async function periodOf(db: Db, principal: Principal, query: PeriodQuery, defaul
   }
   if (from > to) throw invalidField('query.from', 'Must not be after to');
   if (Date.parse(to) - Date.parse(from) >= MAX_DAYS * DAY) throw invalidField('query.from', `At most ${MAX_DAYS} days before to`);
-  const storeId = query.storeId ?? null;
+  // A store-bound key or staff member sees its own store (403 for another), as everywhere else (API.md).
+  const storeId = effectiveStoreId(principal, query.storeId);
   if (storeId && !(await repo.storeExists(db, tenant.id, storeId))) throw invalidField('query.storeId', 'No such store');
   return {
     from, to, storeId, timeZone: tenant.time_zone,
@@ -62,17 +64,17 @@ async function periodOf(db: Db, principal: Principal, query: PeriodQuery, defaul
   };
 }
 
-const rate = (part: number, whole: number) => (whole ? Math.round((part / whole) * 10_000) / 10_000 : 0);
-const Rate = z.number().meta({ description: 'A share from 0 to 1, 4 decimals (0 when the whole is 0)' });
+export const rate = (part: number, whole: number) => (whole ? Math.round((part / whole) * 10_000) / 10_000 : 0);
+export const Rate = z.number().meta({ description: 'A share from 0 to 1, 4 decimals (0 when the whole is 0)' });
 const Money = z.number().int().meta({ description: 'Minor units of the tenant currency' });
 
-const PeriodFields = {
+export const PeriodFields = {
   from: z.string().meta({ description: 'First day (local calendar)' }),
   to: z.string().meta({ description: 'Last day (local calendar), inclusive' }),
   storeId: z.uuid().nullable(),
   timeZone: z.string(),
 };
-const periodFields = (p: Period) => ({ from: p.from, to: p.to, storeId: p.storeId, timeZone: p.timeZone });
+export const periodFields = (p: Period) => ({ from: p.from, to: p.to, storeId: p.storeId, timeZone: p.timeZone });
 
 // ---------------------------------------------------------------- 1. acquisition funnel
 
@@ -84,7 +86,7 @@ sales still count (they were purchases). With \`storeId\`, only purchases at tha
 whole retailer's: the joining store is not recorded). \`firstPurchaseRate\` = firstPurchase / prospects,
 \`repeatRate\` = repeat / firstPurchase.`;
 
-const FunnelStage = z.object({
+export const FunnelStage = z.object({
   prospects: z.number().int(),
   firstPurchase: z.number().int(),
   repeat: z.number().int(),
@@ -100,7 +102,7 @@ export const FunnelReportSchema = z
   })
   .meta({ id: 'AcquisitionFunnelReport' });
 
-const stage = (prospects: number, firstPurchase: number, repeat: number) => ({
+export const stage = (prospects: number, firstPurchase: number, repeat: number) => ({
   prospects, firstPurchase, repeat, firstPurchaseRate: rate(firstPurchase, prospects), repeatRate: rate(repeat, firstPurchase),
 });
 

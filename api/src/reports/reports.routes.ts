@@ -1,11 +1,13 @@
 import type { Routes } from '../http/route.ts';
 import { z } from 'zod';
 import { CursorQuery, page } from '../http/schemas.ts';
+import { dashboardRoutes } from './dashboard.routes.ts';
 import { programReportRoutes } from './program-reports.routes.ts';
 import { ExpiringMemberSchema, expiringMembers, LiabilitySchema, pointsLiability } from './liability.service.ts';
 
 export function reportRoutes(routes: Routes) {
   programReportRoutes(routes);
+  dashboardRoutes(routes);
 
   routes.add({
     method: 'get',

@@ -1,7 +1,11 @@
 import type { StaffRole } from '@kartu/db';
 
 export type Principal =
-  | { kind: 'staff'; tenantId: string; id: string; role: StaffRole; storeId: string | null; sessionId: string }
+  | {
+      kind: 'staff'; tenantId: string; id: string; role: StaffRole; storeId: string | null; sessionId: string;
+      /** Signed in with a temporary password: the API answers only /auth/me and /auth/password until it is changed. */
+      mustChangePassword?: boolean;
+    }
   | { kind: 'api_key'; tenantId: string; id: string; scopes: ApiKeyScope[]; storeId: string | null }
   | { kind: 'member'; tenantId: string; id: string; sessionId: string };
 
@@ -35,12 +39,14 @@ export type Permission =
   | 'outbox.retry'
   | 'audit.read'
   /** The feedback inbox (members' ratings, complaints, suggestions): read, assign, reply, change status. Owners, admins, marketers, admin keys; not cashiers. */
-  | 'feedback.manage';
+  | 'feedback.manage'
+  /** Import members with opening balances, export members and the ledger (every member's data at once): owners, admins and admin keys. */
+  | 'members.bulk';
 
 const everything: Permission[] = [
   'members.read', 'members.write', 'scan', 'sales.post', 'points.redeem', 'points.adjust', 'cards.manage', 'members.merge',
   'stores.read', 'stores.manage', 'staff.manage', 'api_keys.manage', 'programs.manage', 'voucher_uses.cancel_any', 'wallets.manage', 'reports.read', 'outbox.read', 'audit.read',
-  'feedback.manage', 'messages.manage', 'outbox.retry',
+  'feedback.manage', 'messages.manage', 'outbox.retry', 'members.bulk',
 ];
 
 // The one permission table: roles for staff, scopes for API keys.

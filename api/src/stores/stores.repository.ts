@@ -1,3 +1,5 @@
+import type { Updateable } from 'kysely';
+import type { StoreTable } from '@kartu/db';
 import type { Db } from '../deps.ts';
 
 export function findStore(db: Db, tenantId: string, id: string) {
@@ -14,4 +16,12 @@ export async function storeCodeTaken(db: Db, tenantId: string, code: string) {
 
 export async function insertStore(db: Db, row: { tenant_id: string; id: string; code: string; name: string; region: string | null; time_zone: string }) {
   await db.insertInto('stores').values(row).execute();
+}
+
+export function lockStore(db: Db, tenantId: string, id: string) {
+  return db.selectFrom('stores').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
+export async function updateStore(db: Db, tenantId: string, id: string, changes: Updateable<StoreTable>) {
+  await db.updateTable('stores').set(changes).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Routes } from '../http/route.ts';
-import { createStore, listStores } from './stores.service.ts';
+import { IdParams } from '../http/schemas.ts';
+import { createStore, listStores, updateStore } from './stores.service.ts';
 
 const StoreSchema = z
   .object({ id: z.uuid(), code: z.string(), name: z.string(), region: z.string().nullable(), timeZone: z.string() })
@@ -9,6 +10,8 @@ const StoreSchema = z
 const toStore = (s: { id: string; code: string; name: string; region: string | null; time_zone: string }) => ({
   id: s.id, code: s.code, name: s.name, region: s.region, timeZone: s.time_zone,
 });
+
+const TimeZone = z.enum(['Asia/Jakarta', 'Asia/Makassar', 'Asia/Jayapura']).meta({ description: 'WIB (Asia/Jakarta), WITA (Asia/Makassar) or WIT (Asia/Jayapura)' });
 
 export function storeRoutes(routes: Routes) {
   routes.add({
@@ -21,7 +24,7 @@ export function storeRoutes(routes: Routes) {
       code: z.string().trim().min(1).max(20).regex(/^[A-Za-z0-9_-]+$/, 'Letters, digits, - and _'),
       name: z.string().trim().min(1).max(100),
       region: z.string().trim().max(100).optional(),
-      timeZone: z.enum(['Asia/Jakarta', 'Asia/Makassar', 'Asia/Jayapura']).optional(),
+      timeZone: TimeZone.optional(),
     }),
     responses: { 201: { description: 'Created', schema: StoreSchema } },
     handler: async ({ db, principal, body }) => ({ status: 201, body: toStore(await createStore(db, principal, body)) }),
@@ -35,5 +38,22 @@ export function storeRoutes(routes: Routes) {
     auth: { principals: ['staff', 'api_key'], permission: 'stores.read' },
     responses: { 200: { description: 'Stores', schema: z.object({ items: z.array(StoreSchema) }) } },
     handler: async ({ db, principal }) => ({ status: 200, body: { items: (await listStores(db, principal)).map(toStore) } }),
+  });
+
+  routes.add({
+    method: 'patch',
+    path: '/api/v1/stores/{id}',
+    summary: 'Change a store’s name, region or time zone (the code stays)',
+    description: 'The code cannot change: receipts, API keys and integrations know the store by it. `region: null` (or an empty string) clears the region. Audit-logged.',
+    tags: ['Platform'],
+    auth: { principals: ['staff', 'api_key'], permission: 'stores.manage' },
+    params: IdParams,
+    body: z.object({
+      name: z.string().trim().min(1).max(100).optional(),
+      region: z.string().trim().max(100).nullable().optional(),
+      timeZone: TimeZone.optional(),
+    }),
+    responses: { 200: { description: 'Changed', schema: StoreSchema } },
+    handler: async ({ db, principal, params, body }) => ({ status: 200, body: toStore(await updateStore(db, principal, params.id, body)) }),
   });
 }

@@ -1,6 +1,6 @@
 import { recordAudit } from '../audit/audit.repository.ts';
 import type { Db } from '../deps.ts';
-import { DomainError, invalidField } from '../shared/errors.ts';
+import { DomainError, invalidField, notFound } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import type { Principal } from '../shared/principal.ts';
 import { inTransaction } from '../shared/transaction.ts';
@@ -38,3 +38,32 @@ export async function createStore(db: Db, principal: Principal, input: { code: s
 }
 
 export const listStores = (db: Db, principal: Principal) => repo.listStores(db, principal.tenantId);
+
+export interface StoreChanges {
+  name?: string;
+  region?: string | null;
+  timeZone?: string;
+}
+
+/** The code stays: receipts, API keys and integrations refer to the store by it. */
+export async function updateStore(db: Db, principal: Principal, id: string, changes: StoreChanges) {
+  return inTransaction(db, async (trx) => {
+    const before = await repo.lockStore(trx, principal.tenantId, id);
+    if (!before) throw notFound('Store');
+    const after = {
+      name: changes.name ?? before.name,
+      region: changes.region === undefined ? before.region : changes.region || null,
+      time_zone: changes.timeZone ?? before.time_zone,
+    };
+    const changed = Object.fromEntries(
+      (['name', 'region', 'time_zone'] as const)
+        .filter((column) => after[column] !== before[column])
+        .map((column) => [column === 'time_zone' ? 'timeZone' : column, { from: before[column], to: after[column] }]),
+    );
+    if (Object.keys(changed).length) {
+      await repo.updateStore(trx, principal.tenantId, id, after);
+      await recordAudit(trx, principal, { action: 'store.updated', targetType: 'store', targetId: id, details: { code: before.code, changes: changed } });
+    }
+    return (await repo.findStore(trx, principal.tenantId, id))!;
+  });
+}

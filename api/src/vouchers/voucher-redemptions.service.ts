@@ -230,7 +230,7 @@ async function assertMayCancel(db: Db, principal: Principal, use: repo.Redemptio
   }
 }
 
-function statusOf(voucher: repo.VoucherRow, now: number): VoucherStatus {
+export function statusOf(voucher: repo.VoucherRow, now: number): VoucherStatus {
   if (voucher.voided_at !== null) return 'voided';
   if (voucher.batch_status !== 'active') return 'disabled';
   if (usedUp(voucher)) return 'used_up';

@@ -255,3 +255,21 @@ export async function existingStoreIds(db: Db, tenantId: string, ids: string[]):
   const rows = await db.selectFrom('stores').select('id').where('tenant_id', '=', tenantId).where('id', 'in', ids).execute();
   return new Set(rows.map((r) => r.id));
 }
+
+/**
+ * The member's vouchers, newest first: their personal codes and any other code they used (a
+ * public one, say); `limit + 1` rows after the cursor.
+ */
+export function vouchersOfMember(db: Db, tenantId: string, memberId: string, limit: number, beforeId?: string) {
+  const used = db
+    .selectFrom('voucher_redemptions')
+    .select('voucher_id')
+    .where('tenant_id', '=', tenantId)
+    .where('member_id', '=', memberId);
+  let query = vouchersWithBatch(db, tenantId)
+    .where((eb) => eb.or([eb('v.member_id', '=', memberId), eb('v.id', 'in', used)]))
+    .orderBy('v.id', 'desc')
+    .limit(limit + 1);
+  if (beforeId) query = query.where('v.id', '<', beforeId);
+  return query.execute();
+}

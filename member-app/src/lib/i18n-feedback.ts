@@ -43,6 +43,13 @@ const en = {
   'feedback.storeRefused': 'This store cannot be chosen here.',
   'feedback.alreadyRated': 'This purchase was rated already.',
   'feedback.checkFields': 'Please check the marked fields.',
+  'feedback.you': 'You',
+  'feedback.writeBack': 'Write back',
+  'feedback.writeBackLabel': 'Your answer',
+  'feedback.writtenBack': 'Sent. The shop sees it in this conversation.',
+  'feedback.waitForAnswer': 'You have sent several messages already. Please wait for the shop’s answer.',
+  'feedback.tooMany': 'Too many messages in a short time. Please try again later.',
+  'feedback.cancel': 'Cancel',
 };
 
 type Key = keyof typeof en;
@@ -87,6 +94,13 @@ const id: Record<Key, string> = {
   'feedback.storeRefused': 'Toko ini tidak bisa dipilih di sini.',
   'feedback.alreadyRated': 'Pembelian ini sudah dinilai.',
   'feedback.checkFields': 'Periksa isian yang ditandai.',
+  'feedback.you': 'Anda',
+  'feedback.writeBack': 'Balas',
+  'feedback.writeBackLabel': 'Jawaban Anda',
+  'feedback.writtenBack': 'Terkirim. Toko melihatnya di percakapan ini.',
+  'feedback.waitForAnswer': 'Anda sudah mengirim beberapa pesan. Mohon tunggu jawaban dari toko.',
+  'feedback.tooMany': 'Terlalu banyak pesan dalam waktu singkat. Coba lagi nanti.',
+  'feedback.cancel': 'Batal',
 };
 
 export function tf(key: Key | `feedback.${string}`, params: Record<string, string | number> = {}): string {

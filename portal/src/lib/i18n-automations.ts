@@ -4,6 +4,9 @@ export const automationsEn = {
   'nav.automations': 'Automations',
 
   'automations.title': 'Automations',
+  'automations.eventsFailed': '{n} sign-ups, purchases or tier changes could not be worked off after every retry: those members got nothing from these automations. Check the server log.',
+  'automations.eventsRetrying': '{n} sign-ups, purchases or tier changes failed and will be tried again shortly.',
+  'automations.eventsLastError': 'Last error: {error}',
   'automations.intro': 'Rewards and messages that go out by themselves: on sign-up, a first purchase, a birthday, after a quiet spell, before points expire, on a tier change, a purchase in a category or entering a segment. Each acts once per member and occasion.',
   'automations.new': 'New automation',
   'automations.empty': 'No automations yet.',
@@ -92,6 +95,9 @@ export const automationsId: Record<keyof typeof automationsEn, string> = {
   'nav.automations': 'Otomatisasi',
 
   'automations.title': 'Otomatisasi',
+  'automations.eventsFailed': '{n} pendaftaran, pembelian, atau perubahan tingkat tidak dapat diproses setelah semua percobaan ulang: anggota tersebut tidak mendapat apa pun dari otomatisasi ini. Periksa log server.',
+  'automations.eventsRetrying': '{n} pendaftaran, pembelian, atau perubahan tingkat gagal diproses dan akan segera dicoba lagi.',
+  'automations.eventsLastError': 'Kesalahan terakhir: {error}',
   'automations.intro': 'Hadiah dan pesan yang terkirim sendiri: saat mendaftar, pembelian pertama, ulang tahun, setelah lama tidak belanja, sebelum poin kedaluwarsa, saat naik atau turun tingkat, pembelian dalam kategori, atau masuk segmen. Masing-masing bertindak sekali per anggota dan kesempatan.',
   'automations.new': 'Otomatisasi baru',
   'automations.empty': 'Belum ada otomatisasi.',

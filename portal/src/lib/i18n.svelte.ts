@@ -3,12 +3,16 @@ import { customersEn, customersId } from './i18n-customers';
 import { offersEn, offersId } from './i18n-offers';
 import { automationsEn, automationsId } from './i18n-automations';
 import { feedbackEn, feedbackId } from './i18n-feedback';
+import { member360En, member360Id } from './i18n-member360';
+import { importsEn, importsId } from './i18n-imports';
 import { messagesEn, messagesId } from './i18n-messages';
 import { reportsEn, reportsId } from './i18n-reports';
+import { dashboardEn, dashboardId } from './i18n-dashboard';
 import { promotionsEn, promotionsId } from './i18n-promotions';
 import { rewardsEn, rewardsId } from './i18n-rewards';
 import { segmentsEn, segmentsId } from './i18n-segments';
 import { tillEn, tillId } from './i18n-till';
+import { passwordEn, passwordId, staffEn, staffId } from './i18n-staff';
 
 // The portal's strings. `en` is the key source; `id` must translate every key or the type check fails.
 const en = {
@@ -541,13 +545,18 @@ const en = {
   ...promotionsEn,
   ...rewardsEn,
   ...tillEn,
+  ...staffEn,
+  ...passwordEn,
   ...customersEn,
   ...segmentsEn,
   ...offersEn,
   ...automationsEn,
   ...feedbackEn,
+  ...member360En,
+  ...importsEn,
   ...messagesEn,
   ...reportsEn,
+  ...dashboardEn,
 };
 
 export type MessageKey = keyof typeof en;
@@ -1082,13 +1091,18 @@ const id: Record<MessageKey, string> = {
   ...promotionsId,
   ...rewardsId,
   ...tillId,
+  ...staffId,
+  ...passwordId,
   ...customersId,
   ...segmentsId,
   ...offersId,
   ...automationsId,
   ...feedbackId,
+  ...member360Id,
+  ...importsId,
   ...messagesId,
   ...reportsId,
+  ...dashboardId,
 };
 
 export type { Locale };

@@ -1,8 +1,8 @@
 import { redirect } from '@sveltejs/kit';
-import { resolve } from '$app/paths';
+import { landingPath } from '$lib/landing';
 import type { PageLoad } from './$types';
 
 export const load: PageLoad = async ({ parent }) => {
   const { staff } = await parent();
-  redirect(307, staff.role === 'cashier' ? resolve('/till') : resolve('/members'));
+  redirect(307, landingPath(staff.role));
 };

@@ -1,5 +1,5 @@
-import type { components } from '@kartu/api/client';
-import { t, tEnum } from '$lib/i18n.svelte';
+import { formatPoints, type components } from '@kartu/api/client';
+import { i18n, t, tEnum } from '$lib/i18n.svelte';
 
 export type Automation = components['schemas']['Automation'];
 
@@ -24,7 +24,7 @@ export function triggerText(trigger: Automation['trigger']): string {
 /** "50 points, a voucher, a message". */
 export function actionsText(automation: Automation): string {
   return [
-    automation.points ? t('automations.givesPoints', { points: automation.points }) : '',
+    automation.points ? t('automations.givesPoints', { points: formatPoints(automation.points, i18n.locale) }) : '',
     automation.voucher ? t('automations.givesVoucher') : '',
     automation.message ? t('automations.givesMessage') : '',
   ].filter(Boolean).join(', ');
