@@ -14,7 +14,7 @@ let browser: Browser;
 let owner: APIRequestContext;
 
 beforeAll(async () => {
-  server = await startServer();
+  server = await startServer({ KARTU_DEMO: 'off', KARTU_SIGNUP: 'on' });
   browser = await launchChromium();
   owner = await playwrightRequest.newContext({ baseURL: server.url });
 });
