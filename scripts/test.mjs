@@ -43,6 +43,7 @@ else if (ci) {
 const results = join(root, 'test-results');
 mkdirSync(results, { recursive: true });
 const label = process.env.KARTU_TEST_LABEL || (process.env.DATABASE_URL ? 'postgres' : 'pglite');
+delete process.env.KARTU_TEST_LABEL; // the runner's own: servers the tests start would warn of an unknown KARTU_ variable
 rmSync(join(results, `${label}.json`), { force: true });
 console.log(`\n▶ vitest: ${projects.join(', ')} (${label})`);
 const status = run('npx', [

@@ -19,6 +19,8 @@ const texts: Record<string, Record<Locale, string>> = {
   email_taken: { id: 'Email ini sudah dipakai.', en: 'This email is already in use.' },
   slug_taken: { id: 'Alamat toko ini sudah dipakai.', en: 'This shop address is taken.' },
   store_code_taken: { id: 'Kode toko ini sudah dipakai.', en: 'This store code is in use.' },
+  store_inactive: { id: 'Toko ini sudah dinonaktifkan.', en: 'This store is inactive.' },
+  last_active_store: { id: 'Harus ada minimal satu toko yang aktif.', en: 'At least one store must stay active.' },
   last_owner: { id: 'Toko harus tetap punya minimal satu pemilik yang aktif.', en: 'The retailer must keep at least one active owner.' },
   signup_closed: { id: 'Pendaftaran toko baru ditutup di server ini.', en: 'Retailer sign-up is closed on this server.' },
   voucher_used_up: { id: 'Voucher ini sudah habis dipakai.', en: 'This voucher has been used up.' },
@@ -32,6 +34,7 @@ const texts: Record<string, Record<Locale, string>> = {
   reward_not_available: { id: 'Hadiah ini tidak tersedia untuk member ini saat ini.', en: 'This reward is not available to this member right now.' },
   idempotency_in_progress: { id: 'Permintaan sebelumnya masih diproses. Coba lagi sebentar.', en: 'The previous request is still being processed. Try again in a moment.' },
   internal: { id: 'Ada masalah di server. Coba lagi.', en: 'Something went wrong on the server. Try again.' },
+  timeout: { id: 'Server terlalu lama menjawab. Coba lagi.', en: 'The server took too long to answer. Try again.' },
 };
 
 export interface ProblemLike {

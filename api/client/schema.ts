@@ -15,7 +15,7 @@ export interface paths {
             parameters: {
                 query?: never;
                 header?: {
-                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    /** @description Accepted but not used here: keys are scoped to a signed-in caller */
                     "Idempotency-Key"?: string;
                 };
                 path?: never;
@@ -72,8 +72,26 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -115,8 +133,8 @@ export interface paths {
                         "application/json": components["schemas"]["PublicTenant"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -171,8 +189,17 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description Not found (another retailer’s objects too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -204,7 +231,7 @@ export interface paths {
             parameters: {
                 query?: never;
                 header?: {
-                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    /** @description Accepted but not used here: keys are scoped to a signed-in caller */
                     "Idempotency-Key"?: string;
                 };
                 path?: never;
@@ -248,8 +275,37 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many sign-in attempts from this IP or for this email; see Retry-After */
                 429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -279,7 +335,7 @@ export interface paths {
             parameters: {
                 query?: never;
                 header?: {
-                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    /** @description Accepted but not used here: keys are scoped to a signed-in caller */
                     "Idempotency-Key"?: string;
                 };
                 path?: never;
@@ -294,8 +350,8 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -346,6 +402,8 @@ export interface paths {
                 /** @description Changed */
                 204: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content?: never;
@@ -377,8 +435,57 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
+                /** @description A request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
+                409: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was used before with a different request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many attempts or wrong current passwords; see Retry-After */
                 429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -468,8 +575,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -494,10 +601,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the stores */
+        /** List the stores, inactive ones included */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description Only active (true, for pickers) or inactive (false) stores */
+                    active?: "true" | "false";
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -513,6 +623,15 @@ export interface paths {
                         "application/json": {
                             items: components["schemas"]["Store"][];
                         };
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description No valid session or API key */
@@ -533,8 +652,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -574,6 +693,8 @@ export interface paths {
                 /** @description Created */
                 201: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
@@ -607,8 +728,46 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description A request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
+                409: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was used before with a different request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -638,8 +797,8 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Change a store’s name, region or time zone (the code stays)
-         * @description The code cannot change: receipts, API keys and integrations know the store by it. `region: null` (or an empty string) clears the region. Audit-logged.
+         * Change a store’s name, region or time zone (the code stays), or deactivate it
+         * @description The code cannot change: receipts, API keys and integrations know the store by it. `region: null` (or an empty string) clears the region. `active: false` deactivates the store (not the last active one: 409 `last_active_store`), `active: true` activates it again. Audit-logged.
          */
         patch: {
             parameters: {
@@ -660,6 +819,7 @@ export interface paths {
                          * @enum {string}
                          */
                         timeZone?: "Asia/Jakarta" | "Asia/Makassar" | "Asia/Jayapura";
+                        active?: boolean;
                     };
                 };
             };
@@ -700,8 +860,35 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description Not found (another retailer’s objects too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -775,8 +962,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -867,8 +1054,26 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -959,8 +1164,35 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description Not found (another retailer’s objects too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1039,8 +1271,17 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description Not found (another retailer’s objects too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1086,6 +1327,8 @@ export interface paths {
                 /** @description How many sessions ended */
                 200: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
@@ -1121,8 +1364,37 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description Not found (another retailer’s objects too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
+                409: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was used before with a different request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1196,8 +1468,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1270,8 +1542,26 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1317,6 +1607,8 @@ export interface paths {
                 /** @description Revoked */
                 200: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
@@ -1350,8 +1642,37 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description Not found (another retailer’s objects too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
+                409: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was used before with a different request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1423,8 +1744,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1469,6 +1790,8 @@ export interface paths {
                 /** @description Created */
                 201: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
@@ -1484,7 +1807,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Wrong, expired or used-up phoneCode */
+                /** @description Wrong, expired or used-up phoneCode; or no valid session or API key */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1502,8 +1825,19 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Phone already registered */
+                /** @description Phone already registered; or a request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
                 409: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1511,8 +1845,37 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was used before with a different request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many wrong phone codes from this IP or for this phone; see Retry-After */
                 429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1562,6 +1925,8 @@ export interface paths {
                 /** @description Sent */
                 202: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
@@ -1597,8 +1962,19 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Phone already registered */
+                /** @description Phone already registered; or a request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
                 409: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1606,8 +1982,37 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was used before with a different request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many codes for this phone, from this IP or for this retailer; see Retry-After */
                 429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1678,8 +2083,17 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description Not found (another retailer’s objects too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1756,8 +2170,35 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description Not found (another retailer’s objects too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1827,8 +2268,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description Not found (another retailer’s objects too) */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1880,6 +2321,8 @@ export interface paths {
                 /** @description The new card */
                 201: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
@@ -1922,8 +2365,28 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflict; or a request with the same Idempotency-Key is still running (see Retry-After) */
+                /** @description A request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
                 409: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1940,8 +2403,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1987,6 +2450,8 @@ export interface paths {
                 /** @description The card */
                 200: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
@@ -2029,8 +2494,28 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description A request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
+                409: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was used before with a different request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2076,6 +2561,8 @@ export interface paths {
                 /** @description The card */
                 200: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
@@ -2118,8 +2605,28 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description A request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
+                409: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was used before with a different request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2199,8 +2706,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2252,6 +2759,8 @@ export interface paths {
                 /** @description The batch */
                 201: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
@@ -2285,8 +2794,28 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflict; or a request with the same Idempotency-Key is still running (see Retry-After) */
+                /** @description A request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
                 409: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2296,15 +2825,6 @@ export interface paths {
                 };
                 /** @description The Idempotency-Key was used before with a different request */
                 422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Rate limited (see Retry-After) */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2377,15 +2897,6 @@ export interface paths {
                 };
                 /** @description No such batch */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Rate limited (see Retry-After) */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2467,15 +2978,6 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
             };
         };
         put?: never;
@@ -2528,6 +3030,8 @@ export interface paths {
                 /** @description The new member, holding that card */
                 201: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
@@ -2570,8 +3074,28 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The card already belongs to a member (card_assigned), or the phone is registered (phone_taken) */
+                /** @description The card already belongs to a member (card_assigned), or the phone is registered (phone_taken); or a request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
                 409: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2588,8 +3112,19 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
+                /** @description Too many scans from this IP or till; see Retry-After */
                 429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2672,8 +3207,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2727,6 +3262,8 @@ export interface paths {
                 /** @description The member, balances and a scanToken, good for 5 minutes at this store */
                 200: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
@@ -2769,8 +3306,57 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description A request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
+                409: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was used before with a different request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Too many scans from this IP or till; see Retry-After */
                 429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2826,6 +3412,8 @@ export interface paths {
                 /** @description The code is queued for the member’s phone */
                 202: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
@@ -2868,8 +3456,57 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description A request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
+                409: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was used before with a different request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Too many codes for this member or from this till; see Retry-After */
                 429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2926,6 +3563,8 @@ export interface paths {
                 /** @description The member is present: a scan token that may spend */
                 200: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
@@ -2968,8 +3607,37 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description `invalid_presence_code`: wrong (`triesLeft` > 0), expired, used, sent for another store or out of tries (`triesLeft` 0) */
+                /** @description `invalid_presence_code`: wrong (`triesLeft` > 0), expired, used, sent for another store or out of tries (`triesLeft` 0); or a request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
                 409: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was used before with a different request */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2979,6 +3647,17 @@ export interface paths {
                 };
                 /** @description Too many wrong codes for this member today; see Retry-After */
                 429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3052,8 +3731,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3150,6 +3829,8 @@ export interface paths {
                 /** @description Posted */
                 201: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
@@ -3183,8 +3864,28 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Receipt already posted (body has `transactionId`), not enough points, `checkout_changed` (body has `total` and `rejected`), or `voucher_rejected` without `expectedTotal` (body has `rejected: [{code, reason}]`); nothing is posted */
+                /** @description Receipt already posted (body has `transactionId`), not enough points, `checkout_changed` (body has `total` and `rejected`), or `voucher_rejected` without `expectedTotal` (body has `rejected: [{code, reason}]`); nothing is posted; or a request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
                 409: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3201,8 +3902,19 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
+                /** @description Too many unknown voucher codes; see Retry-After; nothing is posted */
                 429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3273,8 +3985,17 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description Not found (another retailer’s objects too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3329,6 +4050,8 @@ export interface paths {
                 /** @description Refunded */
                 201: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
@@ -3362,8 +4085,37 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Nothing left to refund, more than is left, or a voided sale */
+                /** @description Not found (another retailer’s objects too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Nothing left to refund, more than is left, or a voided sale; or a request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
                 409: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3380,8 +4132,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3424,6 +4176,8 @@ export interface paths {
                 /** @description Voided */
                 200: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
@@ -3467,9 +4221,20 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Not of today, partly refunded, or voided already */
+                /** @description Not found (another retailer’s objects too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not of today, partly refunded, or voided already; or a request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
                 409: {
                     headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3485,8 +4250,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3537,6 +4302,8 @@ export interface paths {
                 /** @description Claimed */
                 201: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
@@ -3576,8 +4343,37 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Claimed already, another member’s, older than 30 days, or refunded */
+                /** @description Not found (another retailer’s objects too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Claimed already, another member’s, older than 30 days, or refunded; or a request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
                 409: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3594,8 +4390,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3668,8 +4464,17 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description Not found (another retailer’s objects too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3744,8 +4549,17 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description Not found (another retailer’s objects too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3800,6 +4614,8 @@ export interface paths {
                 /** @description Spent */
                 201: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
@@ -3835,8 +4651,37 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description More than the spendable balance; nothing changed */
+                /** @description Not found (another retailer’s objects too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description More than the spendable balance; nothing changed; or a request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
                 409: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3853,8 +4698,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3904,6 +4749,8 @@ export interface paths {
                 /** @description Adjusted */
                 201: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
@@ -3939,8 +4786,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Would make the balance negative */
-                409: {
+                /** @description Not found (another retailer’s objects too) */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3948,8 +4795,46 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description Would make the balance negative; or a request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
+                409: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was used before with a different request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3982,7 +4867,7 @@ export interface paths {
             parameters: {
                 query?: never;
                 header?: {
-                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    /** @description Accepted but not used here: keys are scoped to a signed-in caller */
                     "Idempotency-Key"?: string;
                 };
                 path?: never;
@@ -4019,8 +4904,37 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many codes for this phone, from this IP or for this retailer; see Retry-After */
                 429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4050,7 +4964,7 @@ export interface paths {
             parameters: {
                 query?: never;
                 header?: {
-                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    /** @description Accepted but not used here: keys are scoped to a signed-in caller */
                     "Idempotency-Key"?: string;
                 };
                 path?: never;
@@ -4095,8 +5009,37 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many wrong codes from this IP or for this phone; see Retry-After */
                 429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4126,7 +5069,7 @@ export interface paths {
             parameters: {
                 query?: never;
                 header?: {
-                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    /** @description Accepted but not used here: keys are scoped to a signed-in caller */
                     "Idempotency-Key"?: string;
                 };
                 path?: never;
@@ -4141,8 +5084,8 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4214,8 +5157,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4288,8 +5231,26 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4348,8 +5309,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4422,8 +5383,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4497,8 +5458,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4546,6 +5507,8 @@ export interface paths {
                 /** @description The message, pending again */
                 200: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
@@ -4588,8 +5551,19 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Not failed, or no transport */
+                /** @description Not failed, or no transport; or a request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
                 409: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was used before with a different request */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4597,8 +5571,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4660,8 +5634,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4701,6 +5675,8 @@ export interface paths {
                 /** @description Created */
                 201: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
@@ -4734,8 +5710,46 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description A request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
+                409: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was used before with a different request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4806,8 +5820,17 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description Not found (another retailer’s objects too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4883,8 +5906,35 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description Not found (another retailer’s objects too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4956,6 +6006,8 @@ export interface paths {
                 /** @description The evaluation */
                 200: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
@@ -4989,8 +6041,46 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description A request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
+                409: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was used before with a different request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5052,8 +6142,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5091,6 +6181,8 @@ export interface paths {
                 /** @description Created */
                 201: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
@@ -5124,8 +6216,46 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description A request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
+                409: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was used before with a different request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5151,7 +6281,86 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete a tier no member holds and no program names; audit-logged
+         * @description Refused with 409 while members hold the tier, or an active reward, a promotion not archived, an earning rule, an active segment or an automation not archived names its code (`usedBy` counts each), and for the last tier.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such tier */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The tier is in use, or the last one */
+                409: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         /** Change a tier */
@@ -5212,8 +6421,35 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description Not found (another retailer’s objects too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5280,8 +6516,17 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description Not found (another retailer’s objects too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5343,8 +6588,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5406,8 +6651,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5488,8 +6733,26 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5587,6 +6850,8 @@ export interface paths {
                 /** @description The evaluation */
                 200: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
@@ -5620,8 +6885,57 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
+                /** @description A request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
+                409: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was used before with a different request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many unknown voucher codes; see Retry-After */
                 429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5683,7 +6997,7 @@ export interface paths {
                         "application/json": components["schemas"]["AcquisitionFunnelReport"];
                     };
                 };
-                /** @description A bad period or an unknown store (the field is named) */
+                /** @description A bad period or an unknown store (the field is named); or invalid request: `errors` names each bad field */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -5710,8 +7024,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5774,7 +7088,7 @@ export interface paths {
                         "application/json": components["schemas"]["RetentionCohortReport"];
                     };
                 };
-                /** @description A bad period or an unknown store (the field is named) */
+                /** @description A bad period or an unknown store (the field is named); or invalid request: `errors` names each bad field */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -5801,8 +7115,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5865,7 +7179,7 @@ export interface paths {
                         "application/json": components["schemas"]["RfmGridReport"];
                     };
                 };
-                /** @description A bad period or an unknown store (the field is named) */
+                /** @description A bad period or an unknown store (the field is named); or invalid request: `errors` names each bad field */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -5892,8 +7206,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5956,7 +7270,7 @@ export interface paths {
                         "application/json": components["schemas"]["ActiveMembersReport"];
                     };
                 };
-                /** @description A bad period or an unknown store (the field is named) */
+                /** @description A bad period or an unknown store (the field is named); or invalid request: `errors` names each bad field */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -5983,8 +7297,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6056,7 +7370,7 @@ export interface paths {
                         "application/json": components["schemas"]["RedemptionReport"];
                     };
                 };
-                /** @description A bad period or an unknown store (the field is named) */
+                /** @description A bad period or an unknown store (the field is named); or invalid request: `errors` names each bad field */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -6083,8 +7397,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6147,7 +7461,7 @@ export interface paths {
                         "application/json": components["schemas"]["OfferResultsReport"];
                     };
                 };
-                /** @description A bad period or an unknown store (the field is named) */
+                /** @description A bad period or an unknown store (the field is named); or invalid request: `errors` names each bad field */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -6174,8 +7488,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6245,7 +7559,7 @@ export interface paths {
                         "application/json": components["schemas"]["Dashboard"];
                     };
                 };
-                /** @description A bad period or an unknown store (the field is named) */
+                /** @description A bad period or an unknown store (the field is named); or invalid request: `errors` names each bad field */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -6272,8 +7586,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6335,8 +7649,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6410,8 +7724,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6473,8 +7787,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6557,8 +7871,26 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6646,8 +7978,26 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6723,8 +8073,17 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description Not found (another retailer’s objects too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6786,8 +8145,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6860,6 +8219,17 @@ export interface paths {
                 };
                 /** @description More than 10 passes in 10 minutes */
                 429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6944,8 +8314,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7030,8 +8400,19 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
+                /** @description More than 10 passes in 10 minutes from this caller */
                 429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7093,8 +8474,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7167,8 +8548,26 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7244,8 +8643,26 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7291,8 +8708,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7365,8 +8782,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7444,8 +8861,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7516,6 +8933,8 @@ export interface paths {
                 /** @description Created */
                 201: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
@@ -7549,8 +8968,28 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflict; or a request with the same Idempotency-Key is still running (see Retry-After) */
+                /** @description A request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
                 409: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7567,8 +9006,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7648,8 +9087,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7751,14 +9190,34 @@ export interface paths {
                 /** @description The promotion is archived */
                 409: {
                     headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7800,6 +9259,8 @@ export interface paths {
                 /** @description The promotion */
                 200: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
@@ -7842,9 +9303,11 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The promotion is archived */
+                /** @description The promotion is archived; or a request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
                 409: {
                     headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -7860,8 +9323,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7907,6 +9370,8 @@ export interface paths {
                 /** @description The promotion */
                 200: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
@@ -7949,9 +9414,11 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The promotion is archived */
+                /** @description The promotion is archived; or a request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
                 409: {
                     headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -7967,8 +9434,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8014,6 +9481,8 @@ export interface paths {
                 /** @description The promotion */
                 200: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
@@ -8056,9 +9525,11 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The promotion is archived */
+                /** @description The promotion is archived; or a request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
                 409: {
                     headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -8074,8 +9545,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8183,6 +9654,8 @@ export interface paths {
                 /** @description The evaluation */
                 200: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
@@ -8216,8 +9689,57 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
+                /** @description A request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
+                409: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was used before with a different request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many unknown voucher codes; see Retry-After */
                 429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8240,11 +9762,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Voucher batches, newest first */
+        /**
+         * Voucher batches, newest first
+         * @description `query` matches part of the name, ignoring case; `status` filters.
+         */
         get: {
             parameters: {
                 query?: {
                     cursor?: string;
+                    query?: string;
+                    status?: "active" | "disabled";
                 };
                 header?: never;
                 path?: never;
@@ -8281,15 +9808,6 @@ export interface paths {
                 };
                 /** @description The caller may not do this */
                 403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Rate limited (see Retry-After) */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8374,6 +9892,8 @@ export interface paths {
                 /** @description Created */
                 201: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
@@ -8407,8 +9927,28 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The public code is in use (voucher_code_taken) */
+                /** @description The public code is in use (voucher_code_taken); or a request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
                 409: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8418,15 +9958,6 @@ export interface paths {
                 };
                 /** @description The Idempotency-Key was used before with a different request */
                 422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Rate limited (see Retry-After) */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8506,8 +10037,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8522,35 +10053,32 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/vouchers/batches/{id}/disable": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
         /**
-         * Disable every code of the batch: they are refused (voucher_not_eligible, reason disabled) until enabled
-         * @description Audit-logged. Repeating the call changes nothing.
+         * Rename a batch or move its expiry; audit-logged
+         * @description Send only what changes: `name` (null clears it) and `expiresAt` (in the future and after the batch’s `startsAt`). Codes issued for rewards, offers and automations expire one by one from the day each was issued, so their batch’s `expiresAt` is refused. The codes and their uses stay; the other terms are fixed once codes are out.
          */
-        post: {
+        patch: {
             parameters: {
                 query?: never;
-                header?: {
-                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
-                    "Idempotency-Key"?: string;
-                };
+                header?: never;
                 path: {
                     id: string;
                 };
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string | null;
+                        /**
+                         * Format: date-time
+                         * @description Inclusive; in the future and after startsAt
+                         * @example 2026-12-01T00:00:00+07:00
+                         */
+                        expiresAt?: string;
+                    };
+                };
+            };
             responses: {
                 /** @description The batch */
                 200: {
@@ -8597,9 +10125,116 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflict; or a request with the same Idempotency-Key is still running (see Retry-After) */
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/vouchers/batches/{id}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Disable every code of the batch: they are refused (voucher_not_eligible, reason disabled) until enabled
+         * @description Audit-logged. Repeating the call changes nothing.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    "Idempotency-Key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The batch */
+                200: {
+                    headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VoucherBatch"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such batch */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
                 409: {
                     headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -8615,8 +10250,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8662,6 +10297,8 @@ export interface paths {
                 /** @description The batch */
                 200: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
@@ -8704,9 +10341,11 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflict; or a request with the same Idempotency-Key is still running (see Retry-After) */
+                /** @description A request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
                 409: {
                     headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -8722,8 +10361,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8799,15 +10438,6 @@ export interface paths {
                 };
                 /** @description No such batch */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Rate limited (see Retry-After) */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8893,8 +10523,19 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
+                /** @description Too many unknown voucher codes; see Retry-After */
                 429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8965,6 +10606,8 @@ export interface paths {
                 /** @description Used */
                 201: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
@@ -8989,7 +10632,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The caller may not do this, or the member must be present (presence_required) */
+                /** @description The caller may not do this, or the member must be present (presence_required); or the caller may not do this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -9007,8 +10650,28 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Used up, expired, not yet valid or not eligible; nothing changed */
+                /** @description Used up, expired, not yet valid or not eligible; nothing changed; or a request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
                 409: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -9025,8 +10688,19 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
+                /** @description Too many unknown voucher codes; see Retry-After */
                 429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -9072,6 +10746,8 @@ export interface paths {
                 /** @description The cancelled redemption */
                 200: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
@@ -9114,9 +10790,11 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The use belongs to a sale that still stands */
+                /** @description The use belongs to a sale that still stands; or a request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
                 409: {
                     headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -9132,8 +10810,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -9209,8 +10887,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -9286,6 +10964,8 @@ export interface paths {
                 /** @description Created */
                 201: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
@@ -9319,8 +10999,28 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflict; or a request with the same Idempotency-Key is still running (see Retry-After) */
+                /** @description A request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
                 409: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -9337,8 +11037,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -9418,8 +11118,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -9547,14 +11247,34 @@ export interface paths {
                 /** @description The reward is archived, or the stock is not `expectedStock` */
                 409: {
                     headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -9596,6 +11316,8 @@ export interface paths {
                 /** @description The reward */
                 200: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
@@ -9638,9 +11360,11 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflict; or a request with the same Idempotency-Key is still running (see Retry-After) */
+                /** @description A request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
                 409: {
                     headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -9656,8 +11380,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -9748,8 +11472,26 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -9815,8 +11557,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -9890,8 +11632,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -9963,6 +11705,8 @@ export interface paths {
                 /** @description Redeemed: the voucher (for a voucher reward) and the balances afterwards */
                 201: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
@@ -9987,7 +11731,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The caller may not do this, or the member must be present (presence_required) */
+                /** @description The caller may not do this, or the member must be present (presence_required); or the caller may not do this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -10005,8 +11749,28 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description reward_not_available, reward_limit_reached, reward_out_of_stock or insufficient_points; nothing changed */
+                /** @description reward_not_available, reward_limit_reached, reward_out_of_stock or insufficient_points; nothing changed; or a request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
                 409: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10023,8 +11787,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10079,6 +11843,8 @@ export interface paths {
                 /** @description The redemption, handed over */
                 200: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
@@ -10121,8 +11887,28 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description A voucher reward, or cancelled */
+                /** @description A voucher reward, or cancelled; or a request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
                 409: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10139,8 +11925,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10187,6 +11973,8 @@ export interface paths {
                 /** @description The cancelled redemption and the member’s balances */
                 200: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
@@ -10229,9 +12017,11 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The voucher was used, or the item handed over */
+                /** @description The voucher was used, or the item handed over; or a request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
                 409: {
                     headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -10247,8 +12037,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10330,8 +12120,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10408,8 +12198,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10468,6 +12258,8 @@ export interface paths {
                 /** @description Redeemed: the voucher (for a voucher reward) and the balances afterwards */
                 201: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
@@ -10510,9 +12302,11 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description reward_not_available, reward_limit_reached, reward_out_of_stock or insufficient_points; nothing changed */
+                /** @description reward_not_available, reward_limit_reached, reward_out_of_stock or insufficient_points; nothing changed; or a request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
                 409: {
                     headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -10528,8 +12322,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10600,8 +12394,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10666,8 +12460,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10729,8 +12523,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10828,8 +12622,26 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10902,15 +12714,6 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
             };
         };
         put?: never;
@@ -10961,8 +12764,17 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description Not found (another retailer’s objects too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10997,7 +12809,7 @@ export interface paths {
             parameters: {
                 query?: never;
                 header?: {
-                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    /** @description Accepted but not used here: keys are scoped to a signed-in caller */
                     "Idempotency-Key"?: string;
                 };
                 path?: never;
@@ -11064,8 +12876,37 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many wrong codes from this IP or for this phone; see Retry-After */
                 429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -11128,8 +12969,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -11203,8 +13044,26 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -11276,8 +13135,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -11351,8 +13210,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -11436,8 +13295,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -11513,8 +13372,17 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description Not found (another retailer’s objects too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -11579,8 +13447,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -11659,8 +13527,26 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -11737,8 +13623,17 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description Not found (another retailer’s objects too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -11793,6 +13688,8 @@ export interface paths {
                 /** @description Code sent */
                 202: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
@@ -11828,8 +13725,66 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
+                /** @description Not found (another retailer’s objects too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
+                409: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was used before with a different request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many codes for this phone or from this IP; see Retry-After */
                 429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -11883,6 +13838,8 @@ export interface paths {
                 /** @description The member with the new number */
                 200: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
@@ -11898,7 +13855,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Wrong, expired or used-up code */
+                /** @description Wrong, expired or used-up code; or no valid session or API key */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -11916,8 +13873,66 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
+                /** @description Not found (another retailer’s objects too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
+                409: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was used before with a different request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many wrong codes from this IP or for this phone; see Retry-After */
                 429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -11968,6 +13983,8 @@ export interface paths {
                 /** @description Code sent */
                 202: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
@@ -12003,8 +14020,57 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
+                /** @description A request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
+                409: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was used before with a different request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many codes for this phone or from this IP; see Retry-After */
                 429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -12056,6 +14122,8 @@ export interface paths {
                 /** @description The member with the new number */
                 200: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
@@ -12071,7 +14139,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Wrong, expired or used-up code */
+                /** @description Wrong, expired or used-up code; or no valid session or API key */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -12089,8 +14157,57 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
+                /** @description A request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
+                409: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was used before with a different request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many wrong codes from this IP or for this phone; see Retry-After */
                 429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -12143,6 +14260,8 @@ export interface paths {
                 /** @description Merged */
                 200: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
@@ -12194,8 +14313,37 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflict; or a request with the same Idempotency-Key is still running (see Retry-After) */
+                /** @description Not found (another retailer’s objects too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
                 409: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -12212,8 +14360,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -12294,8 +14442,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -12434,8 +14582,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -12515,8 +14663,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -12552,6 +14700,8 @@ export interface paths {
                 /** @description Created */
                 201: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
@@ -12585,8 +14735,46 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description A request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
+                409: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was used before with a different request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -12657,8 +14845,17 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description Not found (another retailer’s objects too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -12725,8 +14922,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Archived */
-                409: {
+                /** @description Not found (another retailer’s objects too) */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -12734,8 +14931,37 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description Archived */
+                409: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -12774,6 +15000,8 @@ export interface paths {
                 /** @description The offer */
                 200: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
@@ -12807,8 +15035,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Archived */
-                409: {
+                /** @description Not found (another retailer’s objects too) */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -12816,8 +15044,28 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description Archived; or a request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
+                409: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was used before with a different request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -12860,6 +15108,8 @@ export interface paths {
                 /** @description The offer */
                 200: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
@@ -12893,8 +15143,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Archived */
-                409: {
+                /** @description Not found (another retailer’s objects too) */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -12902,8 +15152,28 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description Archived; or a request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
+                409: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was used before with a different request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -12946,6 +15216,8 @@ export interface paths {
                 /** @description The offer */
                 200: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
@@ -12979,8 +15251,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Archived */
-                409: {
+                /** @description Not found (another retailer’s objects too) */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -12988,8 +15260,28 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description Archived; or a request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
+                409: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was used before with a different request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -13070,8 +15362,17 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description Not found (another retailer’s objects too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -13135,6 +15436,8 @@ export interface paths {
                 /** @description Recorded */
                 201: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
@@ -13168,8 +15471,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The offer does not apply to the member now */
-                409: {
+                /** @description Not found (another retailer’s objects too) */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -13177,8 +15480,46 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description The offer does not apply to the member now; or a request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
+                409: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was used before with a different request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -13261,8 +15602,17 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description Not found (another retailer’s objects too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -13331,8 +15681,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -13410,8 +15760,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -13474,6 +15824,8 @@ export interface paths {
                 /** @description Created */
                 201: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
@@ -13507,8 +15859,28 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The code is taken */
+                /** @description The code is taken; or a request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
                 409: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -13525,8 +15897,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -13602,6 +15974,8 @@ export interface paths {
                 /** @description The preview */
                 200: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
@@ -13635,8 +16009,46 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description A request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
+                409: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was used before with a different request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -13716,8 +16128,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -13787,8 +16199,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -13871,14 +16283,34 @@ export interface paths {
                 /** @description The segment is archived */
                 409: {
                     headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -13957,8 +16389,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -14019,10 +16451,21 @@ export interface paths {
                 /** @description Recomputed */
                 200: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": components["schemas"]["RfmRecomputed"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description No valid session or API key */
@@ -14043,9 +16486,11 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflict; or a request with the same Idempotency-Key is still running (see Retry-After) */
+                /** @description A request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
                 409: {
                     headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -14061,8 +16506,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -14140,8 +16585,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -14243,8 +16688,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -14317,8 +16762,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -14370,6 +16815,8 @@ export interface paths {
                 /** @description Received */
                 201: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
@@ -14403,8 +16850,37 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The purchase was rated already */
+                /** @description The purchase was rated already; or a request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
                 409: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was used before with a different request */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -14414,6 +16890,17 @@ export interface paths {
                 };
                 /** @description More than 10 in an hour */
                 429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -14465,6 +16952,8 @@ export interface paths {
                 /** @description The thread with the new message */
                 201: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
@@ -14507,8 +16996,37 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Waiting for an answer */
+                /** @description Waiting for an answer; or a request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
                 409: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was used before with a different request */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -14518,6 +17036,17 @@ export interface paths {
                 };
                 /** @description More than 10 in an hour */
                 429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -14577,8 +17106,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -14669,8 +17198,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -14740,8 +17269,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -14825,8 +17354,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -14910,8 +17439,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -14984,8 +17513,17 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description Not found (another retailer’s objects too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -15037,6 +17575,8 @@ export interface paths {
                 /** @description The thread */
                 200: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
@@ -15070,8 +17610,55 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description Not found (another retailer’s objects too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
+                409: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was used before with a different request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -15121,6 +17708,8 @@ export interface paths {
                 /** @description The thread */
                 200: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
@@ -15154,8 +17743,55 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description Not found (another retailer’s objects too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
+                409: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was used before with a different request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -15216,6 +17852,8 @@ export interface paths {
                 /** @description The thread */
                 201: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
@@ -15249,8 +17887,55 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description Not found (another retailer’s objects too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
+                409: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was used before with a different request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -15310,8 +17995,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -15376,8 +18061,26 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -15451,8 +18154,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -15488,6 +18191,8 @@ export interface paths {
                 /** @description Created */
                 201: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
@@ -15521,8 +18226,46 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description A request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
+                409: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was used before with a different request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -15593,8 +18336,17 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description Not found (another retailer’s objects too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -15664,8 +18416,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Archived */
-                409: {
+                /** @description Not found (another retailer’s objects too) */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -15673,8 +18425,37 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description Archived */
+                409: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -15713,6 +18494,8 @@ export interface paths {
                 /** @description The automation */
                 200: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
@@ -15746,8 +18529,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Archived */
-                409: {
+                /** @description Not found (another retailer’s objects too) */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -15755,8 +18538,28 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description Archived; or a request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
+                409: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was used before with a different request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -15799,6 +18602,8 @@ export interface paths {
                 /** @description The automation */
                 200: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
@@ -15832,8 +18637,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Archived */
-                409: {
+                /** @description Not found (another retailer’s objects too) */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -15841,8 +18646,28 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description Archived; or a request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
+                409: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was used before with a different request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -15885,6 +18710,8 @@ export interface paths {
                 /** @description The automation */
                 200: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
@@ -15918,8 +18745,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Archived */
-                409: {
+                /** @description Not found (another retailer’s objects too) */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -15927,8 +18754,28 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description Archived; or a request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
+                409: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was used before with a different request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -16009,8 +18856,17 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description Not found (another retailer’s objects too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -16072,8 +18928,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -16194,8 +19050,35 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description Not found (another retailer’s objects too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -16254,8 +19137,17 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description Not found (another retailer’s objects too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -16333,8 +19225,26 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -16389,6 +19299,8 @@ export interface paths {
                 /** @description Whether it was sent */
                 200: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
@@ -16431,8 +19343,46 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description A request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
+                409: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was used before with a different request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -16510,8 +19460,26 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -16580,6 +19548,8 @@ export interface paths {
                 /** @description The file is read; the import is processing */
                 202: {
                     headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
@@ -16613,7 +19583,18 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The file is too large */
+                /** @description A request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
+                409: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The file is too large; or the body is larger than 1 MB */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -16622,7 +19603,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The body is not text/csv */
+                /** @description The body is not text/csv; or the body is not text/csv */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -16631,8 +19612,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description The Idempotency-Key was used before with a different request */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -16692,8 +19673,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -16775,8 +19756,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -16870,15 +19851,6 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
             };
         };
         put?: never;
@@ -16929,15 +19901,6 @@ export interface paths {
                 };
                 /** @description The caller may not do this */
                 403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Rate limited (see Retry-After) */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -17016,15 +19979,6 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
             };
         };
         put?: never;
@@ -17042,7 +19996,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The member’s vouchers: personal codes and shared codes they used, with status, uses and expiry (newest first) */
+        /**
+         * The member’s vouchers: personal codes and shared codes they used, with status, uses and expiry (newest first)
+         * @description A personal code that can still be used (active, not started or disabled) is a bearer credential. It is shown in full only to those who may act for the member without the member present: owners, admins and admin keys. Cashiers, marketers, POS and read keys see its last 4 characters (`••••••K7QX`): the member shows the code at the till. Used-up, expired and voided codes, and shared codes, are shown in full.
+         */
         get: {
             parameters: {
                 query?: {
@@ -17102,8 +20059,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -17185,8 +20142,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -17274,8 +20231,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -17360,8 +20317,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -17446,8 +20403,1503 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited (see Retry-After) */
-                429: {
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the webhook subscriptions, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of subscriptions */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebhookPage"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Subscribe a URL to events; the signing secret is shown once
+         * @description Owners and admins (the permission of API keys). Audit-logged. See docs/webhooks.md for payloads, headers and signatures.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Accepted but not used here: the answer carries a secret shown once, which is never stored for a replay */
+                    "Idempotency-Key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description https; a loopback, private or link-local address is refused unless KARTU_ALLOW_PRIVATE_TARGETS=on (which also allows http)
+                         */
+                        url: string;
+                        /** @description The event types to receive, or `["*"]` for all */
+                        events: (("member.created" | "member.tier_changed" | "transaction.posted" | "transaction.refunded" | "points.expired" | "voucher.redeemed" | "reward.redeemed") | "*")[];
+                        description?: string | null;
+                        active?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Created, with its secret */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebhookWithSecret"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A webhook subscription */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The subscription */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Webhook"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found (another retailer’s objects too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /**
+         * Delete a subscription with its delivery log
+         * @description Owners and admins (the permission of API keys). Audit-logged. See docs/webhooks.md for payloads, headers and signatures.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found (another retailer’s objects too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Change a subscription: URL, events, description, or pause (`active: false`) and resume it
+         * @description Owners and admins (the permission of API keys). Audit-logged. See docs/webhooks.md for payloads, headers and signatures.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description https; a loopback, private or link-local address is refused unless KARTU_ALLOW_PRIVATE_TARGETS=on (which also allows http)
+                         */
+                        url?: string;
+                        /** @description The event types to receive, or `["*"]` for all */
+                        events?: (("member.created" | "member.tier_changed" | "transaction.posted" | "transaction.refunded" | "points.expired" | "voucher.redeemed" | "reward.redeemed") | "*")[];
+                        description?: string | null;
+                        active?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Changed */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Webhook"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found (another retailer’s objects too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replace the signing secret; the new one is shown once and signs every attempt from now on
+         * @description Owners and admins (the permission of API keys). Audit-logged. See docs/webhooks.md for payloads, headers and signatures.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Accepted but not used here: the answer carries a secret shown once, which is never stored for a replay */
+                    "Idempotency-Key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The subscription with its new secret */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebhookWithSecret"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found (another retailer’s objects too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a `ping` event to this subscription (also when paused) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    "Idempotency-Key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Queued; its outcome shows in the delivery log */
+                202: {
+                    headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebhookDelivery"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found (another retailer’s objects too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
+                409: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was used before with a different request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The delivery log of a subscription, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    status?: "pending" | "retrying" | "succeeded" | "failed";
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of deliveries */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebhookDeliveryPage"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found (another retailer’s objects too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/deliveries/{deliveryId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A delivery with the payload sent and each attempt */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    deliveryId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The delivery */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebhookDeliveryDetail"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found (another retailer’s objects too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/deliveries/{deliveryId}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a delivery again now: the same id and payload, a new attempt
+         * @description Owners and admins (the permission of API keys). Audit-logged. See docs/webhooks.md for payloads, headers and signatures.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    "Idempotency-Key"?: string;
+                };
+                path: {
+                    id: string;
+                    deliveryId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Queued */
+                202: {
+                    headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebhookDelivery"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found (another retailer’s objects too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
+                409: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was used before with a different request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/products": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search the product catalogue by SKU or name prefix
+         * @description Case-insensitive prefix of the SKU or the name (an exact SKU is a prefix of itself); ordered by name.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    query?: string;
+                    /** @description Only active (true) or deactivated (false) products */
+                    active?: "true" | "false";
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of products */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ProductPage"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /**
+         * Sync a POS's catalogue: upsert up to 1000 products by SKU at once
+         * @description One transaction: when any item is wrong nothing changes, and `errors` names it as `body.items.<index>.<field>`. Products not sent stay as they are (deactivate them with `active: false`). Audit-logged.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        items: {
+                            sku: string;
+                            name: string;
+                            category?: string | null;
+                            /** @description Minor units; omitted or null: typed at the till */
+                            unitPrice?: number | null;
+                            active?: boolean;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Synced */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ProductSync"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /**
+         * Create a product, or replace the one with the same SKU
+         * @description Matched by SKU regardless of case; every field is replaced by what is sent (`active` omitted: active). Audit-logged.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: same key and body return the first response; 1–255 characters */
+                    "Idempotency-Key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        sku: string;
+                        name: string;
+                        category?: string | null;
+                        /** @description Minor units; omitted or null: typed at the till */
+                        unitPrice?: number | null;
+                        active?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Replaced the product with this SKU */
+                200: {
+                    headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Product"];
+                    };
+                };
+                /** @description Created */
+                201: {
+                    headers: {
+                        /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Product"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds */
+                409: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was used before with a different request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/products/by-sku/{sku}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Look a product up by its SKU (what a barcode scanner typed), regardless of case */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    sku: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The product */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Product"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No product has this SKU */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/products/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a product (a field left out stays; `active: false` deactivates it) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        sku?: string;
+                        name?: string;
+                        category?: string | null;
+                        /** @description Minor units; omitted or null: typed at the till */
+                        unitPrice?: number | null;
+                        active?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Changed */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Product"];
+                    };
+                };
+                /** @description Invalid request: `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid session or API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found (another retailer’s objects too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Another product has this SKU */
+                409: {
+                    headers: {
+                        /** @description Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear) */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Health: the server answers and its database too */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Up */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Health"];
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/openapi.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** This OpenAPI 3.1 document (a readable page is at /api/docs) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The document */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -17469,13 +21921,61 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** @description RFC 9457 problem details */
+        /**
+         * @description RFC 9457 problem details. Some problems carry more members: `retryAfter` (seconds, also sent as the `Retry-After` header), `transactionId` (the sale a receipt number belongs to), `reason`, `triesLeft`.
+         *
+         *     | type | code | status | title |
+         *     |---|---|---|---|
+         *     | `https://kartu.dev/problems/validation` | `validation` | 400 | Invalid request |
+         *     | `https://kartu.dev/problems/unauthenticated` | `unauthenticated` | 401 | Sign-in required |
+         *     | `https://kartu.dev/problems/forbidden` | `forbidden` | 403 | Forbidden |
+         *     | `https://kartu.dev/problems/password-change-required` | `password_change_required` | 403 | Choose a new password first |
+         *     | `https://kartu.dev/problems/not-found` | `not_found` | 404 | Not found |
+         *     | `https://kartu.dev/problems/gone` | `gone` | 410 | Gone |
+         *     | `https://kartu.dev/problems/signup-closed` | `signup_closed` | 403 | Retailer sign-up is closed |
+         *     | `https://kartu.dev/problems/slug-taken` | `slug_taken` | 409 | Slug already taken |
+         *     | `https://kartu.dev/problems/email-taken` | `email_taken` | 409 | Email already in use |
+         *     | `https://kartu.dev/problems/phone-taken` | `phone_taken` | 409 | Phone number already registered |
+         *     | `https://kartu.dev/problems/card-assigned` | `card_assigned` | 409 | Card already belongs to a member |
+         *     | `https://kartu.dev/problems/store-code-taken` | `store_code_taken` | 409 | Store code already in use |
+         *     | `https://kartu.dev/problems/product-sku-taken` | `product_sku_taken` | 409 | SKU already in use |
+         *     | `https://kartu.dev/problems/store-inactive` | `store_inactive` | 409 | The store is inactive |
+         *     | `https://kartu.dev/problems/last-active-store` | `last_active_store` | 409 | The retailer needs an active store |
+         *     | `https://kartu.dev/problems/last-owner` | `last_owner` | 409 | The retailer needs an active owner |
+         *     | `https://kartu.dev/problems/conflict` | `conflict` | 409 | Conflict |
+         *     | `https://kartu.dev/problems/duplicate-receipt` | `duplicate_receipt` | 409 | Receipt already posted |
+         *     | `https://kartu.dev/problems/checkout-changed` | `checkout_changed` | 409 | The checkout changed since it was evaluated |
+         *     | `https://kartu.dev/problems/insufficient-points` | `insufficient_points` | 409 | Not enough points |
+         *     | `https://kartu.dev/problems/voucher-code-taken` | `voucher_code_taken` | 409 | Voucher code already in use |
+         *     | `https://kartu.dev/problems/voucher-used-up` | `voucher_used_up` | 409 | Voucher used up |
+         *     | `https://kartu.dev/problems/voucher-expired` | `voucher_expired` | 409 | Voucher expired |
+         *     | `https://kartu.dev/problems/voucher-not-started` | `voucher_not_started` | 409 | Voucher not valid yet |
+         *     | `https://kartu.dev/problems/voucher-not-eligible` | `voucher_not_eligible` | 409 | Voucher not valid for this use |
+         *     | `https://kartu.dev/problems/voucher-rejected` | `voucher_rejected` | 409 | Voucher refused at checkout |
+         *     | `https://kartu.dev/problems/reward-out-of-stock` | `reward_out_of_stock` | 409 | Reward out of stock |
+         *     | `https://kartu.dev/problems/reward-limit-reached` | `reward_limit_reached` | 409 | Reward limit reached for this member |
+         *     | `https://kartu.dev/problems/reward-not-available` | `reward_not_available` | 409 | Reward not available to this member now |
+         *     | `https://kartu.dev/problems/presence-required` | `presence_required` | 403 | Member presence required |
+         *     | `https://kartu.dev/problems/invalid-code` | `invalid_code` | 401 | Invalid or expired code |
+         *     | `https://kartu.dev/problems/invalid-presence-code` | `invalid_presence_code` | 409 | Invalid or expired presence code |
+         *     | `https://kartu.dev/problems/rate-limited` | `rate_limited` | 429 | Too many requests |
+         *     | `https://kartu.dev/problems/idempotency-key-mismatch` | `idempotency_key_mismatch` | 422 | Idempotency key reused with a different request |
+         *     | `https://kartu.dev/problems/idempotency-in-progress` | `idempotency_in_progress` | 409 | A request with this idempotency key is in progress |
+         *     | `https://kartu.dev/problems/method-not-allowed` | `method_not_allowed` | 405 | Method not allowed |
+         *     | `https://kartu.dev/problems/unsupported-media-type` | `unsupported_media_type` | 415 | Unsupported media type |
+         *     | `https://kartu.dev/problems/payload-too-large` | `payload_too_large` | 413 | Payload too large |
+         *     | `https://kartu.dev/problems/timeout` | `timeout` | 503 | The server took too long to answer |
+         *     | `about:blank` | `internal` | 500 | Internal error |
+         */
         Problem: {
-            type: string;
+            /** @enum {string} */
+            type: "https://kartu.dev/problems/validation" | "https://kartu.dev/problems/unauthenticated" | "https://kartu.dev/problems/forbidden" | "https://kartu.dev/problems/password-change-required" | "https://kartu.dev/problems/not-found" | "https://kartu.dev/problems/gone" | "https://kartu.dev/problems/signup-closed" | "https://kartu.dev/problems/slug-taken" | "https://kartu.dev/problems/email-taken" | "https://kartu.dev/problems/phone-taken" | "https://kartu.dev/problems/card-assigned" | "https://kartu.dev/problems/store-code-taken" | "https://kartu.dev/problems/product-sku-taken" | "https://kartu.dev/problems/store-inactive" | "https://kartu.dev/problems/last-active-store" | "https://kartu.dev/problems/last-owner" | "https://kartu.dev/problems/conflict" | "https://kartu.dev/problems/duplicate-receipt" | "https://kartu.dev/problems/checkout-changed" | "https://kartu.dev/problems/insufficient-points" | "https://kartu.dev/problems/voucher-code-taken" | "https://kartu.dev/problems/voucher-used-up" | "https://kartu.dev/problems/voucher-expired" | "https://kartu.dev/problems/voucher-not-started" | "https://kartu.dev/problems/voucher-not-eligible" | "https://kartu.dev/problems/voucher-rejected" | "https://kartu.dev/problems/reward-out-of-stock" | "https://kartu.dev/problems/reward-limit-reached" | "https://kartu.dev/problems/reward-not-available" | "https://kartu.dev/problems/presence-required" | "https://kartu.dev/problems/invalid-code" | "https://kartu.dev/problems/invalid-presence-code" | "https://kartu.dev/problems/rate-limited" | "https://kartu.dev/problems/idempotency-key-mismatch" | "https://kartu.dev/problems/idempotency-in-progress" | "https://kartu.dev/problems/method-not-allowed" | "https://kartu.dev/problems/unsupported-media-type" | "https://kartu.dev/problems/payload-too-large" | "https://kartu.dev/problems/timeout" | "about:blank";
             title: string;
             status: number;
             detail: string;
+            /** @description The last part of `type`, in snake_case */
             code: string;
+            /** @description The fields that are wrong, e.g. `body.items.0.quantity` */
             errors?: {
                 path: string;
                 message: string;
@@ -17506,6 +22006,8 @@ export interface components {
             name: string;
             region: string | null;
             timeZone: string;
+            /** @description An inactive store takes no new sales, scans, checkouts, redemptions or presence codes (409 `store_inactive`); its history and refunds of its sales stay */
+            active: boolean;
         };
         StaffPage: {
             items: components["schemas"]["Staff"][];
@@ -20136,6 +24638,7 @@ export interface components {
         MemberVoucherDetail: {
             /** Format: uuid */
             id: string;
+            /** @description A personal code that can still be used is masked to its last 4 characters for callers who act for a member only with the member present */
             code: string;
             /** @enum {string} */
             origin: "batch" | "public" | "personal" | "reward" | "offer" | "automation";
@@ -20226,6 +24729,122 @@ export interface components {
                 [key: string]: unknown;
             };
             at: string;
+        };
+        WebhookWithSecret: {
+            /** Format: uuid */
+            id: string;
+            url: string;
+            /** @description `["*"]`: every event */
+            events: (("member.created" | "member.tier_changed" | "transaction.posted" | "transaction.refunded" | "points.expired" | "voucher.redeemed" | "reward.redeemed") | "*")[];
+            description: string | null;
+            /** @description A paused subscription gets no new deliveries; those queued wait until it is active again */
+            active: boolean;
+            createdAt: string;
+            updatedAt: string;
+            /** @description The signing secret (`whsec_…`), shown only now */
+            secret: string;
+        };
+        WebhookPage: {
+            items: components["schemas"]["Webhook"][];
+            nextCursor: string | null;
+        };
+        /** @description A webhook subscription, without its signing secret */
+        Webhook: {
+            /** Format: uuid */
+            id: string;
+            url: string;
+            /** @description `["*"]`: every event */
+            events: (("member.created" | "member.tier_changed" | "transaction.posted" | "transaction.refunded" | "points.expired" | "voucher.redeemed" | "reward.redeemed") | "*")[];
+            description: string | null;
+            /** @description A paused subscription gets no new deliveries; those queued wait until it is active again */
+            active: boolean;
+            createdAt: string;
+            updatedAt: string;
+        };
+        WebhookDelivery: {
+            /**
+             * Format: uuid
+             * @description Sent as `Kartu-Webhook-Id`, the same on every attempt
+             */
+            id: string;
+            /** Format: uuid */
+            webhookId: string;
+            /** Format: uuid */
+            eventId: string;
+            event: string;
+            /** @enum {string} */
+            status: "pending" | "retrying" | "succeeded" | "failed";
+            attempts: number;
+            lastResponseStatus: number | null;
+            lastError: string | null;
+            /** @description Pending or retrying: when it is (next) sent */
+            nextAttemptAt: string | null;
+            createdAt: string;
+            /** @description The last successful attempt */
+            deliveredAt: string | null;
+        };
+        WebhookDeliveryPage: {
+            items: components["schemas"]["WebhookDelivery"][];
+            nextCursor: string | null;
+        };
+        WebhookDeliveryDetail: {
+            /**
+             * Format: uuid
+             * @description Sent as `Kartu-Webhook-Id`, the same on every attempt
+             */
+            id: string;
+            /** Format: uuid */
+            webhookId: string;
+            /** Format: uuid */
+            eventId: string;
+            event: string;
+            /** @enum {string} */
+            status: "pending" | "retrying" | "succeeded" | "failed";
+            attempts: number;
+            lastResponseStatus: number | null;
+            lastError: string | null;
+            /** @description Pending or retrying: when it is (next) sent */
+            nextAttemptAt: string | null;
+            createdAt: string;
+            /** @description The last successful attempt */
+            deliveredAt: string | null;
+            /** @description The body sent, parsed */
+            payload: {
+                [key: string]: unknown;
+            };
+            attemptLog: {
+                attempt: number;
+                startedAt: string;
+                durationMs: number;
+                responseStatus: number | null;
+                error: string | null;
+            }[];
+        };
+        ProductPage: {
+            items: components["schemas"]["Product"][];
+            nextCursor: string | null;
+        };
+        Product: {
+            /** Format: uuid */
+            id: string;
+            sku: string;
+            name: string;
+            category: string | null;
+            /** @description Minor units; null when the price is typed at the till */
+            unitPrice: number | null;
+            active: boolean;
+            createdAt: string;
+            updatedAt: string;
+        };
+        ProductSync: {
+            created: number;
+            updated: number;
+        };
+        Health: {
+            /** @enum {string} */
+            status: "ok";
+            /** @enum {string} */
+            database: "postgres" | "pglite";
         };
     };
     responses: never;

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { bodyParser } from '@koa/bodyparser';
 import Koa from 'koa';
-import { sql } from 'kysely';
 import { databaseKind } from '@kartu/db';
 import { apiKeyRoutes } from './api-keys/api-keys.routes.ts';
 import { authRoutes } from './auth/auth.routes.ts';
@@ -20,7 +19,7 @@ import { memberRewardRoutes } from './rewards/member-rewards.routes.ts';
 import { rewardRoutes } from './rewards/rewards.routes.ts';
 import { tierRoutes } from './tiers/tiers.routes.ts';
 import type { AppDeps } from './deps.ts';
-import { buildOpenApiDocument, docsInit, docsPage } from './http/openapi.ts';
+import { docsInit, docsPage, openApiDocumentOf } from './http/openapi.ts';
 import { problemOf, sendProblem } from './http/problem.ts';
 import { Routes } from './http/route.ts';
 import { pointsRoutes } from './ledger/points.routes.ts';
@@ -32,7 +31,14 @@ import { scanRoutes } from './scan/scan.routes.ts';
 import { safeEqual } from './shared/crypto.ts';
 import { DomainError } from './shared/errors.ts';
 import { verifyLedger } from './ledger/verify.ts';
-import { newId } from './shared/ids.ts';
+import { dumpEmbeddedDatabase } from './backup/embedded-backup.ts';
+import { corsFor } from './http/cors.ts';
+import { requestIdOf, routeTemplateOf } from './http/request-log.ts';
+import { requestTimeout } from './http/request-timeout.ts';
+import { csvUploads, untimed } from './http/long-requests.ts';
+import { securityHeaders } from './http/security-headers.ts';
+import { createMetrics } from './metrics/metrics.ts';
+import { metricsRoute } from './metrics/metrics.routes.ts';
 import { staffRoutes } from './staff/staff.routes.ts';
 import { storeRoutes } from './stores/stores.routes.ts';
 import { tenantRoutes } from './tenants/tenants.routes.ts';
@@ -54,16 +60,17 @@ import { feedbackRoutes } from './feedback/feedback.routes.ts';
 import { importRoutes } from './imports/imports.routes.ts';
 import { exportRoutes } from './exports/exports.routes.ts';
 import { member360Routes } from './member360/member360.routes.ts';
+import { webhookRoutes } from './webhooks/webhooks.routes.ts';
+import { productRoutes } from './products/products.routes.ts';
+import { platformRoutes } from './platform/platform.routes.ts';
 
 const routeModules = [
   tenantRoutes, authRoutes, storeRoutes, staffRoutes, apiKeyRoutes, memberRoutes, cardRoutes, cardQrRoutes, scanRoutes, presenceCodeRoutes, transactionRoutes,
   pointsRoutes, memberAuthRoutes, outboxRoutes, earningRuleRoutes, tierRoutes, pointsSettingsRoutes, checkoutRoutes, reportRoutes,
   walletRoutes, brandingRoutes, promotionRoutes, voucherRoutes, rewardRoutes, memberRewardRoutes, signupRoutes, referralRoutes, lifecycleRoutes, memberRecordRoutes, auditRoutes, miningRoutes, offerRoutes,
-  segmentRoutes, rfmRoutes, feedbackRoutes, automationRoutes, messageRoutes, importRoutes, exportRoutes, member360Routes,
+  segmentRoutes, rfmRoutes, feedbackRoutes, automationRoutes, messageRoutes, importRoutes, exportRoutes, member360Routes, webhookRoutes,
+  productRoutes,
 ];
-
-// Routes whose body is a CSV file, streamed by the route itself (the JSON body parser leaves it alone).
-const csvUploads = new Set(['/api/v1/imports/members']);
 
 const swaggerDir = join(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'), '..');
 const swaggerAssets = new Set(['swagger-ui.css', 'swagger-ui-bundle.js']);
@@ -71,6 +78,7 @@ const swaggerAssets = new Set(['swagger-ui.css', 'swagger-ui-bundle.js']);
 export function buildRoutes(deps?: AppDeps): Routes {
   const routes = new Routes(deps);
   for (const register of routeModules) register(routes);
+  platformRoutes(routes);
   return routes;
 }
 
@@ -78,13 +86,13 @@ export function createApp(deps: AppDeps) {
   // One proxy hop: ctx.ip is the address the proxy saw (the last X-Forwarded-For entry), not whatever a client put before it.
   const app = new Koa({ proxy: deps.config.trustProxy, maxIpsCount: 1 });
   const routes = buildRoutes(deps);
-  const openapi = buildOpenApiDocument(routes);
+  const openapi = openApiDocumentOf(routes);
+  const metrics = createMetrics(deps.db);
 
   app.use(async (ctx, next) => {
-    const requestId = ctx.get('X-Request-Id').slice(0, 100) || newId();
+    const requestId = requestIdOf(ctx.get('X-Request-Id'));
     ctx.set('X-Request-Id', requestId);
-    ctx.set('X-Content-Type-Options', 'nosniff');
-    ctx.set('Referrer-Policy', 'same-origin');
+    ctx.set(securityHeaders(ctx.path, Boolean(deps.config.tls)));
     const started = performance.now();
     const log = deps.log.child({ requestId });
     ctx.state.log = log;
@@ -99,8 +107,13 @@ export function createApp(deps: AppDeps) {
         : new DomainError('method_not_allowed', `${ctx.path} does not take ${ctx.method}; it takes ${ctx.response.get('Allow')}`);
       sendProblem(ctx, problemOf(error));
     }
-    log.debug({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) }, 'request');
+    const route = routeTemplateOf(ctx);
+    const ms = performance.now() - started;
+    metrics.observeRequest({ method: ctx.method, route, status: ctx.status }, ms / 1000);
+    log.info({ method: ctx.method, route, status: ctx.status, durationMs: Math.round(ms), tenantId: ctx.state.tenantId }, 'request');
   });
+  app.use(corsFor(deps.config.corsOrigins));
+  app.use(requestTimeout(deps.config.requestTimeoutMs, untimed));
 
   app.use(async (ctx, next) => {
     const hasBody = Boolean(ctx.request.length || ctx.get('Transfer-Encoding'));
@@ -112,20 +125,17 @@ export function createApp(deps: AppDeps) {
   });
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '1mb' }));
 
-  routes.router.get('/api/health', async (ctx) => {
-    await sql`select 1`.execute(deps.db);
-    ctx.body = { status: 'ok', database: databaseKind(deps.db) };
-  });
+  metricsRoute(routes.router, metrics, deps.config.metricsToken);
   // For command-line tools on this machine while the server holds the embedded database.
   routes.router.get('/api/internal/ledger/verify', async (ctx) => {
-    const token = /^Bearer (\S+)$/.exec(ctx.get('Authorization'))?.[1];
-    if (!deps.adminToken || !token || !safeEqual(Buffer.from(token), Buffer.from(deps.adminToken))) {
-      throw new DomainError('forbidden', 'Local tools only');
-    }
+    assertLocalTool(ctx, deps.adminToken);
     ctx.body = await verifyLedger(deps.db);
   });
-  routes.router.get('/api/openapi.json', (ctx) => {
-    ctx.body = openapi;
+  routes.router.post('/api/internal/backup', async (ctx) => {
+    assertLocalTool(ctx, deps.adminToken);
+    if (databaseKind(deps.db) !== 'pglite') throw new DomainError('not_found', 'PostgreSQL is backed up with pg_dump or point-in-time recovery');
+    ctx.type = 'application/gzip';
+    ctx.body = Buffer.from(await dumpEmbeddedDatabase(deps.db));
   });
   routes.router.get('/api/docs', (ctx) => {
     ctx.type = 'html';
@@ -144,7 +154,18 @@ export function createApp(deps: AppDeps) {
 
   app.use(routes.router.routes());
   app.use(routes.router.allowedMethods());
-  return { app, openapi };
+  return { app, openapi, routes };
+}
+
+// The token is in the pid file only the data folder's owner can read; the address keeps it off the network:
+// the socket's, never ctx.ip (X-Forwarded-For), and not through a proxy on this machine (it connects from loopback too).
+function assertLocalTool(ctx: Koa.Context, adminToken: string | undefined) {
+  const token = /^Bearer (\S+)$/.exec(ctx.get('Authorization'))?.[1];
+  const loopback = ['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(ctx.req.socket.remoteAddress ?? '');
+  const proxied = ['x-forwarded-for', 'forwarded', 'x-real-ip'].some((name) => name in ctx.req.headers);
+  if (!adminToken || !token || !loopback || proxied || !safeEqual(Buffer.from(token), Buffer.from(adminToken))) {
+    throw new DomainError('forbidden', 'Local tools only');
+  }
 }
 
 // A concurrent duplicate passes the service's check and stops at the unique index: same answer.
@@ -158,6 +179,7 @@ const uniqueViolations: Record<string, DomainError> = {
   members_referral_code: new DomainError('conflict', 'Two members were given the same referral code at once; try again', { retryAfter: 1 }),
   cards_one_current_per_member: new DomainError('conflict', 'The member’s card changed meanwhile; try again', { retryAfter: 1 }),
   segments_tenant_id_code_key: new DomainError('conflict', 'A segment with this code exists', {}, [{ path: 'body.code', message: 'Taken' }]),
+  products_sku: new DomainError('product_sku_taken', 'Another product has this SKU', {}, [{ path: 'body.sku', message: 'Taken' }]),
 };
 
 function renderError(ctx: Koa.Context, error: unknown, log: AppDeps['log']) {

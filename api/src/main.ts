@@ -1,14 +1,15 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, X509Certificate } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { createDb, migrateToLatest } from '@kartu/db';
 import { createApp } from './app.ts';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, loadConfig, unknownVariables } from './config.ts';
 import type { AppDeps } from './deps.ts';
 import { createRateLimits } from './http/rate-limits.ts';
+import { securityHeaders } from './http/security-headers.ts';
 import { startQueue } from './jobs/queue.ts';
 import { importHousekeeping } from './imports/imports.service.ts';
 import { startMessageDispatcher } from './messages/dispatch.ts';
@@ -20,6 +21,7 @@ import { readLiveServer, removePidFile, writePidFile } from './server/pid-file.t
 async function main() {
   const config = loadConfig();
   const log = pino({ level: config.logLevel });
+  for (const name of unknownVariables()) log.warn({ variable: name }, `${name} is not a Kartu setting and is ignored: a typo? (README, Production)`);
   const adminToken = randomBytes(24).toString('base64url');
   if (!config.databaseUrl) {
     const live = readLiveServer(config.dataDir);
@@ -54,6 +56,7 @@ async function main() {
       res.end('Not found');
     };
     if (path === '/api' || path.startsWith('/api/')) return api(req, res);
+    for (const [name, value] of Object.entries(securityHeaders(path, Boolean(config.tls)))) res.setHeader(name, value);
     if (path === '/portal' || path.startsWith('/portal/') || path.startsWith('/portal?')) return portal(req, res, notFound);
     if (path === '/app' || path.startsWith('/app/') || path.startsWith('/app?')) return memberApp(req, res, notFound);
     if (path === '/' || path.startsWith('/?')) {
@@ -65,7 +68,8 @@ async function main() {
   const server = config.tls
     ? createHttpsServer({ cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) }, handle)
     : createHttpServer(handle);
-  server.requestTimeout = 30_000;
+  // Receiving a request, a 64 MB member CSV on a shop's uplink included; answering is the app's timeout (KARTU_REQUEST_TIMEOUT).
+  server.requestTimeout = 10 * 60_000;
   server.headersTimeout = 15_000;
 
   await new Promise<void>((resolve, reject) => {
@@ -74,7 +78,10 @@ async function main() {
     server.listen(config.port, config.host, resolve);
   });
   const port = (server.address() as AddressInfo).port;
-  if (!config.databaseUrl) writePidFile(config.dataDir, { pid: process.pid, port, adminToken });
+  if (!config.databaseUrl) {
+    const tlsFingerprint = config.tls ? new X509Certificate(readFileSync(config.tls.cert)).fingerprint256 : undefined;
+    writePidFile(config.dataDir, { pid: process.pid, port, adminToken, tlsFingerprint });
+  }
 
   const base = `${config.tls ? 'https' : 'http'}://localhost:${port}`;
   const lines = [

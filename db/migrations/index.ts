@@ -18,6 +18,9 @@ import * as m0016 from './0016_staff_admin.ts';
 import * as m0017 from './0017_member_imports.ts';
 import * as m0019 from './0019_member_360.ts';
 import * as m0020 from './0020_import_lifecycle.ts';
+import * as m0021 from './0021_webhooks.ts';
+import * as m0024 from './0024_store_active.ts';
+import * as m0025 from './0025_products.ts';
 
 // Explicit, ordered, frozen once landed: a change to the schema is a new migration.
 export const migrations: Record<string, Migration> = {
@@ -40,4 +43,7 @@ export const migrations: Record<string, Migration> = {
   '0017_member_imports': m0017,
   '0019_member_360': m0019,
   '0020_import_lifecycle': m0020,
+  '0021_webhooks': m0021,
+  '0024_store_active': m0024,
+  '0025_products': m0025,
 };

@@ -15,6 +15,8 @@ export interface CreateDbOptions {
   dataDir?: string;
   /** Pool size for Postgres. */
   maxConnections?: number;
+  /** A tarball of a PGlite data directory (an embedded backup) to fill a new, empty `dataDir` from. */
+  loadDataDir?: Blob;
 }
 
 const INT8 = 20;
@@ -34,7 +36,7 @@ const parsers: Record<number, (value: string) => unknown> = {
   [DATE]: (value) => value,
 };
 
-const kinds = new WeakMap<Kysely<DB>, { kind: DatabaseKind; pglite?: PGlite }>();
+const kinds = new WeakMap<Kysely<DB>, { kind: DatabaseKind; pglite?: PGlite; pool?: pg.Pool }>();
 
 export async function createDb(options: CreateDbOptions = {}): Promise<Kysely<DB>> {
   if (options.url) {
@@ -47,12 +49,12 @@ export async function createDb(options: CreateDbOptions = {}): Promise<Kysely<DB
       },
     });
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
-    kinds.set(db, { kind: 'postgres' });
+    kinds.set(db, { kind: 'postgres', pool });
     return db;
   }
   const dataDir = options.dataDir ?? 'memory://';
   if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-  const pglite = await PGlite.create(dataDir, { parsers });
+  const pglite = await PGlite.create(dataDir, { parsers, loadDataDir: options.loadDataDir });
   const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
   kinds.set(db, { kind: 'pglite', pglite });
   return db;
@@ -61,6 +63,20 @@ export async function createDb(options: CreateDbOptions = {}): Promise<Kysely<DB
 /** The embedded database behind `db` (undefined on PostgreSQL): the job queue talks to it directly. */
 export function pgliteOf(db: Kysely<DB>): PGlite | undefined {
   return kinds.get(db)?.pglite;
+}
+
+export interface PoolStats {
+  max: number;
+  total: number;
+  idle: number;
+  waiting: number;
+}
+
+/** The PostgreSQL pool's use; the embedded PGlite is one connection that queries wait their turn on (not counted). */
+export function poolStatsOf(db: Kysely<DB>): PoolStats {
+  const pool = kinds.get(db)?.pool;
+  if (!pool) return { max: 1, total: 1, idle: 0, waiting: 0 };
+  return { max: pool.options.max ?? 10, total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount };
 }
 
 export function databaseKind(db: Kysely<DB>): DatabaseKind {

@@ -55,6 +55,7 @@ export interface StoreTable {
   name: string;
   region: string | null;
   time_zone: string;
+  active: Generated<boolean>;
   created_at: CreatedAt;
 }
 
@@ -789,6 +790,52 @@ export interface MemberOpeningBalanceTable {
   created_at: CreatedAt;
 }
 
+/** A tenant's webhook subscription; the signing secret is sealed with KARTU_SECRET_KEY. */
+export interface WebhookTable {
+  tenant_id: string;
+  id: string;
+  url: string;
+  /** Event types, or ['*'] for all. */
+  events: string[];
+  description: string | null;
+  active: Generated<boolean>;
+  secret_enc: string;
+  created_at: CreatedAt;
+  updated_at: Generated<Date>;
+}
+
+export type WebhookDeliveryStatus = 'pending' | 'retrying' | 'succeeded' | 'failed';
+
+/** One event for one subscription (the outbox); `body` is the JSON exactly as it is sent and signed. */
+export interface WebhookDeliveryTable {
+  tenant_id: string;
+  id: string;
+  webhook_id: string;
+  event_id: string;
+  event: string;
+  body: string;
+  status: Generated<WebhookDeliveryStatus>;
+  attempts: Generated<number>;
+  last_status: number | null;
+  last_error: string | null;
+  /** Pending or retrying: when it may (next) be sent. */
+  next_attempt_at: Timestamp | null;
+  /** While one process sends it: nobody else may claim it before this. */
+  leased_until: Timestamp | null;
+  created_at: CreatedAt;
+  delivered_at: Timestamp | null;
+}
+
+export interface WebhookAttemptTable {
+  tenant_id: string;
+  delivery_id: string;
+  attempt: number;
+  started_at: Timestamp;
+  duration_ms: number;
+  response_status: number | null;
+  error: string | null;
+}
+
 export interface DB {
   tenants: TenantTable;
   stores: StoreTable;
@@ -838,4 +885,22 @@ export interface DB {
   member_imports: MemberImportTable;
   member_import_rows: MemberImportRowTable;
   member_opening_balances: MemberOpeningBalanceTable;
+  webhooks: WebhookTable;
+  webhook_deliveries: WebhookDeliveryTable;
+  webhook_attempts: WebhookAttemptTable;
+  products: ProductTable;
+}
+
+/** The catalogue the till and POS look SKUs up in; `sku` is unique per tenant regardless of case. */
+export interface ProductTable {
+  tenant_id: string;
+  id: string;
+  sku: string;
+  name: string;
+  category: string | null;
+  /** Minor units; null when the price is typed at the till. */
+  unit_price: number | null;
+  active: Generated<boolean>;
+  created_at: CreatedAt;
+  updated_at: Generated<Date>;
 }

@@ -244,7 +244,7 @@ describe('stores', () => {
     const store = await newStore(tenant, { region: 'Jawa' });
     const res = await tenant.owner.patch(`/api/v1/stores/${store.id}`).send({ name: 'Toko Makassar', region: 'Sulawesi', timeZone: 'Asia/Makassar', code: 'OTHER' });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
-    expect(res.body).toEqual({ id: store.id, code: store.code, name: 'Toko Makassar', region: 'Sulawesi', timeZone: 'Asia/Makassar' });
+    expect(res.body).toEqual({ id: store.id, code: store.code, name: 'Toko Makassar', region: 'Sulawesi', timeZone: 'Asia/Makassar', active: true });
     const cleared = await tenant.owner.patch(`/api/v1/stores/${store.id}`).send({ region: null });
     expect(cleared.body.region).toBeNull();
     const [latest, first] = await auditOf(tenant, { targetId: store.id, action: 'store.updated' });

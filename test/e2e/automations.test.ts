@@ -101,6 +101,29 @@ it('a marketer creates, edits and pauses an automation in the portal', async () 
   await page.getByTestId('automation-resume').click();
   await expect.poll(async () => (await automations())[0].status, slow).toBe('active');
 
+  // Archiving asks first: cancelled, nothing changes; confirmed, it leaves the list.
+  let asked = '';
+  page.once('dialog', (dialog) => {
+    asked = dialog.message();
+    void dialog.dismiss();
+  });
+  await page.getByTestId('automation-archive').click();
+  await expect.poll(() => asked).toContain('Selamat ulang tahun');
+  expect((await automations())[0].status).toBe('active');
+  page.once('dialog', (dialog) => void dialog.accept());
+  await page.getByTestId('automation-archive').click();
+  await expect.poll(() => page.getByTestId('automation-row').count(), slow).toBe(0);
+  expect(await automations()).toEqual([]);
+  const archived = await owner.get(`/api/v1/automations/${made.id}`);
+  expect((await archived.json()).status).toBe('archived');
+
+  // Every change is in the audit log, by the marketer.
+  const marketerId = (await (await owner.get(`/api/v1/staff?query=${encodeURIComponent(marketer)}`)).json()).items[0].id;
+  const audit = (await (await owner.get(`/api/v1/audit?targetId=${made.id}`)).json()).items.reverse();
+  expect(audit.map((e: { action: string; actor: { id: string } }) => [e.action, e.actor.id])).toEqual(
+    ['automation.created', 'automation.updated', 'automation.paused', 'automation.active', 'automation.archived'].map((action) => [action, marketerId]),
+  );
+
   // The frequency cap across automations.
   await expect.poll(() => page.getByTestId('cap-messages').inputValue(), slow).toBe('3');
   await page.getByTestId('cap-messages').fill('2');

@@ -98,6 +98,8 @@ it('a marketer on a phone sets the lifecycle thresholds through the grouped menu
   await page.getByTestId('lifecycle-save').click();
   await expect.poll(() => page.getByTestId('lifecycle-saved').textContent()).toContain('Pengaturan siklus tersimpan');
   expect(await (await owner.get('/api/v1/settings/lifecycle')).json()).toEqual({ newDays: 14, atRiskDays: 20, lapsedDays: 120, rfmWindowMonths: 6, clvHorizonMonths: 24 });
+  const [audited] = (await (await owner.get('/api/v1/audit?action=settings.lifecycle.updated')).json()).items;
+  expect(audited.details).toMatchObject({ newDays: 14, atRiskDays: 20, lapsedDays: 120, rfmWindowMonths: 6 });
   // Saving moved the member whose last purchase was 25 days ago.
   expect((await (await owner.get(`/api/v1/members/${member.id}`)).json()).lifecycleStage).toBe('at_risk');
   const stages = await (await owner.get(`/api/v1/members/${member.id}/stages`)).json();

@@ -39,6 +39,10 @@ async function apiGet(path: string) {
   return res.json();
 }
 
+/** The audit log's actions on one thing, oldest first. */
+const auditTrail = async (targetId: string): Promise<string[]> =>
+  (await apiGet(`/api/v1/audit?targetId=${targetId}`)).items.map((entry: { action: string }) => entry.action).reverse();
+
 const slow = { timeout: 10_000 };
 const daysAgo = (days: number) => new Date(Date.now() - days * 86400e3).toISOString();
 
@@ -170,6 +174,7 @@ it('a marketer creates an offer with the form, sees the API’s field error at i
   await expect.poll(() => page.getByTestId('offer-status').textContent(), slow).toBe('Status: Archived');
   expect((await apiGet(`/api/v1/offers/${offerId}`)).status).toBe('archived');
   expect(await page.getByTestId('offer-form').count()).toBe(0);
+  expect(await auditTrail(offerId)).toEqual(['offer.created', 'offer.updated', 'offer.paused', 'offer.active', 'offer.archived']);
   await page.context().close();
 });
 
@@ -278,5 +283,6 @@ it('turns a pair mined from posted baskets into a paused offer with one click, i
   await page.getByTestId('offer-resume').click();
   await expect.poll(() => page.getByTestId('offer-status').textContent(), slow).toBe('Status: Aktif');
   expect((await apiGet(`/api/v1/offers/${offerId}`)).status).toBe('active');
+  expect(await auditTrail(offerId)).toEqual(['offer.created', 'offer.active']);
   await page.context().close();
 });

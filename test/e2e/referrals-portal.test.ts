@@ -71,6 +71,8 @@ it('an owner sets the referral rules in plain words, and the report shows waitin
   await page.getByTestId('referral-settings-save').click();
   await expect.poll(() => page.getByTestId('referral-settings-saved').textContent()).toBe('Referral rules saved.');
   expect(await apiGet('/api/v1/settings/referrals')).toEqual({ referrerPoints: 100, refereePoints: 50, minSpend: 5_000_000, monthlyCap: 1 });
+  const [audited] = (await apiGet('/api/v1/audit?action=settings.referrals.updated')).items;
+  expect(audited.details).toMatchObject({ referrerPoints: 100, refereePoints: 50, minSpend: 5_000_000, monthlyCap: 1 });
   await expectAccessible(page, 'referral settings');
 
   // Ani shares her code: Budi and Citra buy enough, "Ani Lagi" has Ani's email and buys,

@@ -233,6 +233,13 @@ it('a marketer builds a segment of several conditions with a live count that mat
   expect(asked).toContain('Archive the segment “Kopi lovers”?');
   expect((await apiGet(`/api/v1/segments/${segmentId}`)).status).toBe('archived');
   expect((await apiGet('/api/v1/segments?status=active')).items).toEqual([]);
+  // Each change is in the audit log, by the marketer who made it.
+  const marketerId = (await apiGet(`/api/v1/staff?query=marketer-${id}`)).items[0].id;
+  const audit = (await apiGet(`/api/v1/audit?targetId=${segmentId}`)).items.reverse();
+  expect(audit.map((e: { action: string }) => e.action)).toEqual(['segment.created', 'segment.updated', 'segment.archived']);
+  expect(audit.every((e: { actor: { id: string } }) => e.actor.id === marketerId)).toBe(true);
+  expect(audit[0].details).toMatchObject({ code: `kopi-${id}`, name: 'Kopi lovers' });
+  expect(audit[1].details.patch.rules).toEqual(rules);
 
   // An archived segment reads, it no longer edits.
   await page.goto(`${server.url}/portal/customers/segments/${segmentId}`);

@@ -105,6 +105,8 @@ it('a marketer edits the join form in both languages with a live preview, saves,
   await page.getByTestId('signup-save').click();
   await expect.poll(() => page.getByTestId('signup-saved').textContent()).toContain('Sign-up form saved');
   const after = await settings();
+  const [audited] = (await (await owner.get('/api/v1/audit?action=settings.signup.updated')).json()).items;
+  expect(audited.details).toMatchObject({ welcomeBonusPoints: 250, form: { headline: { id: 'Gabung Klub Kopi', en: 'Join the Coffee Club' } } });
   expect(after).toMatchObject({
     welcomeBonusPoints: 250,
     joinPath: `/app/${signup.slug}/join`,

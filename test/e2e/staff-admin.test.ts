@@ -32,6 +32,11 @@ async function apiGet(path: string) {
   return res.json();
 }
 
+/** The details of the audit entries of one action on one target, oldest first. */
+async function auditedDetails(action: string, targetId: string) {
+  return (await apiGet(`/api/v1/audit?action=${action}&targetId=${targetId}`)).items.reverse().map((e: { details: unknown }) => e.details);
+}
+
 /** Accepts the next confirm() and checks what it asked. */
 function acceptConfirm(page: Page, pattern: RegExp) {
   page.once('dialog', (dialog) => {
@@ -83,6 +88,32 @@ it('an owner adds and edits a store through Settings › Stores', async () => {
   await expect.poll(() => page.getByTestId('stores-notice').textContent()).toBe('Store Toko Pantai Losari saved.');
   stores = (await apiGet('/api/v1/stores')).items;
   expect(stores).toEqual([expect.objectContaining({ code: 'MKS-01', name: 'Toko Pantai Losari', region: null, timeZone: 'Asia/Jayapura' })]);
+  expect(await auditedDetails('store.created', stores[0].id)).toEqual([{ code: 'MKS-01', name: 'Toko Losari', region: 'Sulawesi Selatan', timeZone: 'Asia/Makassar' }]);
+  expect(await auditedDetails('store.updated', stores[0].id)).toEqual([{
+    code: 'MKS-01',
+    changes: { name: { from: 'Toko Losari', to: 'Toko Pantai Losari' }, region: { from: 'Sulawesi Selatan', to: null }, timeZone: { from: 'Asia/Makassar', to: 'Asia/Jayapura' } },
+  }]);
+
+  // Deactivating asks first; the only active store cannot go, with a second one it can, and comes back.
+  acceptConfirm(page, /^Deactivate store Toko Pantai Losari\?/);
+  await page.getByTestId('store-deactivate-MKS-01').click();
+  await expect.poll(() => page.getByTestId('stores-error').textContent()).toBe('At least one store must stay active.');
+  await page.getByTestId('store-new-code').fill('MKS-02');
+  await page.getByTestId('store-new-name').fill('Toko Panakkukang');
+  await page.getByTestId('store-new-save').click();
+  await expect.poll(() => page.getByTestId('stores-notice').textContent()).toBe('Store Toko Panakkukang added.');
+  acceptConfirm(page, /^Deactivate store Toko Pantai Losari\?/);
+  await page.getByTestId('store-deactivate-MKS-01').click();
+  await expect.poll(() => page.getByTestId('stores-notice').textContent()).toBe('Store Toko Pantai Losari is deactivated.');
+  await expect.poll(() => page.getByTestId('store-inactive-MKS-01').textContent()).toBe('Inactive');
+  expect((await apiGet(`/api/v1/stores?active=false`)).items.map((s: { code: string }) => s.code)).toEqual(['MKS-01']);
+  await expectAccessible(page, 'settings: stores, one inactive');
+  await page.getByTestId('store-activate-MKS-01').click();
+  await expect.poll(() => page.getByTestId('stores-notice').textContent()).toBe('Store Toko Pantai Losari is active again.');
+  expect(await page.getByTestId('store-inactive-MKS-01').count()).toBe(0);
+  expect((await apiGet('/api/v1/stores?active=true')).items.map((s: { code: string }) => s.code)).toEqual(['MKS-01', 'MKS-02']);
+  expect(await auditedDetails('store.deactivated', stores[0].id)).toEqual([{ code: 'MKS-01' }]);
+  expect(await auditedDetails('store.activated', stores[0].id)).toEqual([{ code: 'MKS-01' }]);
   await page.context().close();
 });
 
@@ -161,6 +192,11 @@ it('an owner invites, edits, resets, signs out and deactivates a staff member, w
   await expect.poll(() => row.getByTestId('staff-status').textContent()).toBe('Deactivated');
   [sari] = (await apiGet(`/api/v1/staff?query=${encodeURIComponent(email)}`)).items;
   expect(sari.active).toBe(false);
+  expect(await auditedDetails('staff.invited', sari.id)).toEqual([{ email, name: 'Sari', role: 'cashier', storeId: store.id }]);
+  expect(await auditedDetails('staff.updated', sari.id)).toEqual([expect.objectContaining({ changes: expect.objectContaining({ role: { from: 'cashier', to: 'marketer' } }) })]);
+  expect(await auditedDetails('staff.sessions_ended', sari.id)).toEqual([{ name: 'Sari Lestari', sessionsEnded: 1 }]);
+  expect(await auditedDetails('staff.password_reset', sari.id)).toHaveLength(1);
+  expect(await auditedDetails('staff.deactivated', sari.id)).toEqual([{ name: 'Sari Lestari', sessionsEnded: 1 }]);
   expect((await afterReset.get('/api/v1/auth/me')).status()).toBe(401);
   await afterReset.dispose();
   await expectAccessible(page, 'settings: staff, after deactivation');
@@ -225,6 +261,8 @@ it('an owner creates an API key shown once, copies it, and revokes it', async ()
   await expect.poll(() => page.getByTestId('api-keys-notice').textContent()).toBe('Key POS Kasir 1 revoked.');
   [listed] = (await apiGet('/api/v1/api-keys')).items;
   expect(listed.revokedAt).toEqual(expect.any(String));
+  expect(await auditedDetails('api_key.created', listed.id)).toEqual([{ name: 'POS Kasir 1', scopes: expect.arrayContaining(['pos', 'read']), storeId: null }]);
+  expect(await auditedDetails('api_key.revoked', listed.id)).toEqual([{ name: 'POS Kasir 1' }]);
   expect((await withKey.get('/api/v1/stores')).status()).toBe(401);
   await withKey.dispose();
   await page.context().close();

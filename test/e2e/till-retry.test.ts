@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { request as playwrightRequest, type APIRequestContext, type Browser, type Page } from 'playwright-core';
+import { request as playwrightRequest, type APIRequestContext, type Browser } from 'playwright-core';
 import { expectAccessible } from '../support/axe.ts';
 import { launchChromium } from '../support/browser.ts';
-import { newPhone, PASSWORD } from '../support/factories.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
+import { apiGet, failSales, pendingKept, saleReady, salesOf } from '../support/till.ts';
 
 // A network error at the till never loses or doubles a sale: the sale is kept in the browser with
 // its Idempotency-Key until the server confirms it (a reload included), and Retry sends it again
@@ -26,73 +25,8 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function apiPost(path: string, data: unknown) {
-  const res = await owner.post(path, { data });
-  expect(res.status(), `${path}: ${await res.text()}`).toBeLessThan(300);
-  return res.json();
-}
-
-async function apiGet(path: string) {
-  const res = await owner.get(path);
-  expect(res.status(), `${path}: ${await res.text()}`).toBe(200);
-  return res.json();
-}
-
-/** A new retailer, store, cashier and member; the till signed in with the member's card number typed and a sale of Rp 150.000 worked out. */
-async function saleReady() {
-  const id = `${Date.now().toString(36)}${randomUUID().slice(0, 4)}`;
-  await apiPost('/api/v1/signup', { retailerName: `Toko Retry ${id}`, email: `owner-${id}@retry.kartu`, password: PASSWORD, slug: `r-${id}` });
-  const store = await apiPost('/api/v1/stores', { code: 'MDN', name: 'Toko Medan' });
-  await apiPost('/api/v1/staff', { email: `kasir-${id}@retry.kartu`, name: 'Bang Kasir', role: 'cashier', password: PASSWORD, storeId: store.id });
-  const member = await apiPost('/api/v1/members', { name: 'Dewi Lestari', phone: newPhone() });
-
-  const context = await browser.newContext({ locale: 'id-ID', viewport: { width: 1280, height: 900 }, timezoneId: 'Asia/Jakarta' });
-  const page = await context.newPage();
-  await page.goto(`${server.url}/portal/login`);
-  await page.getByTestId('login-email').fill(`kasir-${id}@retry.kartu`);
-  await page.getByTestId('login-password').fill(PASSWORD);
-  await page.getByTestId('login-submit').click();
-  await page.waitForURL(/\/portal\/till/);
-  await page.getByTestId('scan-input').fill(member.cardNumber);
-  await page.getByTestId('scan-input').press('Enter');
-  await expect.poll(() => page.getByTestId('member-name').textContent()).toBe('Dewi Lestari');
-  const receiptNo = `R-${id}`;
-  await page.getByTestId('receipt-input').fill(receiptNo);
-  await page.getByTestId('total-input').fill('150.000');
-  await page.getByTestId('total-input').press('Enter');
-  await expect.poll(() => page.getByTestId('evaluated-total').textContent(), { timeout: 10_000 }).toBe('Rp 150.000');
-  return { page, store, member, receiptNo };
-}
-
-/** The sales the server has for the receipt, as the owner looks them up. */
-async function salesOf(storeId: string, receiptNo: string) {
-  const found = await apiGet(`/api/v1/transactions?storeId=${storeId}&receiptNo=${encodeURIComponent(receiptNo)}`);
-  return found.items as { id: string; total: number; pointsEarned: number }[];
-}
-
-/** Fails POST /api/v1/transactions the way `failures` say, in turn; later tries go through. Returns the keys sent. */
-async function failSales(page: Page, failures: ('lost_before' | 'lost_after')[]) {
-  const keys: string[] = [];
-  await page.route('**/api/v1/transactions', async (route) => {
-    if (route.request().method() !== 'POST') return route.continue();
-    keys.push(route.request().headers()['idempotency-key']);
-    const failure = failures.shift();
-    if (failure === 'lost_before') return route.abort('internetdisconnected');
-    if (failure === 'lost_after') {
-      // The server posts the sale, but its answer never reaches the till.
-      await route.fetch();
-      return route.abort('connectionreset');
-    }
-    return route.continue();
-  });
-  return keys;
-}
-
-const pendingKept = (page: Page) =>
-  page.evaluate<number>(`Object.keys(localStorage).filter((key) => key.startsWith('kartu.till.pendingSale.')).length`);
-
 it('a sale whose first POST fails on the network is retried with the same Idempotency-Key and posted once', async () => {
-  const { page, store, member, receiptNo } = await saleReady();
+  const { page, store, member, receiptNo } = await saleReady(browser, owner, server.url);
   const keys = await failSales(page, ['lost_before']);
   await page.getByTestId('post-sale').click();
 
@@ -103,7 +37,7 @@ it('a sale whose first POST fails on the network is retried with the same Idempo
   expect(await page.getByTestId('unconfirmed-receipt').textContent()).toBe(receiptNo);
   expect(await page.getByTestId('unconfirmed-total').textContent()).toBe('Rp 150.000');
   await expect.poll(() => page.locator(':focus').getAttribute('data-testid')).toBe('retry-sale');
-  expect(await salesOf(store.id, receiptNo)).toEqual([]);
+  expect(await salesOf(owner, store.id, receiptNo)).toEqual([]);
   await expectAccessible(page, 'till, sale not confirmed');
 
   await page.getByTestId('retry-sale').click();
@@ -111,27 +45,36 @@ it('a sale whose first POST fails on the network is retried with the same Idempo
   expect(keys).toHaveLength(2);
   expect(keys[0]).toMatch(/^[0-9a-f-]{36}$/);
   expect(keys[1]).toBe(keys[0]);
-  expect(await salesOf(store.id, receiptNo)).toHaveLength(1);
-  expect((await apiGet(`/api/v1/members/${member.id}`)).points.balance).toBe(15);
+  expect(await salesOf(owner, store.id, receiptNo)).toHaveLength(1);
+  expect((await apiGet(owner, `/api/v1/members/${member.id}`)).points.balance).toBe(15);
   expect(await pendingKept(page)).toBe(0);
   await page.context().close();
 });
 
 it('a sale posted whose answer is lost survives a reload of the till and a second failure, and the retry posts nothing twice', async () => {
-  const { page, store, member, receiptNo } = await saleReady();
+  const { page, store, member, receiptNo } = await saleReady(browser, owner, server.url);
   const keys = await failSales(page, ['lost_after', 'lost_before']);
   await page.getByTestId('post-sale').click();
   await page.getByTestId('sale-unconfirmed').waitFor();
   // The server has the sale; the till does not know it.
-  expect(await salesOf(store.id, receiptNo)).toHaveLength(1);
+  expect(await salesOf(owner, store.id, receiptNo)).toHaveLength(1);
   expect(await pendingKept(page)).toBe(1);
 
-  // A reload (or a crash of the tab) keeps the unconfirmed sale with its key.
+  // A reload (or a crash of the tab) keeps the unconfirmed sale with its key; the browser warns first.
+  const warned = page.waitForEvent('dialog').then(async (dialog) => {
+    const type = dialog.type();
+    await dialog.accept();
+    return type;
+  });
   await page.reload();
+  expect(await warned).toBe('beforeunload');
   await page.getByTestId('sale-unconfirmed').waitFor();
   expect(await page.getByTestId('sale-unconfirmed').getByRole('alert').textContent()).toContain('dimuat ulang');
   expect(await page.getByTestId('unconfirmed-receipt').textContent()).toBe(receiptNo);
   expect(await page.getByTestId('post-sale').count()).toBe(0);
+  // Whose sale it is, fetched again: the balance the server has now (the lost answer's 15 points), not a copy from before.
+  await expect.poll(() => page.getByTestId('member-name').textContent()).toBe('Dewi Lestari');
+  expect(await page.getByTestId('member-balance').textContent()).toBe('15');
 
   await page.getByTestId('retry-sale').click();
   await expect.poll(() => page.getByTestId('sale-unconfirmed').getByRole('alert').textContent()).toContain('Server tidak dapat dihubungi');
@@ -142,14 +85,71 @@ it('a sale posted whose answer is lost survives a reload of the till and a secon
 
   expect(keys).toHaveLength(3);
   expect(new Set(keys).size).toBe(1);
-  const sales = await salesOf(store.id, receiptNo);
+  const sales = await salesOf(owner, store.id, receiptNo);
   expect(sales).toHaveLength(1);
   expect(sales[0].pointsEarned).toBe(15);
-  expect((await apiGet(`/api/v1/members/${member.id}`)).points.balance).toBe(15);
+  expect((await apiGet(owner, `/api/v1/members/${member.id}`)).points.balance).toBe(15);
   expect(await pendingKept(page)).toBe(0);
 
-  // The next customer gets the sale form again.
+  // The next customer gets an empty sale form, with no member on it.
   await page.getByTestId('next-customer').click();
   await page.getByTestId('post-sale').waitFor();
+  expect(await page.getByTestId('member-name').count()).toBe(0);
+  expect(await page.getByTestId('receipt-input').inputValue()).toBe('');
+  expect(await page.getByTestId('total-input').inputValue()).toBe('');
+  await page.context().close();
+});
+
+it('with a sale unconfirmed, leaving the till or signing out asks first and the cashier can stay; after a reload the sale form comes back as it was', async () => {
+  const { page, store, member, receiptNo } = await saleReady(browser, owner, server.url);
+  await failSales(page, ['lost_before']);
+  await page.getByTestId('post-sale').click();
+  await page.getByTestId('sale-unconfirmed').waitFor();
+
+  const questions: string[] = [];
+  const answerDialogs = (accept: boolean) => {
+    page.removeAllListeners('dialog');
+    page.on('dialog', async (dialog) => {
+      questions.push(`${dialog.type()}: ${dialog.message()}`);
+      await (accept ? dialog.accept() : dialog.dismiss());
+    });
+  };
+  answerDialogs(false);
+  const leaveQuestion = `confirm: Struk ${receiptNo} belum terkonfirmasi. Tetap tinggalkan kasir? Penjualan tetap tersimpan di perangkat ini; buka kasir lagi untuk mencobanya lagi.`;
+
+  // Another screen of the portal: asked, and staying keeps the till as it was.
+  await page.getByRole('navigation').getByRole('link', { name: 'Member', exact: true }).click();
+  await expect.poll(() => questions).toEqual([leaveQuestion]);
+  expect(new URL(page.url()).pathname).toBe('/portal/till');
+  await page.getByTestId('sale-unconfirmed').waitFor();
+
+  // Signing out: asked before the session ends, so that staying keeps the session the retry needs.
+  await page.getByRole('button', { name: 'Keluar', exact: true }).click();
+  await expect.poll(() => questions).toEqual([leaveQuestion, leaveQuestion]);
+  expect(new URL(page.url()).pathname).toBe('/portal/till');
+  expect((await page.request.get(`${server.url}/api/v1/auth/me`)).status()).toBe(200);
+
+  // Reloaded: the member and the form as the cashier filled them in are back behind the unconfirmed sale.
+  answerDialogs(true);
+  await page.reload();
+  expect(questions.at(-1)).toMatch(/^beforeunload/);
+  await page.getByTestId('sale-unconfirmed').waitFor();
+  await expect.poll(() => page.getByTestId('member-name').textContent()).toBe('Dewi Lestari');
+  expect(await page.getByTestId('member-balance').textContent()).toBe('0');
+  // Discarded (the server never had it): the same form, ready to post again.
+  await page.getByTestId('discard-sale').click();
+  expect(await page.getByTestId('receipt-input').inputValue()).toBe(receiptNo);
+  expect(await page.getByTestId('total-input').inputValue()).toBe('150.000');
+  await expect.poll(() => page.getByTestId('evaluated-total').textContent(), { timeout: 10_000 }).toBe('Rp 150.000');
+  await page.getByTestId('post-sale').click();
+  await page.getByTestId('sale-posted').waitFor();
+  expect(await salesOf(owner, store.id, receiptNo)).toHaveLength(1);
+  expect((await apiGet(owner, `/api/v1/members/${member.id}`)).points.balance).toBe(15);
+
+  // Nothing unconfirmed: the cashier leaves without being asked.
+  const asked = questions.length;
+  await page.getByRole('button', { name: 'Keluar', exact: true }).click();
+  await page.waitForURL(/\/portal\/login/);
+  expect(questions).toHaveLength(asked);
   await page.context().close();
 });

@@ -92,10 +92,19 @@ it('an owner uploads a Google service-account key file, sees it configured witho
   expect(await page.locator('html').evaluate((html) => html.scrollWidth)).toBeLessThanOrEqual(360);
   expect((await (await owner.get('/api/v1/settings/wallets')).json()).google).toMatchObject({ issuerId: '3388000000022222222', serviceAccountEmail: email });
 
-  page.once('dialog', (dialog) => void dialog.accept());
+  let asked = '';
+  page.once('dialog', (dialog) => {
+    asked = `${dialog.type()}: ${dialog.message()}`;
+    void dialog.accept();
+  });
   await page.getByTestId('google-remove').click();
   await expect.poll(() => page.getByTestId('google-state').textContent()).toContain('Not set up');
+  expect(asked).toMatch(/^confirm: .*Google/);
   expect((await (await owner.get('/api/v1/settings/wallets')).json()).google).toBeNull();
+  const audited = async (action: string) => (await (await owner.get(`/api/v1/audit?action=${action}`)).json()).items;
+  expect((await audited('settings.wallets.google.updated'))[0].details).toMatchObject({ issuerId: '3388000000022222222', serviceAccountEmail: email });
+  expect(JSON.stringify(await audited('settings.wallets.google.updated'))).not.toContain('PRIVATE KEY');
+  expect(await audited('settings.wallets.google.removed')).toHaveLength(1);
   await page.context().close();
 
   const cashier = await signedInPortal(`kasir-${id}@e2e.kartu`);

@@ -1,4 +1,4 @@
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import request from 'supertest';
 import { createDb, migrateToLatest } from '@kartu/db';
 import { createApp } from '../../api/src/app.ts';
@@ -20,7 +20,7 @@ export interface TestApp {
  * The app on a real database: the suite's Postgres when DATABASE_URL is set, else an in-memory
  * PGlite of this file's own. Tests isolate by making their own tenants (factories.ts).
  */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function createTestApp(env: Record<string, string> = {}, log: Logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' })): Promise<TestApp> {
   const config = loadConfig({
     KARTU_SECRET_KEY: TEST_SECRET,
     KARTU_SIGNUP: 'on',
@@ -31,7 +31,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   });
   const db = await createDb({ url: config.databaseUrl, dataDir: 'memory://' });
   if (!config.databaseUrl) await migrateToLatest(db);
-  const deps: AppDeps = { db, config, log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), limits: createRateLimits() };
+  const deps: AppDeps = { db, config, log, limits: createRateLimits() };
   const { app } = createApp(deps);
   const server = app.callback();
   return {

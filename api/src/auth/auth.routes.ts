@@ -17,7 +17,7 @@ export function authRoutes(routes: Routes) {
     tags: ['Platform'],
     auth: 'public',
     body: z.object({ email: z.email().max(200), password: z.string().min(1).max(200) }),
-    responses: { 200: { description: 'Signed in', schema: z.object({ staff: StaffRef }) } },
+    responses: { 200: { description: 'Signed in', schema: z.object({ staff: StaffRef }) }, 429: { description: 'Too many sign-in attempts from this IP or for this email; see Retry-After' } },
     handler: async ({ body, deps }, ctx) => {
       // Failed sign-ins count, per IP and per IP and email, so nobody can lock an owner out from elsewhere.
       const emailKey = `${ctx.ip}|${body.email.toLowerCase()}`;
@@ -42,7 +42,7 @@ export function authRoutes(routes: Routes) {
     auth: 'public',
     responses: { 204: { description: 'Signed out' } },
     handler: async ({ deps }, ctx) => {
-      await closeSession(deps.db, ctx.cookies.get(STAFF_COOKIE));
+      await closeSession(deps.db, ctx.cookies.get(STAFF_COOKIE), 'staff');
       clearSessionCookie(ctx, STAFF_COOKIE);
       return { status: 204 };
     },
@@ -59,7 +59,7 @@ export function authRoutes(routes: Routes) {
     auth: { principals: ['staff'] },
     allowTemporaryPassword: true,
     body: z.object({ currentPassword: z.string().min(1).max(200), newPassword: z.string().min(10).max(200) }),
-    responses: { 204: { description: 'Changed' } },
+    responses: { 204: { description: 'Changed' }, 429: { description: 'Too many attempts or wrong current passwords; see Retry-After' } },
     handler: async ({ db, principal, body, deps }) => {
       const key = `${principal.tenantId}:${principal.id}`;
       await assertUnder(deps.limits.passwordChangeFailures, key);

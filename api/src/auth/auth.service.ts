@@ -30,9 +30,12 @@ export async function openSession(db: Db, tenantId: string, kind: 'staff' | 'mem
   return { token, expiresAt };
 }
 
-export async function closeSession(db: Db, token: string | undefined): Promise<void> {
+/** Ends the session only for whoever holds its secret: the tenant and id in a token are no secret (logs, screenshots). */
+export async function closeSession(db: Db, token: string | undefined, kind: 'staff' | 'member'): Promise<void> {
   const parsed = parseToken('ks', token);
-  if (parsed) await repo.deleteSession(db, parsed.tenantId, parsed.id);
+  if (!parsed) return;
+  const session = await repo.findLiveSession(db, parsed.tenantId, parsed.id);
+  if (session?.principal_kind === kind && secretMatches(parsed.secret, session.secret_hash)) await repo.deleteSession(db, parsed.tenantId, parsed.id);
 }
 
 export async function principalFromSession(db: Db, token: string | undefined, kind: 'staff' | 'member'): Promise<Principal> {

@@ -135,6 +135,7 @@ export function cardRoutes(routes: Routes) {
       201: { description: 'The new member, holding that card', schema: MemberSchema },
       404: { description: 'Unknown, forged or foreign card' },
       409: { description: 'The card already belongs to a member (card_assigned), or the phone is registered (phone_taken)' },
+      429: { description: 'Too many scans from this IP or till; see Retry-After' },
     },
     handler: async ({ db, deps, principal, body }, ctx) => {
       if (!can(principal, 'scan')) throw new DomainError('forbidden', 'Your role may not do this (scan)');

@@ -33,6 +33,7 @@ export function checkoutRoutes(routes: Routes) {
           }),
         }).meta({ id: 'CheckoutEvaluationWithOffers' }),
       },
+      429: { description: 'Too many unknown voucher codes; see Retry-After' },
     },
     handler: async ({ db, deps, principal, body }, ctx) => {
       const evaluation = await evaluateCheckout(db, principal, body);

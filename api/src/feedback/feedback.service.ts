@@ -7,6 +7,7 @@ import { newId } from '../shared/ids.ts';
 import { pageOf } from '../shared/page.ts';
 import type { Principal } from '../shared/principal.ts';
 import { inTransaction } from '../shared/transaction.ts';
+import { effectiveStoreId } from '../stores/stores.service.ts';
 import { getTenant } from '../tenants/tenants.service.ts';
 import { toMessageView, toMyFeedback, toSatisfaction, toThreadView } from './feedback.mapper.ts';
 import * as repo from './feedback.repository.ts';
@@ -199,9 +200,14 @@ export async function replyToThread(db: Db, principal: Extract<Principal, { kind
   });
 }
 
+/** A store-bound key or staff member sees its own store's figures, named or not. */
+const storeScoped = (principal: Principal, filter: repo.FigureFilter): repo.FigureFilter => ({
+  ...filter, storeId: effectiveStoreId(principal, filter.storeId) ?? undefined,
+});
+
 export async function responseTimeFigures(db: Db, principal: Principal, filter: repo.FigureFilter) {
   const tenant = await getTenant(db, principal.tenantId);
-  const row = await repo.responseTimes(db, principal.tenantId, tenant.time_zone, filter);
+  const row = await repo.responseTimes(db, principal.tenantId, tenant.time_zone, storeScoped(principal, filter));
   return {
     timeZone: tenant.time_zone, from: filter.from ?? null, to: filter.to ?? null,
     expecting: row.expecting, answered: row.answered, medianSeconds: row.median_seconds, averageSeconds: row.average_seconds, waiting: row.waiting,
@@ -210,6 +216,6 @@ export async function responseTimeFigures(db: Db, principal: Principal, filter: 
 
 export async function satisfactionFigures(db: Db, principal: Principal, filter: repo.FigureFilter) {
   const tenant = await getTenant(db, principal.tenantId);
-  const rows = await repo.satisfaction(db, principal.tenantId, tenant.time_zone, filter);
+  const rows = await repo.satisfaction(db, principal.tenantId, tenant.time_zone, storeScoped(principal, filter));
   return { timeZone: tenant.time_zone, from: filter.from ?? null, to: filter.to ?? null, ...toSatisfaction(rows) };
 }

@@ -1,6 +1,15 @@
 import { OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import type { Routes } from './route.ts';
 
+const documents = new WeakMap<Routes, ReturnType<typeof buildOpenApiDocument>>();
+
+/** The document of these routes, built once. */
+export function openApiDocumentOf(routes: Routes) {
+  let document = documents.get(routes);
+  if (!document) documents.set(routes, (document = buildOpenApiDocument(routes)));
+  return document;
+}
+
 export function buildOpenApiDocument(routes: Routes) {
   return new OpenApiGeneratorV31(routes.registry.definitions).generateDocument({
     openapi: '3.1.0',
@@ -11,7 +20,8 @@ export function buildOpenApiDocument(routes: Routes) {
         'Loyalty and membership cards for retailers. Amounts are integers in minor units of the tenant currency ' +
         '(IDR: Rp 1 = 100); points are integers. Errors are application/problem+json. POST calls marked with a required ' +
         'Idempotency-Key replay the first response for the same key and body, answer 422 for the same key with another ' +
-        'body, and 409 (idempotency-in-progress, with Retry-After) while the first is still running.',
+        'body, and 409 (idempotency-in-progress, with Retry-After) while the first is still running. Every answer carries an ' +
+        'X-Request-Id (yours, when you send one) to quote in a support request. A POS integration guide is in docs/pos-integration.md.',
     },
     servers: [{ url: '/' }],
   });

@@ -17,6 +17,9 @@ const statusOf: Record<ErrorCode, { status: number; title: string }> = {
   phone_taken: { status: 409, title: 'Phone number already registered' },
   card_assigned: { status: 409, title: 'Card already belongs to a member' },
   store_code_taken: { status: 409, title: 'Store code already in use' },
+  product_sku_taken: { status: 409, title: 'SKU already in use' },
+  store_inactive: { status: 409, title: 'The store is inactive' },
+  last_active_store: { status: 409, title: 'The retailer needs an active store' },
   last_owner: { status: 409, title: 'The retailer needs an active owner' },
   conflict: { status: 409, title: 'Conflict' },
   duplicate_receipt: { status: 409, title: 'Receipt already posted' },
@@ -41,9 +44,27 @@ const statusOf: Record<ErrorCode, { status: number; title: string }> = {
   method_not_allowed: { status: 405, title: 'Method not allowed' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
   payload_too_large: { status: 413, title: 'Payload too large' },
+  timeout: { status: 503, title: 'The server took too long to answer' },
 };
 
 export const problemTypeBase = 'https://kartu.dev/problems/';
+
+const typeOf = (code: ErrorCode) => problemTypeBase + code.replaceAll('_', '-');
+
+/** Every problem `type` the API answers with (an unexpected server error is `about:blank`, 500). */
+export const problemTypes = (Object.entries(statusOf) as [ErrorCode, { status: number; title: string }][]).map(([code, { status, title }]) => ({
+  type: typeOf(code),
+  code,
+  status,
+  title,
+}));
+
+const problemTypeTable = [
+  '| type | code | status | title |',
+  '|---|---|---|---|',
+  ...problemTypes.map((p) => `| \`${p.type}\` | \`${p.code}\` | ${p.status} | ${p.title} |`),
+  '| `about:blank` | `internal` | 500 | Internal error |',
+].join('\n');
 
 export interface Problem {
   type: string;
@@ -57,20 +78,23 @@ export interface Problem {
 
 export const ProblemSchema = z
   .object({
-    type: z.string(),
+    type: z.enum([...problemTypes.map((p) => p.type), 'about:blank']),
     title: z.string(),
     status: z.number().int(),
     detail: z.string(),
-    code: z.string(),
-    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    code: z.string().meta({ description: 'The last part of `type`, in snake_case' }),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional().meta({ description: 'The fields that are wrong, e.g. `body.items.0.quantity`' }),
   })
   .catchall(z.unknown())
-  .meta({ id: 'Problem', description: 'RFC 9457 problem details' });
+  .meta({
+    id: 'Problem',
+    description: `RFC 9457 problem details. Some problems carry more members: \`retryAfter\` (seconds, also sent as the \`Retry-After\` header), \`transactionId\` (the sale a receipt number belongs to), \`reason\`, \`triesLeft\`.\n\n${problemTypeTable}`,
+  });
 
 export function problemOf(error: DomainError): Problem {
   const { status, title } = statusOf[error.code];
   return {
-    type: problemTypeBase + error.code.replaceAll('_', '-'),
+    type: typeOf(error.code),
     title,
     status,
     detail: error.message,
@@ -84,7 +108,7 @@ export function sendProblem(ctx: Context, problem: Problem): void {
   ctx.status = problem.status;
   ctx.type = 'application/problem+json';
   ctx.body = problem;
-  if (problem.status === 429 || problem.code === 'idempotency_in_progress') {
+  if (problem.status === 429 || problem.code === 'idempotency_in_progress' || problem.retryAfter !== undefined) {
     ctx.set('Retry-After', String(problem.retryAfter ?? 1));
   }
 }

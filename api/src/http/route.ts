@@ -3,11 +3,12 @@ import { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.ts';
-import { authenticate } from './authenticate.ts';
+import { authenticate, MEMBER_COOKIE, STAFF_COOKIE } from './authenticate.ts';
 import { DomainError } from '../shared/errors.ts';
 import { can, type Permission, type Principal } from '../shared/principal.ts';
 import { runIdempotent } from '../idempotency/idempotency.service.ts';
 import { fromZodError, problemOf, ProblemSchema } from './problem.ts';
+import { untimed } from './long-requests.ts';
 
 type PrincipalKind = Principal['kind'];
 type AnyObject = z.ZodType<Record<string, unknown>>;
@@ -64,8 +65,9 @@ export class Routes {
 
   /** Without deps the routes can only be documented (the OpenAPI generator for the typed client). */
   constructor(private readonly maybeDeps?: AppDeps) {
-    this.registry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: 'kartu_session' });
-    this.registry.registerComponent('securitySchemes', 'apiKey', { type: 'http', scheme: 'bearer' });
+    this.registry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: STAFF_COOKIE, description: 'A staff member’s session (POST /api/v1/auth/login)' });
+    this.registry.registerComponent('securitySchemes', 'memberSession', { type: 'apiKey', in: 'cookie', name: MEMBER_COOKIE, description: 'A member’s session (the member app’s one-time-code sign-in)' });
+    this.registry.registerComponent('securitySchemes', 'apiKey', { type: 'http', scheme: 'bearer', description: 'An API key (POST /api/v1/api-keys), scoped to pos, read or admin' });
   }
 
   private get deps(): AppDeps {
@@ -94,6 +96,7 @@ export class Routes {
   ): Promise<Reply | void> {
     const deps = this.deps;
     const principal = spec.auth === 'public' ? undefined : await this.authorize(spec.auth, ctx, spec.allowTemporaryPassword ?? false);
+    if (principal) ctx.state.tenantId = principal.tenantId; // for the request's log line
     const params = parse(spec.params, ctx.params, 'params');
     const query = parse(spec.query, ctx.query, 'query');
     const body = spec.body ? parse(spec.body, (ctx.request as { body?: unknown }).body, 'body') : undefined;
@@ -134,28 +137,47 @@ export class Routes {
   private document<P extends AnyObject, Q extends AnyObject, B extends z.ZodType, K extends PrincipalKind>(
     spec: RouteSpec<P, Q, B, K>,
   ): void {
-    const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ProblemSchema } } });
-    const responses: Record<string, unknown> = {};
+    const responses: Record<string, ResponseDoc> = {};
     for (const [status, r] of Object.entries(spec.responses)) {
       if (r.schema) responses[status] = { description: r.description, content: { [r.contentType ?? 'application/json']: { schema: r.schema } } };
       else responses[status] = Number(status) >= 400 ? problem(r.description) : { description: r.description };
     }
-    if (spec.params || spec.query || spec.body) responses[400] ??= problem('Invalid request: `errors` names each bad field');
+    // The errors every route of this kind can answer, whatever its handler does.
+    const addProblem = (status: number, description: string) => {
+      const known = responses[status];
+      responses[status] = known ? { ...known, description: `${known.description}; or ${description[0].toLowerCase()}${description.slice(1)}` } : problem(description);
+    };
+    const usesIdempotencyKey = spec.method === 'post' && spec.auth !== 'public' && !spec.secretInResponse;
+    const hasBody = Boolean(spec.body || spec.upload);
+    if (spec.params || spec.query || spec.body || usesIdempotencyKey) addProblem(400, 'Invalid request: `errors` names each bad field');
     if (spec.auth !== 'public') {
-      responses[401] ??= problem('No valid session or API key');
-      responses[403] ??= problem('The caller may not do this');
+      addProblem(401, 'No valid session or API key');
+      addProblem(403, 'The caller may not do this');
     }
-    if (spec.idempotency) {
-      responses[409] ??= problem('Conflict; or a request with the same Idempotency-Key is still running (see Retry-After)');
-      responses[422] ??= problem('The Idempotency-Key was used before with a different request');
+    if (spec.params) responses[404] ??= problem('Not found (another retailer’s objects too)');
+    if (usesIdempotencyKey) {
+      addProblem(409, 'A request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds');
+      addProblem(422, 'The Idempotency-Key was used before with a different request');
+      for (const [status, r] of Object.entries(responses)) {
+        if (Number(status) < 300) r.headers = { 'Idempotent-Replayed': replayedHeader };
+      }
     }
-    responses[429] ??= problem('Rate limited (see Retry-After)');
+    if (hasBody) {
+      addProblem(413, 'The body is larger than 1 MB');
+      addProblem(415, `The body is not ${spec.upload?.contentType ?? 'application/json'}`);
+    }
+    if (!untimed(spec.path)) addProblem(503, 'No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key');
+    for (const status of ['409', '429']) {
+      if (responses[status]) responses[status].headers = { 'Retry-After': retryAfterHeader };
+    }
     const headers = spec.method === 'post'
       ? z.object({
           'Idempotency-Key': (spec.idempotency === 'required' ? IdempotencyKeyHeader : IdempotencyKeyHeader.optional()).meta({
             description: spec.secretInResponse
               ? 'Accepted but not used here: the answer carries a secret shown once, which is never stored for a replay'
-              : 'Makes a retry safe: same key and body return the first response; 1–255 characters',
+              : spec.auth === 'public'
+                ? 'Accepted but not used here: keys are scoped to a signed-in caller'
+                : 'Makes a retry safe: same key and body return the first response; 1–255 characters',
           }),
         })
       : undefined;
@@ -181,11 +203,28 @@ export class Routes {
   }
 }
 
+interface ResponseDoc {
+  description: string;
+  content?: Record<string, { schema: unknown }>;
+  headers?: Record<string, { description: string; schema: Record<string, unknown> }>;
+}
+
+const problem = (description: string): ResponseDoc => ({ description, content: { 'application/problem+json': { schema: ProblemSchema } } });
+
+const replayedHeader = {
+  description: '`true` when this is the stored answer to an earlier request with the same Idempotency-Key',
+  schema: { type: 'string', enum: ['true'] },
+};
+
+const retryAfterHeader = {
+  description: 'Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear)',
+  schema: { type: 'integer', minimum: 1 },
+};
+
+const securitySchemeOf: Record<PrincipalKind, string> = { staff: 'session', member: 'memberSession', api_key: 'apiKey' };
+
 function securityOf(kinds: PrincipalKind[]) {
-  const schemes: Record<string, string[]>[] = [];
-  if (kinds.includes('staff') || kinds.includes('member')) schemes.push({ session: [] });
-  if (kinds.includes('api_key')) schemes.push({ apiKey: [] });
-  return schemes;
+  return kinds.map((kind) => ({ [securitySchemeOf[kind]]: [] }));
 }
 
 /** Postgres text cannot hold NUL: name the field instead of failing in the database. */

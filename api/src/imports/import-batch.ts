@@ -3,6 +3,7 @@ import { takenCardNumbers } from '../cards/cards.repository.ts';
 import { newCardNumber } from '../cards/luhn.ts';
 import { newSealedRotatingSecret } from '../cards/rotating-codes.ts';
 import type { Db } from '../deps.ts';
+import { lockAccounts } from '../ledger/ledger.service.ts';
 import { creditOpeningBalances, openAccountsWithBalances, type OpeningTerms } from '../ledger/opening-balances.ts';
 import { baseTierId } from '../members/members.repository.ts';
 import { expiresAt, policyOf } from '../points/policy.ts';
@@ -97,6 +98,8 @@ export async function processBatch(db: Db, context: BatchContext, rows: repo.Val
       existing.push(row);
     }
   }
+  // DESIGN.md's lock order, the one a sale takes: points accounts (ascending id) before member rows, which the update locks.
+  if (existing.length) await lockAccounts(db, tenantId, existing.map((row) => memberOf.get(row.row_no)!));
   const changed = await repo.updateMembers(db, tenantId, existing.map((row) => ({
     id: memberOf.get(row.row_no)!, name: row.name, email: row.email, birth_date: row.birth_date, marketing_opt_in: row.marketing_opt_in, tags: row.tags,
   })));

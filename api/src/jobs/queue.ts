@@ -3,6 +3,8 @@ import { pgliteOf } from '@kartu/db';
 import type { AppDeps, Db } from '../deps.ts';
 import { runAutomationEvents, runScheduledAutomations } from '../automations/automations.jobs.ts';
 import { runLedgerJobs } from './scheduler.ts';
+import { deliverDueWebhooks } from '../webhooks/webhook-delivery.ts';
+import { onWebhooksQueued } from '../webhooks/webhook-events.ts';
 
 // The job queue (DESIGN.md: pg-boss 10, the last line that runs on Node 20) in the database itself,
 // so several API processes share it: cron schedules are sent once whoever runs them, and each queue's
@@ -16,6 +18,8 @@ export const JOBS = {
   automationEvents: { name: 'automation-events', cron: '* * * * *' },
   /** Birthdays, inactivity, expiring points and segment entry, set-based. */
   automationsScheduled: { name: 'automations-scheduled', cron: '*/10 * * * *' },
+  /** Webhook deliveries that are due: nudged a second after a delivery is queued, and each minute for retries. */
+  webhookDeliveries: { name: 'webhook-deliveries', cron: '* * * * *' },
 } as const;
 
 /** pg-boss's SQL through the app's PGlite connection: parameterless (its multi-statement migrations) by exec. */
@@ -71,11 +75,16 @@ export async function startQueue(deps: AppDeps, jobs: (keyof typeof JOBS)[] = Ob
       else if (done.runs) deps.log.info(done, 'scheduled automations');
       return done;
     },
+    [JOBS.webhookDeliveries.name]: async () => {
+      const done = await deliverDueWebhooks(deps);
+      if (done.succeeded || done.retrying || done.failed) deps.log.info(done, 'webhook deliveries');
+      return done;
+    },
   };
   for (const job of jobs.map((key) => JOBS[key])) {
     await boss.createQueue(job.name, { name: job.name, policy: 'stately', retryLimit: 0, expireInMinutes: 15 });
     await boss.schedule(job.name, job.cron, {}, { tz: 'UTC' });
-    await boss.work(job.name, { pollingIntervalSeconds: 5 }, async () => {
+    await boss.work(job.name, { pollingIntervalSeconds: job === JOBS.webhookDeliveries ? 1 : 5 }, async () => {
       try {
         await handlers[job.name]();
       } catch (error) {
@@ -89,8 +98,33 @@ export async function startQueue(deps: AppDeps, jobs: (keyof typeof JOBS)[] = Ob
     if (jobs.some((key) => JOBS[key] === job)) await boss.send(job.name, {});
   }
 
+  const nudge = nudgeOnce(boss, deps);
+  if (jobs.includes('webhookDeliveries')) onWebhooksQueued(nudge.send);
+
   return {
     boss,
-    stop: () => boss.stop({ graceful: true, wait: true, timeout: 8_000 }),
+    stop: () => {
+      onWebhooksQueued(() => {});
+      nudge.cancel();
+      return boss.stop({ graceful: true, wait: true, timeout: 8_000 });
+    },
+  };
+}
+
+/**
+ * Deliveries are written inside their event's transaction, which commits after the call: the job is
+ * sent a second later (by then the sale has committed; one that has not waits for the minute's run),
+ * at most once a second per process, and the queue's 'stately' policy folds the rest.
+ */
+function nudgeOnce(boss: PgBoss, deps: AppDeps) {
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    send: () => {
+      timer ??= setTimeout(() => {
+        timer = undefined;
+        boss.send(JOBS.webhookDeliveries.name, {}).catch((error) => deps.log.error({ err: error }, 'webhook delivery job not sent'));
+      }, 1000).unref();
+    },
+    cancel: () => clearTimeout(timer),
   };
 }

@@ -3,6 +3,8 @@ import type { Db } from '../deps.ts';
 import { newId } from '../shared/ids.ts';
 import { lockAccount } from './ledger.service.ts';
 import * as repo from './ledger.repository.ts';
+import { enqueueWebhookEvents } from '../webhooks/webhook-events.ts';
+import { pointsExpiredData } from '../webhooks/webhook-payloads.ts';
 
 // Set-based ledger jobs. Each batch of accounts is one transaction that locks its accounts in
 // (tenant, id) order before touching lots, the same order every writer uses. A job killed
@@ -53,7 +55,7 @@ export function expirePoints(db: Db, now = new Date(), batchSize = 500): Promise
 
 /** Expires the due lots of accounts the caller has locked; returns the points expired. */
 export async function expireLotsOf(trx: Db, batch: Account[], now: Date): Promise<number> {
-  const result = await sql<{ points: number }>`
+  const result = await sql<{ tenant_id: string; member_id: string; points: number; balance: number }>`
     with lots as (
       select l.tenant_id, l.id, l.account_id, l.remaining from point_lots l
       where ${inBatch(batch, 'l')} and l.status = 'posted' and l.remaining > 0 and l.expires_at <= ${now}
@@ -67,11 +69,13 @@ export async function expireLotsOf(trx: Db, batch: Account[], now: Date): Promis
     ), accounts as (
       update point_accounts a set balance = a.balance - p.points, updated_at = now()
       from per_account p where a.tenant_id = p.tenant_id and a.id = p.account_id
-      returning a.tenant_id, a.id, a.balance, p.points
+      returning a.tenant_id, a.id, a.member_id, a.balance, p.points
+    ), entries as (
+      insert into point_entries (tenant_id, id, account_id, kind, bucket, points, balance_after, reference, actor_kind)
+      select tenant_id, kartu_uuidv7(), id, 'expire', 'balance', -points, balance, 'expiry', 'system' from accounts
     )
-    insert into point_entries (tenant_id, id, account_id, kind, bucket, points, balance_after, reference, actor_kind)
-    select tenant_id, kartu_uuidv7(), id, 'expire', 'balance', -points, balance, 'expiry', 'system' from accounts
-    returning -points as points`.execute(trx);
+    select tenant_id, member_id, points, balance from accounts`.execute(trx);
+  await enqueueWebhookEvents(trx, 'points.expired', result.rows.map((r) => ({ tenantId: r.tenant_id, data: pointsExpiredData(r.member_id, Number(r.points), Number(r.balance), now) })));
   return result.rows.reduce((sum, row) => sum + Number(row.points), 0);
 }
 

@@ -24,7 +24,7 @@ export function memberAuthRoutes(routes: Routes) {
     tags: ['Member app'],
     auth: 'public',
     body: z.object({ slug: Slug, phone: Phone, intent: z.enum(['sign_in', 'sign_up']).optional() }),
-    responses: { 202: { description: 'Sent if the phone is a member', schema: z.object({ expiresInSeconds: z.number().int() }) } },
+    responses: { 202: { description: 'Sent if the phone is a member', schema: z.object({ expiresInSeconds: z.number().int() }) }, 429: { description: 'Too many codes for this phone, from this IP or for this retailer; see Retry-After' } },
     handler: async ({ deps, body }, ctx) => ({ status: 202, body: await requestCode(deps, body, ctx.ip) }),
   });
 
@@ -35,7 +35,7 @@ export function memberAuthRoutes(routes: Routes) {
     tags: ['Member app'],
     auth: 'public',
     body: z.object({ slug: Slug, phone: Phone, code: z.string().regex(/^\d{6}$/, 'Six digits') }),
-    responses: { 200: { description: 'Signed in', schema: z.object({ member: MemberSchema }) }, 401: { description: 'Wrong, expired or used-up code' } },
+    responses: { 200: { description: 'Signed in', schema: z.object({ member: MemberSchema }) }, 401: { description: 'Wrong, expired or used-up code' }, 429: { description: 'Too many wrong codes from this IP or for this phone; see Retry-After' } },
     handler: async ({ deps, body }, ctx) => {
       const { tenantId, memberId, session } = await verifyCode(deps, body, ctx.ip);
       setSessionCookie(ctx, deps, MEMBER_COOKIE, session.token, session.expiresAt);
@@ -51,7 +51,7 @@ export function memberAuthRoutes(routes: Routes) {
     auth: 'public',
     responses: { 204: { description: 'Signed out' } },
     handler: async ({ deps }, ctx) => {
-      await closeSession(deps.db, ctx.cookies.get(MEMBER_COOKIE));
+      await closeSession(deps.db, ctx.cookies.get(MEMBER_COOKIE), 'member');
       clearSessionCookie(ctx, MEMBER_COOKIE);
       return { status: 204 };
     },

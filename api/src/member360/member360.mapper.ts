@@ -8,7 +8,7 @@ const iso = (at: Date | string | null) => (at === null ? null : new Date(at).toI
 export const MemberVoucherSchema = z
   .object({
     id: z.uuid(),
-    code: z.string(),
+    code: z.string().meta({ description: 'A personal code that can still be used is masked to its last 4 characters for callers who act for a member only with the member present' }),
     origin: z.enum(['batch', 'public', 'personal', 'reward', 'offer', 'automation']),
     batchName: z.string().nullable(),
     personal: z.boolean().meta({ description: 'The code belongs to this member; otherwise a shared code the member used' }),
@@ -27,13 +27,21 @@ export const MemberVoucherSchema = z
   })
   .meta({ id: 'MemberVoucherDetail' });
 
-export function toMemberVoucher(row: VoucherRow, memberId: string, status: z.infer<typeof VoucherStatusSchema>, usesByMember: number): z.infer<typeof MemberVoucherSchema> {
+const stillUsable = new Set<z.infer<typeof VoucherStatusSchema>>(['active', 'not_started', 'disabled']);
+
+/** `••••••K7QX`: enough to match the code the member shows, not enough to use it. */
+const maskVoucherCode = (code: string) => `${'•'.repeat(Math.max(0, code.length - 4))}${code.slice(-4)}`;
+
+export function toMemberVoucher(
+  row: VoucherRow, memberId: string, status: z.infer<typeof VoucherStatusSchema>, usesByMember: number, revealCodes: boolean,
+): z.infer<typeof MemberVoucherSchema> {
+  const personal = row.member_id === memberId;
   return {
     id: row.id,
-    code: row.code,
+    code: personal && !revealCodes && stillUsable.has(status) ? maskVoucherCode(row.code) : row.code,
     origin: row.origin,
     batchName: row.batch_name,
-    personal: row.member_id === memberId,
+    personal,
     kind: row.kind,
     value: row.value,
     maxDiscount: row.max_discount,

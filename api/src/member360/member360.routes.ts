@@ -17,6 +17,9 @@ export function member360Routes(routes: Routes) {
     method: 'get',
     path: '/api/v1/members/{id}/vouchers',
     summary: 'The member’s vouchers: personal codes and shared codes they used, with status, uses and expiry (newest first)',
+    description:
+      'A personal code that can still be used (active, not started or disabled) is a bearer credential. It is shown in full only to those who may act for the member without the member present: owners, admins and admin keys. ' +
+      'Cashiers, marketers, POS and read keys see its last 4 characters (`••••••K7QX`): the member shows the code at the till. Used-up, expired and voided codes, and shared codes, are shown in full.',
     tags,
     auth: { principals: ['staff', 'api_key'], permission: 'members.read' },
     params: IdParams,

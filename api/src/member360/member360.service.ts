@@ -4,7 +4,7 @@ import { rulesOf } from '../segments/segments.mapper.ts';
 import { segmentsOfMember } from '../segments/segments.repository.ts';
 import { notFound } from '../shared/errors.ts';
 import { pageOf } from '../shared/page.ts';
-import type { Principal } from '../shared/principal.ts';
+import { needsMemberPresence, type Principal } from '../shared/principal.ts';
 import { statusOf } from '../vouchers/voucher-redemptions.service.ts';
 import { memberUses, vouchersOfMember } from '../vouchers/vouchers.repository.ts';
 import { toMemberAuditEntry, toMemberMessage, toMemberSegment, toMemberVoucher } from './member360.mapper.ts';
@@ -24,7 +24,7 @@ export async function memberVouchers(db: Db, principal: Principal, memberId: str
   const { page, nextCursor } = pageOf(await vouchersOfMember(db, principal.tenantId, memberId, limit, cursor), limit);
   const uses = await memberUses(db, principal.tenantId, page.map((row) => row.id), memberId);
   return {
-    items: page.map((row) => toMemberVoucher(row, memberId, statusOf(row, now.getTime()), uses.get(row.id) ?? 0)),
+    items: page.map((row) => toMemberVoucher(row, memberId, statusOf(row, now.getTime()), uses.get(row.id) ?? 0, !needsMemberPresence(principal))),
     nextCursor,
   };
 }

@@ -53,7 +53,7 @@ export function memberRecordRoutes(routes: Routes) {
     auth: { principals: ['staff', 'api_key'], permission: 'members.write' },
     params: IdParams,
     body: PhoneBody,
-    responses: { 202: { description: 'Code sent', schema: CodeSent } },
+    responses: { 202: { description: 'Code sent', schema: CodeSent }, 429: { description: 'Too many codes for this phone or from this IP; see Retry-After' } },
     handler: async ({ db, deps, principal, params, body }, ctx) => ({ status: 202, body: await requestPhoneChange(db, deps, principal, params.id, body, ctx.ip) }),
   });
 
@@ -66,7 +66,7 @@ export function memberRecordRoutes(routes: Routes) {
     auth: { principals: ['staff', 'api_key'], permission: 'members.write' },
     params: IdParams,
     body: ConfirmBody,
-    responses: { 200: { description: 'The member with the new number', schema: MemberSchema }, 401: { description: 'Wrong, expired or used-up code' } },
+    responses: { 200: { description: 'The member with the new number', schema: MemberSchema }, 401: { description: 'Wrong, expired or used-up code' }, 429: { description: 'Too many wrong codes from this IP or for this phone; see Retry-After' } },
     handler: async ({ db, deps, principal, params, body }, ctx) => ({ status: 200, body: await confirmPhoneChange(db, deps, principal, params.id, body, ctx.ip) }),
   });
 
@@ -78,7 +78,7 @@ export function memberRecordRoutes(routes: Routes) {
     tags: ['Member app'],
     auth: { principals: ['member'] },
     body: PhoneBody,
-    responses: { 202: { description: 'Code sent', schema: CodeSent } },
+    responses: { 202: { description: 'Code sent', schema: CodeSent }, 429: { description: 'Too many codes for this phone or from this IP; see Retry-After' } },
     handler: async ({ db, deps, principal, body }, ctx) => ({ status: 202, body: await requestPhoneChange(db, deps, principal, principal.id, body, ctx.ip) }),
   });
 
@@ -90,7 +90,7 @@ export function memberRecordRoutes(routes: Routes) {
     tags: ['Member app'],
     auth: { principals: ['member'] },
     body: ConfirmBody,
-    responses: { 200: { description: 'The member with the new number', schema: MemberSchema }, 401: { description: 'Wrong, expired or used-up code' } },
+    responses: { 200: { description: 'The member with the new number', schema: MemberSchema }, 401: { description: 'Wrong, expired or used-up code' }, 429: { description: 'Too many wrong codes from this IP or for this phone; see Retry-After' } },
     handler: async ({ db, deps, principal, body }, ctx) => ({ status: 200, body: await confirmPhoneChange(db, deps, principal, principal.id, body, ctx.ip) }),
   });
 

@@ -29,7 +29,7 @@ export function memberRoutes(routes: Routes) {
       referralCode: z.string().max(40).optional(),
       phoneCode: z.string().regex(/^\d{6}$/, 'Six digits').optional(),
     }),
-    responses: { 201: { description: 'Created', schema: MemberSchema }, 401: { description: 'Wrong, expired or used-up phoneCode' }, 409: { description: 'Phone already registered' } },
+    responses: { 201: { description: 'Created', schema: MemberSchema }, 401: { description: 'Wrong, expired or used-up phoneCode' }, 409: { description: 'Phone already registered' }, 429: { description: 'Too many wrong phone codes from this IP or for this phone; see Retry-After' } },
     handler: async ({ db, deps, principal, body }, ctx) => {
       const { phoneCode, ...input } = body;
       const phoneCodeId = phoneCode ? await checkCode(db, deps, principal.tenantId, requirePhone(input.phone), phoneCode, ctx.ip) : undefined;
@@ -45,7 +45,7 @@ export function memberRoutes(routes: Routes) {
     tags: ['Members'],
     auth: { principals: ['staff', 'api_key'], permission: 'members.write' },
     body: z.object({ phone: z.string().trim().min(6).max(30) }),
-    responses: { 202: { description: 'Sent', schema: z.object({ expiresInSeconds: z.number().int() }) }, 409: { description: 'Phone already registered' } },
+    responses: { 202: { description: 'Sent', schema: z.object({ expiresInSeconds: z.number().int() }) }, 409: { description: 'Phone already registered' }, 429: { description: 'Too many codes for this phone, from this IP or for this retailer; see Retry-After' } },
     handler: async ({ db, deps, principal, body }, ctx) => ({ status: 202, body: await sendEnrolmentCode(db, deps, principal, body.phone, ctx.ip) }),
   });
 

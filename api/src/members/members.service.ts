@@ -22,6 +22,8 @@ import { getTenant } from '../tenants/tenants.service.ts';
 import { toMemberView } from './members.mapper.ts';
 import * as repo from './members.repository.ts';
 import { normalisePhone } from './phone.ts';
+import { enqueueWebhookEvent } from '../webhooks/webhook-events.ts';
+import { memberCreatedData } from '../webhooks/webhook-payloads.ts';
 
 export interface NewMember {
   name: string;
@@ -125,7 +127,9 @@ export async function enrolMember(
     else await issueCard(trx, tenantId, id, secretKey);
     if (referrerId) await startReferral(trx, tenantId, referrerId, id);
     if (verified) await welcomeMember(trx, tenant, id, phone, secretKey);
-    return getMember(trx, tenantId, id);
+    const member = await getMember(trx, tenantId, id);
+    await enqueueWebhookEvent(trx, tenantId, 'member.created', memberCreatedData(member));
+    return member;
   });
 }
 

@@ -2,7 +2,7 @@ import type { Db } from '../deps.ts';
 import { DomainError, type FieldError } from '../shared/errors.ts';
 import type { Principal } from '../shared/principal.ts';
 import { inTransaction } from '../shared/transaction.ts';
-import { effectiveStoreId, requireStore } from '../stores/stores.service.ts';
+import { effectiveStoreId, requireKnownStore } from '../stores/stores.service.ts';
 import { crossSellItem, upSellItem, type MinedWindow } from './mining.mapper.ts';
 import * as repo from './mining.repository.ts';
 
@@ -101,7 +101,7 @@ export async function offerSuggestions(db: Db, principal: Principal, query: Sugg
   // One read-only transaction: the store check and the mining see the same data, and the settings
   // for the mining statement (repo.tuneForMining) end with it.
   return inTransaction(db, async (trx) => {
-    if (query.storeId) await requireStore(trx, principal.tenantId, query.storeId, 'query.storeId');
+    if (query.storeId) await requireKnownStore(trx, principal.tenantId, query.storeId, 'query.storeId');
     await repo.tuneForMining(trx);
     if (query.kind === 'up_sell') {
       const minShare = query.minShare ?? DEFAULTS.minShare;

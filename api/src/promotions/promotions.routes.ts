@@ -138,7 +138,7 @@ export function promotionRoutes(routes: Routes) {
       draft: PromotionBody.optional().meta({ description: 'The promotion being edited, not saved: priced as if it were live' }),
       replaces: z.uuid().optional().meta({ description: 'The saved promotion `draft` is an edit of: left out of the preview' }),
     }),
-    responses: { 200: { description: 'The evaluation', schema: EvaluationSchema } },
+    responses: { 200: { description: 'The evaluation', schema: EvaluationSchema }, 429: { description: 'Too many unknown voucher codes; see Retry-After' } },
     handler: async ({ db, deps, principal, body }, ctx) => {
       const evaluation = await previewPromotions(db, principal, body);
       await checkVoucherGuessLimits(deps.limits, { ip: ctx.ip, principal, memberId: body.memberId }, unknownCodes(evaluation));

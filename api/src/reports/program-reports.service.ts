@@ -188,7 +188,8 @@ export const RfmGridReportSchema = z
 export async function rfmGridReport(db: Db, principal: Principal, query: PeriodQuery): Promise<z.infer<typeof RfmGridReportSchema>> {
   const tenant = await getTenant(db, principal.tenantId);
   const windowed = Boolean(query.from || query.to);
-  const period = windowed || query.storeId ? await periodOf(db, principal, query, 'days30') : null;
+  // A store-bound caller's grid is its store's even when it names none.
+  const period = windowed || effectiveStoreId(principal, query.storeId) ? await periodOf(db, principal, query, 'days30') : null;
   const [settings, cells] = await Promise.all([
     rfmSettings(db, tenant.id),
     rfmGridOf(db, tenant.id, { start: windowed ? period?.scope.start : undefined, end: windowed ? period?.scope.end : undefined, storeId: period?.storeId }),

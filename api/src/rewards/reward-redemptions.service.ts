@@ -13,6 +13,8 @@ import { getTenant } from '../tenants/tenants.service.ts';
 import { cancelRewardVoucher, issuePersonalVoucher, type RewardVoucherTerms } from '../vouchers/reward-vouchers.ts';
 import { toRedemptionView } from './rewards.mapper.ts';
 import * as repo from './rewards.repository.ts';
+import { enqueueWebhookEvent } from '../webhooks/webhook-events.ts';
+import { rewardRedeemedData } from '../webhooks/webhook-payloads.ts';
 
 // Redeeming rewards. One transaction locks, in this order, the member's point account, then the
 // reward row (then, to cancel, the redemption and its voucher) — the order sales and the ledger
@@ -81,7 +83,9 @@ export async function redeemReward(db: Db, principal: Principal, secretKey: Buff
       tenant_id: tenantId, id, reward_id: reward.id, member_id: member.id, points: reward.points_cost, voucher_id: voucher?.id ?? null,
       store_id: storeId, ...actorOf(principal),
     });
-    return { ...toRedemptionView((await repo.findRedemption(trx, tenantId, id))!), points: balancesOf(account) };
+    const redemption = toRedemptionView((await repo.findRedemption(trx, tenantId, id))!);
+    await enqueueWebhookEvent(trx, tenantId, 'reward.redeemed', rewardRedeemedData(redemption));
+    return { ...redemption, points: balancesOf(account) };
   });
 }
 

@@ -7,6 +7,8 @@ export interface PidFile {
   pid: number;
   port: number;
   adminToken: string;
+  /** SHA-256 fingerprint of the certificate when the server serves HTTPS itself; tools pin it. */
+  tlsFingerprint?: string;
 }
 
 const pathOf = (dataDir: string) => join(dataDir, 'kartu.pid');
@@ -17,7 +19,11 @@ export function readLiveServer(dataDir: string): PidFile | null {
   try {
     const content = JSON.parse(readFileSync(file, 'utf8')) as PidFile;
     if (content.pid === process.pid) return null; // left by a crashed run whose pid we were given again
-    process.kill(content.pid, 0);
+    try {
+      process.kill(content.pid, 0);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EPERM') return null; // EPERM: alive, another user's
+    }
     return content;
   } catch {
     return null;

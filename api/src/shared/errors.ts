@@ -12,6 +12,9 @@ export type ErrorCode =
   | 'phone_taken'
   | 'card_assigned'
   | 'store_code_taken'
+  | 'product_sku_taken'
+  | 'store_inactive'
+  | 'last_active_store'
   | 'last_owner'
   | 'duplicate_receipt'
   | 'conflict'
@@ -34,7 +37,8 @@ export type ErrorCode =
   | 'idempotency_in_progress'
   | 'unsupported_media_type'
   | 'method_not_allowed'
-  | 'payload_too_large';
+  | 'payload_too_large'
+  | 'timeout';
 
 export interface FieldError {
   path: string;

@@ -23,6 +23,12 @@ export type Permission =
   /** Merge duplicate members (moves points, sales, cards and vouchers): owners, admins and admin keys. */
   | 'members.merge'
   | 'stores.read'
+  /** Look products up (the till, a POS): every role and every key scope. */
+  | 'products.read'
+  /** Add and change products one at a time: owners, admins, marketers and admin keys. */
+  | 'products.manage'
+  /** Bulk-upsert the catalogue (a POS syncing it): products.manage holders and pos keys. */
+  | 'products.sync'
   | 'stores.manage'
   | 'staff.manage'
   | 'api_keys.manage'
@@ -45,7 +51,7 @@ export type Permission =
 
 const everything: Permission[] = [
   'members.read', 'members.write', 'scan', 'sales.post', 'points.redeem', 'points.adjust', 'cards.manage', 'members.merge',
-  'stores.read', 'stores.manage', 'staff.manage', 'api_keys.manage', 'programs.manage', 'voucher_uses.cancel_any', 'wallets.manage', 'reports.read', 'outbox.read', 'audit.read',
+  'stores.read', 'stores.manage', 'products.read', 'products.manage', 'products.sync', 'staff.manage', 'api_keys.manage', 'programs.manage', 'voucher_uses.cancel_any', 'wallets.manage', 'reports.read', 'outbox.read', 'audit.read',
   'feedback.manage', 'messages.manage', 'outbox.retry', 'members.bulk',
 ];
 
@@ -53,10 +59,10 @@ const everything: Permission[] = [
 const grants: Record<StaffRole | `scope:${ApiKeyScope}`, ReadonlySet<Permission>> = {
   owner: new Set(everything),
   admin: new Set(everything),
-  marketer: new Set(['members.read', 'members.write', 'stores.read', 'programs.manage', 'reports.read', 'outbox.read', 'feedback.manage', 'outbox.retry']),
-  cashier: new Set(['members.read', 'members.write', 'scan', 'sales.post', 'points.redeem', 'stores.read']),
-  'scope:pos': new Set(['members.read', 'members.write', 'scan', 'sales.post', 'points.redeem', 'stores.read']),
-  'scope:read': new Set(['members.read', 'stores.read', 'reports.read']),
+  marketer: new Set(['members.read', 'members.write', 'stores.read', 'products.read', 'products.manage', 'products.sync', 'programs.manage', 'reports.read', 'outbox.read', 'feedback.manage', 'outbox.retry']),
+  cashier: new Set(['members.read', 'members.write', 'scan', 'sales.post', 'points.redeem', 'stores.read', 'products.read']),
+  'scope:pos': new Set(['members.read', 'members.write', 'scan', 'sales.post', 'points.redeem', 'stores.read', 'products.read', 'products.sync']),
+  'scope:read': new Set(['members.read', 'stores.read', 'products.read', 'reports.read']),
   'scope:admin': new Set(everything.filter((p) => p !== 'staff.manage' && p !== 'api_keys.manage')),
 };
 

@@ -113,6 +113,7 @@ export function signupRoutes(routes: Routes) {
       200: { description: 'Already a member: signed in', schema: z.object({ created: z.boolean(), member: MemberSchema }) },
       201: { description: 'Joined and signed in', schema: z.object({ created: z.boolean(), member: MemberSchema }) },
       401: { description: 'Wrong, expired or used-up code' },
+      429: { description: 'Too many wrong codes from this IP or for this phone; see Retry-After' },
     },
     handler: async ({ deps, body }, ctx) => {
       const result = await signUp(deps, body, ctx.ip);

@@ -6,8 +6,14 @@ export function findStore(db: Db, tenantId: string, id: string) {
   return db.selectFrom('stores').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
 }
 
-export function listStores(db: Db, tenantId: string) {
-  return db.selectFrom('stores').selectAll().where('tenant_id', '=', tenantId).orderBy('code').execute();
+export function listStores(db: Db, tenantId: string, filter: { active?: boolean }) {
+  let query = db.selectFrom('stores').selectAll().where('tenant_id', '=', tenantId);
+  if (filter.active !== undefined) query = query.where('active', '=', filter.active);
+  return query.orderBy('code').execute();
+}
+
+export function lockStores(db: Db, tenantId: string) {
+  return db.selectFrom('stores').selectAll().where('tenant_id', '=', tenantId).orderBy('id').forUpdate().execute();
 }
 
 export async function storeCodeTaken(db: Db, tenantId: string, code: string) {
@@ -16,10 +22,6 @@ export async function storeCodeTaken(db: Db, tenantId: string, code: string) {
 
 export async function insertStore(db: Db, row: { tenant_id: string; id: string; code: string; name: string; region: string | null; time_zone: string }) {
   await db.insertInto('stores').values(row).execute();
-}
-
-export function lockStore(db: Db, tenantId: string, id: string) {
-  return db.selectFrom('stores').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).forUpdate().executeTakeFirst();
 }
 
 export async function updateStore(db: Db, tenantId: string, id: string, changes: Updateable<StoreTable>) {

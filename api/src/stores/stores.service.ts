@@ -7,9 +7,17 @@ import { inTransaction } from '../shared/transaction.ts';
 import { getTenant } from '../tenants/tenants.service.ts';
 import * as repo from './stores.repository.ts';
 
-export async function requireStore(db: Db, tenantId: string, storeId: string, field: string) {
+/** A store named for history (a filter, an old sale): inactive stores count. */
+export async function requireKnownStore(db: Db, tenantId: string, storeId: string, field: string) {
   const store = await repo.findStore(db, tenantId, storeId);
   if (!store) throw invalidField(field, 'No such store');
+  return store;
+}
+
+/** A store something new happens at (a sale, a scan, a redemption, a binding): it must be active. */
+export async function requireStore(db: Db, tenantId: string, storeId: string, field: string) {
+  const store = await requireKnownStore(db, tenantId, storeId, field);
+  if (!store.active) throw new DomainError('store_inactive', `Store ${store.code} is inactive`, { storeId });
   return store;
 }
 
@@ -37,19 +45,32 @@ export async function createStore(db: Db, principal: Principal, input: { code: s
   });
 }
 
-export const listStores = (db: Db, principal: Principal) => repo.listStores(db, principal.tenantId);
+export const listStores = (db: Db, principal: Principal, filter: { active?: boolean } = {}) => repo.listStores(db, principal.tenantId, filter);
 
 export interface StoreChanges {
   name?: string;
   region?: string | null;
   timeZone?: string;
+  active?: boolean;
 }
 
-/** The code stays: receipts, API keys and integrations refer to the store by it. */
+/**
+ * The code stays: receipts, API keys and integrations refer to the store by it. Deactivating keeps
+ * the store's history and refunds of its sales; the retailer keeps at least one active store.
+ */
 export async function updateStore(db: Db, principal: Principal, id: string, changes: StoreChanges) {
   return inTransaction(db, async (trx) => {
-    const before = await repo.lockStore(trx, principal.tenantId, id);
+    // All the tenant's stores, locked in one order: two deactivations cannot both take the last active one.
+    const stores = await repo.lockStores(trx, principal.tenantId);
+    const before = stores.find((s) => s.id === id);
     if (!before) throw notFound('Store');
+    if (changes.active !== undefined && changes.active !== before.active) {
+      if (!changes.active && !stores.some((s) => s.active && s.id !== id)) {
+        throw new DomainError('last_active_store', 'This is the last active store: activate or add another store first');
+      }
+      await repo.updateStore(trx, principal.tenantId, id, { active: changes.active });
+      await recordAudit(trx, principal, { action: changes.active ? 'store.activated' : 'store.deactivated', targetType: 'store', targetId: id, details: { code: before.code } });
+    }
     const after = {
       name: changes.name ?? before.name,
       region: changes.region === undefined ? before.region : changes.region || null,

@@ -22,6 +22,43 @@ export async function updateTier(db: Db, tenantId: string, id: string, patch: { 
   await db.updateTable('tiers').set(patch).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
 }
 
+/** Every tier of the tenant, locked in id order, so two deletions cannot each leave the other's tier as the last. */
+export function lockTenantTiers(db: Db, tenantId: string) {
+  return db.selectFrom('tiers').select(columns).where('tenant_id', '=', tenantId).orderBy('id').forUpdate().execute();
+}
+
+/** Holds the tier against deletion until the transaction ends; undefined if it is gone. */
+export function shareTier(db: Db, tenantId: string, id: string) {
+  return db.selectFrom('tiers').select('id').where('tenant_id', '=', tenantId).where('id', '=', id).forShare().executeTakeFirst();
+}
+
+export async function deleteTier(db: Db, tenantId: string, id: string) {
+  await db.deleteFrom('tiers').where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+}
+
+/** What still names the tier: its members, and the programs whose conditions list its code. */
+export async function tierUsage(db: Db, tenantId: string, id: string, code: string) {
+  const names = (column: string) => sql<boolean>`jsonb_path_exists(${sql.ref(column)}, '$.**.tiers ? (@ == $code)', jsonb_build_object('code', ${code}::text))`;
+  const row = await db
+    .selectNoFrom((eb) => [
+      eb.selectFrom('members').select((m) => m.fn.countAll<number>().as('n')).where('tenant_id', '=', tenantId).where('tier_id', '=', id).as('members'),
+      eb.selectFrom('rewards').select((r) => r.fn.countAll<number>().as('n')).where('tenant_id', '=', tenantId).where('status', '=', 'active')
+        .where(sql<boolean>`${code}::text = any(tiers)`).as('rewards'),
+      eb.selectFrom('promotions').select((p) => p.fn.countAll<number>().as('n')).where('tenant_id', '=', tenantId).where('status', '<>', 'archived')
+        .where(names('conditions')).as('promotions'),
+      eb.selectFrom('earning_rules').select((r) => r.fn.countAll<number>().as('n')).where('tenant_id', '=', tenantId).where(names('conditions')).as('earningRules'),
+      eb.selectFrom('segments').select((s) => s.fn.countAll<number>().as('n')).where('tenant_id', '=', tenantId).where('status', '=', 'active')
+        .where(names('rules')).as('segments'),
+      eb.selectFrom('automations').select((a) => a.fn.countAll<number>().as('n')).where('tenant_id', '=', tenantId).where('status', '<>', 'archived')
+        .where('trigger_kind', '=', 'tier_change').where(sql<boolean>`${sql.ref('trigger')}->>'tier' = ${code}::text`).as('automations'),
+    ])
+    .executeTakeFirstOrThrow();
+  return {
+    members: Number(row.members), rewards: Number(row.rewards), promotions: Number(row.promotions), earningRules: Number(row.earningRules),
+    segments: Number(row.segments), automations: Number(row.automations),
+  };
+}
+
 export async function tierTaken(db: Db, tenantId: string, field: 'code' | 'rank', value: string | number, exceptId?: string) {
   let query = db.selectFrom('tiers').select('id').where('tenant_id', '=', tenantId).where(field, '=', value as never);
   if (exceptId) query = query.where('id', '<>', exceptId);
@@ -76,8 +113,8 @@ export function memberTier(db: Db, tenantId: string, memberId: string) {
  * The anniversary review, set-based: members whose review date has passed keep their tier for
  * another window if they still qualify, else step down one tier (one step at a time).
  */
-export async function reviewDueTiers(db: Db, now: Date, batchSize: number): Promise<{ reviewed: number; downgraded: number }> {
-  const result = await sql<{ downgraded: boolean }>`
+export async function reviewDueTiers(db: Db, now: Date, batchSize: number) {
+  const result = await sql<{ downgraded: boolean; tenant_id: string; member_id: string; from_id: string; to_id: string }>`
     with due as (
       select m.tenant_id, m.id, m.tier_id, t.rank, t.min_qualifying, tn.tier_basis, tn.tier_window_months, tn.time_zone
       from members m
@@ -106,6 +143,10 @@ export async function reviewDueTiers(db: Db, now: Date, batchSize: number): Prom
         when v.steps_below > 1 then ${monthsFrom(now, sql`v.tier_window_months`, sql`v.time_zone`)}
         else null end
     from valued v where m.tenant_id = v.tenant_id and m.id = v.id
-    returning (v.value < v.min_qualifying and v.lower_id is not null) as downgraded`.execute(db);
-  return { reviewed: result.rows.length, downgraded: result.rows.filter((r) => r.downgraded).length };
+    returning (v.value < v.min_qualifying and v.lower_id is not null) as downgraded, m.tenant_id, m.id as member_id, v.tier_id as from_id, m.tier_id as to_id`.execute(db);
+  return { reviewed: result.rows.length, downgrades: result.rows.filter((r) => r.downgraded) };
+}
+
+export function tiersWithIds(db: Db, ids: string[]) {
+  return db.selectFrom('tiers').select(['id', 'code', 'name']).where('id', 'in', ids).execute();
 }

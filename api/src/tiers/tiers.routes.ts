@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Routes } from '../http/route.ts';
 import { IdParams } from '../http/schemas.ts';
-import { createTier, listTiers, TierProgressSchema, TierSchema, tierProgress, updateTier } from './tiers.service.ts';
+import { createTier, deleteTier, listTiers, TierProgressSchema, TierSchema, tierProgress, updateTier } from './tiers.service.ts';
 
 const TierBody = z.object({
   code: z.string().trim().regex(/^[a-z0-9_-]{1,30}$/, 'Lower-case letters, digits, - and _'),
@@ -44,6 +44,23 @@ export function tierRoutes(routes: Routes) {
     body: TierBody.omit({ code: true }).partial(),
     responses: { 200: { description: 'Updated', schema: TierSchema } },
     handler: async ({ db, principal, params, body }) => ({ status: 200, body: await updateTier(db, principal, params.id, body) }),
+  });
+
+  routes.add({
+    method: 'delete',
+    path: '/api/v1/tiers/{id}',
+    summary: 'Delete a tier no member holds and no program names; audit-logged',
+    description:
+      'Refused with 409 while members hold the tier, or an active reward, a promotion not archived, an earning rule, an active segment or an automation not archived names its code ' +
+      '(`usedBy` counts each), and for the last tier.',
+    tags: ['Programs'],
+    auth: { principals: ['staff', 'api_key'], permission: 'programs.manage' },
+    params: IdParams,
+    responses: { 204: { description: 'Deleted' }, 404: { description: 'No such tier' }, 409: { description: 'The tier is in use, or the last one' } },
+    handler: async ({ db, principal, params }) => {
+      await deleteTier(db, principal, params.id);
+      return { status: 204 };
+    },
   });
 
   routes.add({

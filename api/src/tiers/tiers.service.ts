@@ -7,6 +7,8 @@ import type { Principal } from '../shared/principal.ts';
 import { inTransaction } from '../shared/transaction.ts';
 import { getTenant } from '../tenants/tenants.service.ts';
 import * as repo from './tiers.repository.ts';
+import { enqueueWebhookEvent, enqueueWebhookEvents } from '../webhooks/webhook-events.ts';
+import { tierChangedData } from '../webhooks/webhook-payloads.ts';
 
 export const TierSchema = z
   .object({
@@ -68,6 +70,25 @@ export async function updateTier(db: Db, principal: Principal, id: string, patch
   });
 }
 
+/**
+ * Deletes a tier no one holds and no live program names: members keep a tier, and a program naming
+ * a missing code would quietly stop matching. The row locks make a member joining it meanwhile wait.
+ */
+export async function deleteTier(db: Db, principal: Principal, id: string) {
+  return inTransaction(db, async (trx) => {
+    const tiers = await repo.lockTenantTiers(trx, principal.tenantId);
+    const tier = tiers.find((t) => t.id === id);
+    if (!tier) throw notFound('Tier');
+    if (tiers.length === 1) throw new DomainError('conflict', 'The last tier cannot be deleted: every member needs one');
+    const usedBy = await repo.tierUsage(trx, principal.tenantId, id, tier.code);
+    if (Object.values(usedBy).some((count) => count > 0)) {
+      throw new DomainError('conflict', `Tier ${tier.code} is in use; move its members and change the programs that name it first`, { usedBy });
+    }
+    await repo.deleteTier(trx, principal.tenantId, id);
+    await recordAudit(trx, principal, { action: 'tier.deleted', targetType: 'tier', targetId: id, details: { ...toTierView(tier) } });
+  });
+}
+
 /** After a sale: move the member up at once to the best tier they now qualify for. */
 export async function upgradeIfQualified(db: Db, tenant: Awaited<ReturnType<typeof getTenant>>, memberId: string, at: Date) {
   const tenantId = tenant.id;
@@ -76,9 +97,11 @@ export async function upgradeIfQualified(db: Db, tenant: Awaited<ReturnType<type
   if (!current || !tiers.some((t) => t.rank > current.rank)) return null;
   const value = await repo.qualifyingValue(db, tenantId, memberId, tenant.tier_basis, tenant.tier_window_months, at, tenant.time_zone);
   const best = tiers.filter((t) => t.rank > current.rank && t.min_qualifying <= value).at(-1);
-  if (!best) return null;
+  // A tier deleted meanwhile cannot be joined; the next sale finds the best of those left.
+  if (!best || !(await repo.shareTier(db, tenantId, best.id))) return null;
   // Reached now, after the sale that qualified: the window that keeps the tier starts here.
   await repo.setMemberTier(db, tenantId, memberId, best.id, new Date(), tenant.tier_window_months, tenant.time_zone);
+  await enqueueWebhookEvent(db, tenantId, 'member.tier_changed', tierChangedData(memberId, current, best, 'qualified'));
   return toTierView(best);
 }
 
@@ -117,4 +140,16 @@ async function keepNeeded(db: Db, tenant: Awaited<ReturnType<typeof getTenant>>,
   return { reviewAt: reviewAt.toISOString(), needed: Math.max(0, minQualifying - counted) };
 }
 
-export const reviewTiers = (db: Db, now = new Date(), batchSize = 1000) => repo.reviewDueTiers(db, now, batchSize);
+/** The anniversary review of one batch; each step down is a member.tier_changed event, in the same transaction. */
+export function reviewTiers(db: Db, now = new Date(), batchSize = 1000) {
+  return inTransaction(db, async (trx) => {
+    const { reviewed, downgrades } = await repo.reviewDueTiers(trx, now, batchSize);
+    if (downgrades.length) {
+      const tiers = new Map((await repo.tiersWithIds(trx, [...new Set(downgrades.flatMap((d) => [d.from_id, d.to_id]))])).map((t) => [t.id, t]));
+      await enqueueWebhookEvents(trx, 'member.tier_changed', downgrades.map((d) => ({
+        tenantId: d.tenant_id, data: tierChangedData(d.member_id, tiers.get(d.from_id)!, tiers.get(d.to_id)!, 'review'),
+      })));
+    }
+    return { reviewed, downgraded: downgrades.length };
+  });
+}

@@ -5,7 +5,7 @@ import { availableAt, expiresAt, policyOf } from '../points/policy.ts';
 import { DomainError, notFound } from '../shared/errors.ts';
 import { actorOf, type Principal } from '../shared/principal.ts';
 import { inTransaction } from '../shared/transaction.ts';
-import { effectiveStoreId, requireStore } from '../stores/stores.service.ts';
+import { effectiveStoreId, requireKnownStore } from '../stores/stores.service.ts';
 import { getTenant } from '../tenants/tenants.service.ts';
 import { afterPurchase } from '../lifecycle/lifecycle.service.ts';
 import { upgradeIfQualified } from '../tiers/tiers.service.ts';
@@ -24,7 +24,7 @@ export async function claimSale(db: Db, principal: Principal, memberId: string, 
     const tenantId = principal.tenantId;
     const member = await getMember(trx, tenantId, memberId);
     if (member.status !== 'active') throw new DomainError('conflict', 'This member is blocked');
-    const store = storeId ? await requireStore(trx, tenantId, storeId, 'body.storeId') : null;
+    const store = storeId ? await requireKnownStore(trx, tenantId, storeId, 'body.storeId') : null;
     const account = await lockAccount(trx, tenantId, memberId);
     const found = await repo.findByReceipt(trx, tenantId, storeId, input.receiptNo);
     const sale = found && (await repo.lockTransaction(trx, tenantId, found.id));

@@ -11,6 +11,8 @@ import { findStore } from '../stores/stores.repository.ts';
 import { getTenant } from '../tenants/tenants.service.ts';
 import { cancelRedemptionsOf } from '../vouchers/voucher-redemptions.service.ts';
 import * as repo from './transactions.repository.ts';
+import { enqueueWebhookEvent } from '../webhooks/webhook-events.ts';
+import { transactionRefundedData } from '../webhooks/webhook-payloads.ts';
 
 // Refund rules (API.md): each line's points were fixed at posting. A refund reverses the refunded
 // quantity's share of them (cumulatively floored, so refunding a line in parts reverses exactly
@@ -83,6 +85,7 @@ export async function refundSale(db: Db, principal: Principal, id: string, reque
       tenant_id: principal.tenantId, id: refundId, transaction_id: id, amount, points_reversed: effect.reversed + effect.debt,
       points_returned: returned, debt_added: effect.debt, ...actorOf(principal),
     }, refundLines);
+    await enqueueWebhookEvent(trx, principal.tenantId, 'transaction.refunded', transactionRefundedData(sale, { id: refundId, amount, pointsReversed: effect.reversed + effect.debt, pointsReturned: returned }));
     return {
       id: refundId,
       amount,

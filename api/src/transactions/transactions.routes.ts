@@ -52,6 +52,7 @@ export function transactionRoutes(routes: Routes) {
     responses: {
       201: { description: 'Posted', schema: PostedSaleSchema },
       409: { description: 'Receipt already posted (body has `transactionId`), not enough points, `checkout_changed` (body has `total` and `rejected`), or `voucher_rejected` without `expectedTotal` (body has `rejected: [{code, reason}]`); nothing is posted' },
+      429: { description: 'Too many unknown voucher codes; see Retry-After; nothing is posted' },
     },
     handler: async ({ db, deps, principal, body }, ctx) => {
       const guesser = { ip: ctx.ip, principal, memberId: body.memberId };

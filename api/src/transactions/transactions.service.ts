@@ -19,6 +19,8 @@ import { getTenant } from '../tenants/tenants.service.ts';
 import { saleMember } from './sale-checks.ts';
 import { toTransactionView } from './transactions.mapper.ts';
 import * as repo from './transactions.repository.ts';
+import { enqueueWebhookEvent } from '../webhooks/webhook-events.ts';
+import { transactionPostedData } from '../webhooks/webhook-payloads.ts';
 
 export interface SaleInput {
   memberId?: string;
@@ -134,6 +136,7 @@ export async function postSale(db: Db, principal: Principal, config: AppDeps['co
       if (upgraded) tier = { code: upgraded.code, name: upgraded.name };
     }
     const view = await getTransaction(trx, principal, id);
+    await enqueueWebhookEvent(trx, tenantId, 'transaction.posted', transactionPostedData(view));
     const evaluation = toEvaluation(priced);
     return { ...view, breakdown: priced.earning.breakdown, points, tier, applied: evaluation.applied, rejected: evaluation.rejected };
   });

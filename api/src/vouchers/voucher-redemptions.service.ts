@@ -15,6 +15,8 @@ import { isVoucherCode, normaliseVoucherCode } from './voucher-code.ts';
 import { UnknownVoucherError, voucherExpired, voucherNotEligible, voucherNotStarted, voucherUsedUp, type NotEligibleReason } from './voucher-errors.ts';
 import { toLookupView, toRedemptionView, type VoucherStatus } from './vouchers.mapper.ts';
 import * as repo from './vouchers.repository.ts';
+import { enqueueWebhookEvent } from '../webhooks/webhook-events.ts';
+import { voucherRedeemedData } from '../webhooks/webhook-payloads.ts';
 
 // Using voucher codes. A use is a voucher_redemptions row plus one on the voucher's `uses`, both
 // written under the voucher's row lock (SELECT … FOR UPDATE), which is where every limit is
@@ -123,7 +125,9 @@ export async function redeemVoucher(trx: Db, principal: Principal, use: VoucherU
     amount: use.amount, ...actorOf(principal),
   });
   await repo.addUses(trx, tenantId, voucher.id, 1);
-  return (await repo.findRedemption(trx, tenantId, id))!;
+  const redemption = (await repo.findRedemption(trx, tenantId, id))!;
+  await enqueueWebhookEvent(trx, tenantId, 'voucher.redeemed', voucherRedeemedData(toRedemptionView(redemption)));
+  return redemption;
 }
 
 /**

@@ -37,9 +37,17 @@ export function findBatch(db: Db, tenantId: string, id: string) {
   return batchesWithOwner(db, tenantId).where('b.id', '=', id).executeTakeFirst();
 }
 
+export interface BatchFilter {
+  /** Part of the name, ignoring case. */
+  query?: string;
+  status?: 'active' | 'disabled';
+}
+
 /** Newest first (ids are UUIDv7), `limit + 1` rows before the cursor. */
-export function listBatches(db: Db, tenantId: string, limit: number, beforeId?: string) {
+export function listBatches(db: Db, tenantId: string, filter: BatchFilter, limit: number, beforeId?: string) {
   let query = batchesWithOwner(db, tenantId).orderBy('b.id', 'desc').limit(limit + 1);
+  if (filter.query) query = query.where(sql`lower(b.name)`, 'like', `%${filter.query.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  if (filter.status) query = query.where('b.status', '=', filter.status);
   if (beforeId) query = query.where('b.id', '<', beforeId);
   return query.execute();
 }
@@ -52,6 +60,10 @@ export async function batchUsage(db: Db, tenantId: string, batchId: string) {
     .where('batch_id', '=', batchId)
     .executeTakeFirstOrThrow();
   return { issued: Number(row.issued), used: Number(row.used) };
+}
+
+export async function updateBatch(db: Db, tenantId: string, id: string, patch: { name?: string | null; expires_at?: Date }) {
+  await db.updateTable('voucher_batches').set(patch).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
 }
 
 export async function setBatchStatus(db: Db, tenantId: string, id: string, status: 'active' | 'disabled') {

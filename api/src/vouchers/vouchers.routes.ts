@@ -6,7 +6,7 @@ import { UnknownVoucherError } from './voucher-errors.ts';
 import { checkVoucherGuessLimits } from './voucher-limits.ts';
 import { cancelRedemption, lookUpVoucher, redeemCode } from './voucher-redemptions.service.ts';
 import { ChannelSchema, VoucherBatchDetailSchema, VoucherBatchSchema, VoucherKindSchema, VoucherLookupSchema, VoucherRedemptionSchema } from './vouchers.mapper.ts';
-import { batchCodesCsv, createBatch, CSV_COLUMNS, DEFAULT_CODE_LENGTH, getBatch, listBatches, MAX_BATCH, RESERVED_CODES, setBatchStatus } from './vouchers.service.ts';
+import { batchCodesCsv, createBatch, CSV_COLUMNS, DEFAULT_CODE_LENGTH, getBatch, listBatches, MAX_BATCH, RESERVED_CODES, setBatchStatus, updateBatch } from './vouchers.service.ts';
 
 const TAG = 'Rewards, vouchers, promotions, checkout';
 const CodeParams = z.object({ code: z.string().min(1).max(64).meta({ description: 'As typed: case, spaces and hyphens are ignored', example: 'gratis-ongkir' }) });
@@ -70,11 +70,15 @@ export function voucherRoutes(routes: Routes) {
     method: 'get',
     path: '/api/v1/vouchers/batches',
     summary: 'Voucher batches, newest first',
+    description: '`query` matches part of the name, ignoring case; `status` filters.',
     tags: [TAG],
     auth: { principals: ['staff', 'api_key'], permission: 'programs.manage' },
-    query: CursorQuery,
+    query: CursorQuery.extend({ query: z.string().trim().max(100).optional(), status: z.enum(['active', 'disabled']).optional() }),
     responses: { 200: { description: 'A page of batches', schema: page(VoucherBatchSchema, 'VoucherBatchPage') } },
-    handler: async ({ db, principal, query }) => ({ status: 200, body: await listBatches(db, principal, query.cursor) }),
+    handler: async ({ db, principal, query }) => ({
+      status: 200,
+      body: await listBatches(db, principal, { query: query.query || undefined, status: query.status }, query.cursor),
+    }),
   });
 
   routes.add({
@@ -86,6 +90,25 @@ export function voucherRoutes(routes: Routes) {
     params: IdParams,
     responses: { 200: { description: 'The batch', schema: VoucherBatchDetailSchema }, 404: { description: 'No such batch' } },
     handler: async ({ db, principal, params }) => ({ status: 200, body: await getBatch(db, principal, params.id) }),
+  });
+
+  routes.add({
+    method: 'patch',
+    path: '/api/v1/vouchers/batches/{id}',
+    summary: 'Rename a batch or move its expiry; audit-logged',
+    description:
+      'Send only what changes: `name` (null clears it) and `expiresAt` (in the future and after the batch’s `startsAt`). Codes issued ' +
+      'for rewards, offers and automations expire one by one from the day each was issued, so their batch’s `expiresAt` is refused. ' +
+      'The codes and their uses stay; the other terms are fixed once codes are out.',
+    tags: [TAG],
+    auth: { principals: ['staff', 'api_key'], permission: 'programs.manage' },
+    params: IdParams,
+    body: z.object({
+      name: BatchBody.shape.name.unwrap().nullable().optional(),
+      expiresAt: Instant.optional().meta({ description: 'Inclusive; in the future and after startsAt' }),
+    }),
+    responses: { 200: { description: 'The batch', schema: VoucherBatchSchema }, 404: { description: 'No such batch' } },
+    handler: async ({ db, principal, params, body }) => ({ status: 200, body: await updateBatch(db, principal, params.id, body) }),
   });
 
   for (const [action, status] of [['disable', 'disabled'], ['enable', 'active']] as const) {
@@ -137,7 +160,7 @@ export function voucherRoutes(routes: Routes) {
     tags: [TAG],
     auth: { principals: ['staff', 'api_key'], permission: 'members.read' },
     params: CodeParams,
-    responses: { 200: { description: 'The voucher', schema: VoucherLookupSchema }, 404: { description: 'No such code' } },
+    responses: { 200: { description: 'The voucher', schema: VoucherLookupSchema }, 404: { description: 'No such code' }, 429: { description: 'Too many unknown voucher codes; see Retry-After' } },
     handler: async ({ db, deps, principal, params }, ctx) => {
       const guesser = { ip: ctx.ip, principal };
       await checkVoucherGuessLimits(deps.limits, guesser, 0);
@@ -182,6 +205,7 @@ export function voucherRoutes(routes: Routes) {
       403: { description: 'The caller may not do this, or the member must be present (presence_required)' },
       404: { description: 'No such code' },
       409: { description: 'Used up, expired, not yet valid or not eligible; nothing changed' },
+      429: { description: 'Too many unknown voucher codes; see Retry-After' },
     },
     handler: async ({ db, deps, principal, params, body }, ctx) => {
       const guesser = { ip: ctx.ip, principal, memberId: body.memberId };

@@ -2,7 +2,7 @@ import { pipeline, Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import { recordAudit } from '../audit/audit.repository.ts';
 import type { Db } from '../deps.ts';
-import { DomainError, notFound, type FieldError } from '../shared/errors.ts';
+import { DomainError, invalidField, notFound, type FieldError } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import { pageOf } from '../shared/page.ts';
 import type { Principal } from '../shared/principal.ts';
@@ -180,8 +180,8 @@ async function insertRandomCodes(db: Db, target: repo.CodeTarget, count: number,
   }
 }
 
-export async function listBatches(db: Db, principal: Principal, cursor: string | undefined, limit = 50) {
-  const rows = await repo.listBatches(db, principal.tenantId, limit, cursor);
+export async function listBatches(db: Db, principal: Principal, filter: repo.BatchFilter, cursor: string | undefined, limit = 50) {
+  const rows = await repo.listBatches(db, principal.tenantId, filter, limit, cursor);
   const { page, nextCursor } = pageOf(rows, limit);
   return { items: page.map(toBatchView), nextCursor };
 }
@@ -205,6 +205,36 @@ export async function setBatchStatus(db: Db, principal: Principal, id: string, s
       await repo.setBatchStatus(trx, principal.tenantId, id, status);
       await recordAudit(trx, principal, { action: `voucher_batch.${status === 'active' ? 'enabled' : 'disabled'}`, targetType: 'voucher_batch', targetId: id });
     }
+    return toBatchView(await requireBatch(trx, principal.tenantId, id));
+  });
+}
+
+/** Origins whose codes carry their own expiry (from the day each was issued): the batch's would not apply. */
+const EXPIRY_PER_CODE = new Set(['reward', 'offer', 'automation']);
+
+/**
+ * Renames a batch or moves its expiry (to a time in the future, after its start); its codes and
+ * uses stay. Repeating the call changes nothing.
+ */
+export async function updateBatch(db: Db, principal: Principal, id: string, patch: { name?: string | null; expiresAt?: string }) {
+  return inTransaction(db, async (trx) => {
+    const before = await requireBatch(trx, principal.tenantId, id);
+    if (patch.expiresAt !== undefined) {
+      const expiresAt = Date.parse(patch.expiresAt);
+      if (EXPIRY_PER_CODE.has(before.origin)) throw invalidField('body.expiresAt', 'Each code of this batch expires on its own, counted from the day it was issued');
+      if (before.starts_at && !(expiresAt > before.starts_at.getTime())) throw invalidField('body.expiresAt', 'Must be after startsAt');
+      if (!(expiresAt > Date.now())) throw invalidField('body.expiresAt', 'Must be in the future');
+    }
+    const changes = {
+      name: patch.name === before.name ? undefined : patch.name,
+      expires_at: patch.expiresAt === undefined || Date.parse(patch.expiresAt) === before.expires_at?.getTime() ? undefined : new Date(patch.expiresAt),
+    };
+    if (Object.values(changes).every((value) => value === undefined)) return toBatchView(before);
+    await repo.updateBatch(trx, principal.tenantId, id, changes);
+    await recordAudit(trx, principal, {
+      action: 'voucher_batch.updated', targetType: 'voucher_batch', targetId: id,
+      details: { before: { name: before.name, expiresAt: before.expires_at?.toISOString() ?? null }, patch },
+    });
     return toBatchView(await requireBatch(trx, principal.tenantId, id));
   });
 }

@@ -144,6 +144,7 @@ export function walletRoutes(routes: Routes) {
     responses: {
       200: { description: 'The signed pass', schema: z.string().meta({ format: 'binary' }), contentType: PKPASS },
       404: { description: 'No such member, Apple Wallet is not set up, or no active card' },
+      429: { description: 'More than 10 passes in 10 minutes from this caller' },
     },
     handler: async ({ db, deps, principal, params }) => {
       await consume(deps.limits.passesByCaller, `${principal.tenantId}:${callerOf(principal)}`);

@@ -118,7 +118,7 @@ export const member360Id: Record<keyof typeof member360En, string> = {
   'm360.ref.redemption': 'Poin dipakai',
   'm360.ref.welcome': 'Bonus selamat datang',
   'm360.ref.offer': 'Penawaran',
-  'm360.ref.automation': 'Otomasi',
+  'm360.ref.automation': 'Otomatisasi',
   'm360.ref.referral': 'Referensi teman',
   'm360.ref.merge': 'Member digabung',
   'm360.ref.import': 'Impor',

@@ -5,6 +5,7 @@ import { automationsEn, automationsId } from './i18n-automations';
 import { feedbackEn, feedbackId } from './i18n-feedback';
 import { member360En, member360Id } from './i18n-member360';
 import { importsEn, importsId } from './i18n-imports';
+import { webhooksEn, webhooksId } from './i18n-webhooks';
 import { messagesEn, messagesId } from './i18n-messages';
 import { reportsEn, reportsId } from './i18n-reports';
 import { dashboardEn, dashboardId } from './i18n-dashboard';
@@ -12,6 +13,7 @@ import { promotionsEn, promotionsId } from './i18n-promotions';
 import { rewardsEn, rewardsId } from './i18n-rewards';
 import { segmentsEn, segmentsId } from './i18n-segments';
 import { tillEn, tillId } from './i18n-till';
+import { productsEn, productsId } from './i18n-products';
 import { passwordEn, passwordId, staffEn, staffId } from './i18n-staff';
 
 // The portal's strings. `en` is the key source; `id` must translate every key or the type check fails.
@@ -343,6 +345,11 @@ const en = {
   'tiers.multiplierHint': '1 for none, 1.5 for half as many again; at most 10.',
   'tiers.multiplierInvalid': 'Enter a number from 1 to 10, for example 1.25.',
   'tiers.saved': '{name} saved.',
+  'tiers.delete': 'Delete',
+  'tiers.deleteNamed': 'Delete {name}',
+  'tiers.deleteConfirm': 'Delete the tier {name}? This cannot be undone.',
+  'tiers.deleteRefused': '{name} cannot be deleted while members hold it or a reward, promotion, earning rule, segment or automation names it; the last tier always stays.',
+  'tiers.deletedNotice': '{name} deleted.',
   'settings.title': 'Points settings',
   'settings.intro': 'What a point is worth, when points expire, and how tiers are counted.',
   'settings.value': 'Point value',
@@ -486,6 +493,7 @@ const en = {
   'branding.logoUploaded': 'Logo uploaded.',
   'branding.logoRemove': 'Remove logo',
   'branding.logoRemoved': 'Logo removed.',
+  'branding.logoRemoveConfirm': 'Remove the logo? Cards and the member app show the name alone again.',
   'branding.logoType': 'Choose a PNG or JPEG image.',
   'branding.logoTooBig': 'The file has {size} KB; a logo may have at most 256 KB.',
   'branding.preview': 'Preview of the printed card',
@@ -545,6 +553,7 @@ const en = {
   ...promotionsEn,
   ...rewardsEn,
   ...tillEn,
+  ...productsEn,
   ...staffEn,
   ...passwordEn,
   ...customersEn,
@@ -554,6 +563,7 @@ const en = {
   ...feedbackEn,
   ...member360En,
   ...importsEn,
+  ...webhooksEn,
   ...messagesEn,
   ...reportsEn,
   ...dashboardEn,
@@ -889,6 +899,11 @@ const id: Record<MessageKey, string> = {
   'tiers.multiplierHint': '1 berarti tanpa tambahan, 1,5 berarti setengah lagi; paling besar 10.',
   'tiers.multiplierInvalid': 'Masukkan angka dari 1 sampai 10, contoh: 1,25.',
   'tiers.saved': '{name} tersimpan.',
+  'tiers.delete': 'Hapus',
+  'tiers.deleteNamed': 'Hapus {name}',
+  'tiers.deleteConfirm': 'Hapus tingkat {name}? Ini tidak bisa dibatalkan.',
+  'tiers.deleteRefused': '{name} tidak bisa dihapus selama masih ada member di tingkat ini atau hadiah, promosi, aturan poin, segmen, atau otomatisasi yang memakainya; tingkat terakhir selalu tetap ada.',
+  'tiers.deletedNotice': '{name} dihapus.',
   'settings.title': 'Pengaturan poin',
   'settings.intro': 'Nilai poin, kapan poin kedaluwarsa, dan cara tingkat dihitung.',
   'settings.value': 'Nilai poin',
@@ -1032,6 +1047,7 @@ const id: Record<MessageKey, string> = {
   'branding.logoUploaded': 'Logo terunggah.',
   'branding.logoRemove': 'Hapus logo',
   'branding.logoRemoved': 'Logo dihapus.',
+  'branding.logoRemoveConfirm': 'Hapus logo? Kartu dan aplikasi member kembali hanya menampilkan nama.',
   'branding.logoType': 'Pilih gambar PNG atau JPEG.',
   'branding.logoTooBig': 'Ukuran file {size} KB; logo maksimal 256 KB.',
   'branding.preview': 'Pratinjau kartu cetak',
@@ -1091,6 +1107,7 @@ const id: Record<MessageKey, string> = {
   ...promotionsId,
   ...rewardsId,
   ...tillId,
+  ...productsId,
   ...staffId,
   ...passwordId,
   ...customersId,
@@ -1100,6 +1117,7 @@ const id: Record<MessageKey, string> = {
   ...feedbackId,
   ...member360Id,
   ...importsId,
+  ...webhooksId,
   ...messagesId,
   ...reportsId,
   ...dashboardId,

@@ -1,4 +1,5 @@
 import { replaceState } from '$app/navigation';
+import { t } from '$lib/i18n.svelte';
 
 // The program reports' filters: a period of local days and a store, kept in the page's address so
 // a report can be bookmarked or shared (and opened straight on a period).
@@ -55,6 +56,16 @@ export function formatShare(share: number, locale: string): string {
 export function formatDay(day: string, locale: string): string {
   const [y, m, d] = day.split('-').map(Number);
   return new Intl.DateTimeFormat(locale === 'id' ? 'id-ID' : 'en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' }).format(new Date(Date.UTC(y, m - 1, d)));
+}
+
+/** A report's period as its heading says it. */
+export function formatPeriod(from: string, to: string, locale: string): string {
+  return t('reports.period', { from: formatDay(from, locale), to: formatDay(to, locale) });
+}
+
+/** A chart axis's figure, short ("1,2 jt", "15K"). */
+export function formatCompact(value: number, locale: string): string {
+  return new Intl.NumberFormat(locale === 'id' ? 'id-ID' : 'en-US', { notation: 'compact' }).format(value);
 }
 
 /**

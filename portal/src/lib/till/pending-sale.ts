@@ -1,5 +1,6 @@
 import type { paths } from '@kartu/api/client';
 import type { Failure } from '$lib/api';
+import type { SaleForm } from './sale-form';
 
 // A sale sent to the server but not confirmed yet (the connection failed, the server was busy, the
 // tablet reloaded while it was on its way). It is kept in the browser with its Idempotency-Key and
@@ -16,6 +17,8 @@ export interface PendingSale {
   /** Codes the till left out of the sale, with the reason, to show once it is posted. */
   notUsed: { code: string; reason: string }[];
   savedAt: string;
+  /** The form as the cashier filled it in, to show it again after a reload. */
+  form?: SaleForm;
 }
 
 const storageKey = (tenantId: string, staffId: string) => `kartu.till.pendingSale.${tenantId}.${staffId}`;

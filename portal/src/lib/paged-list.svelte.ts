@@ -1,15 +1,17 @@
-import { t } from '$lib/i18n.svelte';
 import type { Result } from '$lib/api';
 
 /**
- * One list of the member page, read page by page from the API (`{items, nextCursor}`): the first
- * page on `load()`, the next ones on `more()`. A failed page keeps what was shown and says why.
+ * A list read page by page from the API (`{items, nextCursor}`): `load()` empties it and reads the
+ * first page (another member's list must not show meanwhile), `refresh()` reads the first page
+ * again keeping what is shown until it comes, `more()` adds the next page. A failed page keeps
+ * what was shown; `error` says why, in the API's words, for the view to phrase.
  */
 export class PagedList<T> {
   items = $state<T[]>([]);
   nextCursor = $state<string | null>(null);
   loaded = $state(false);
-  loading = $state(false);
+  /** True from the start: the first page is about to be read. */
+  loading = $state(true);
   error = $state('');
 
   constructor(private readonly fetchPage: (cursor?: string) => Promise<Result<{ items: T[]; nextCursor: string | null }>>) {}
@@ -18,6 +20,10 @@ export class PagedList<T> {
     this.items = [];
     this.nextCursor = null;
     this.loaded = false;
+    await this.read(undefined);
+  }
+
+  async refresh() {
     await this.read(undefined);
   }
 
@@ -31,7 +37,7 @@ export class PagedList<T> {
     const { data, failure } = await this.fetchPage(cursor);
     this.loading = false;
     if (failure) {
-      this.error = t('common.loadFailed', { message: failure.message });
+      this.error = failure.message;
       return;
     }
     this.items = cursor ? [...this.items, ...data.items] : data.items;
