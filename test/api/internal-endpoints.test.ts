@@ -14,7 +14,11 @@ afterAll(() => app.close());
 const verify = () => app.http.get('/api/internal/ledger/verify');
 
 it('answers a local tool that shows the token', async () => {
-  expect((await verify().set('Authorization', `Bearer ${token}`).expect(200)).body).toMatchObject({ violations: [] });
+  // The whole database is verified; other test files sharing it corrupt balances on purpose, so only the shape is checked here
+  // (ledger-verify.test.ts checks what it finds).
+  const { body } = await verify().set('Authorization', `Bearer ${token}`).expect(200);
+  expect(body.accounts).toEqual(expect.any(Number));
+  expect(body.violations).toEqual(expect.any(Array));
 });
 
 it('refuses a missing or wrong token', async () => {
