@@ -98,7 +98,9 @@ describe('the member 360° lists', () => {
     expect(sent).toMatchObject({ id: reply.id, oneTimeCode: false, status: 'failed', attempts: 5, lastError: 'Gateway said 503', recipient: member.phone });
     expect(sent.body).toContain('Maaf, kami tambah kasir.');
     expect(code).toMatchObject({ purpose: 'otp', oneTimeCode: true, body: null, recipient: member.phone });
-    expect(JSON.stringify(res.body)).not.toMatch(/(?<!\d)\d{6}(?!\d)/);
+    // Ids are left out: a UUID's hex can hold six digits in a row.
+    const withoutIds = res.body.items.map(({ id: _id, ...rest }: { id: string }) => rest);
+    expect(JSON.stringify(withoutIds)).not.toMatch(/(?<!\d)\d{6}(?!\d)/);
   });
 
   it('lists the member’s feedback threads and the audit trail about the member', async () => {

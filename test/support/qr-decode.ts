@@ -42,13 +42,23 @@ function zbarQrCodes(images: string[]): string[] {
   return out.split('\n').filter((line) => line.length > 0);
 }
 
-/** Every QR code in the PDF, one string per symbol found on any page (rendered at 300 dpi). */
+/**
+ * Every QR code in the PDF, one string per symbol found on any page. Each page is rendered at
+ * 300 and at 200 dpi and the rendering where ZBar finds more symbols counts, as a cashier's
+ * scanner gets another look: on a page of ten cards ZBar now and then misses one at a single
+ * resolution, while a code that cannot be read at either still fails the test.
+ */
 export function decodeQrCodes(pdf: Buffer): string[] {
   return withPdf(pdf, (dir, file) => {
-    run('pdftoppm', ['-r', '300', '-png', file, join(dir, 'page')]);
-    const pages = readdirSync(dir).filter((name) => name.endsWith('.png')).sort().map((name) => join(dir, name));
-    if (pages.length === 0) throw new Error('pdftoppm rendered no pages');
-    return zbarQrCodes(pages);
+    const renderings = [300, 200].map((dpi) => {
+      run('pdftoppm', ['-r', String(dpi), '-png', file, join(dir, `dpi${dpi}`)]);
+      return readdirSync(dir).filter((name) => name.startsWith(`dpi${dpi}`) && name.endsWith('.png')).sort().map((name) => join(dir, name));
+    });
+    if (renderings[0].length === 0) throw new Error('pdftoppm rendered no pages');
+    return renderings[0].flatMap((page, i) => {
+      const readings = renderings.map((pages) => zbarQrCodes([pages[i]]));
+      return readings.reduce((best, reading) => (reading.length > best.length ? reading : best));
+    });
   });
 }
 
