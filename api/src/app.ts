@@ -1,10 +1,6 @@
 import './http/zod-openapi.ts';
-import { createReadStream } from 'node:fs';
-import { join } from 'node:path';
-import { createRequire } from 'node:module';
 import { bodyParser } from '@koa/bodyparser';
 import Koa from 'koa';
-import { databaseKind } from '@kartu/db';
 import { apiKeyRoutes } from './api-keys/api-keys.routes.ts';
 import { authRoutes } from './auth/auth.routes.ts';
 import { brandingRoutes } from './branding/branding.routes.ts';
@@ -19,7 +15,7 @@ import { memberRewardRoutes } from './rewards/member-rewards.routes.ts';
 import { rewardRoutes } from './rewards/rewards.routes.ts';
 import { tierRoutes } from './tiers/tiers.routes.ts';
 import type { AppDeps } from './deps.ts';
-import { docsInit, docsPage, openApiDocumentOf } from './http/openapi.ts';
+import { openApiDocumentOf } from './http/openapi.ts';
 import { problemOf, sendProblem } from './http/problem.ts';
 import { Routes } from './http/route.ts';
 import { pointsRoutes } from './ledger/points.routes.ts';
@@ -28,17 +24,14 @@ import { memberRoutes } from './members/members.routes.ts';
 import { outboxRoutes } from './outbox/outbox.routes.ts';
 import { presenceCodeRoutes } from './scan/presence-codes.routes.ts';
 import { scanRoutes } from './scan/scan.routes.ts';
-import { safeEqual } from './shared/crypto.ts';
 import { DomainError } from './shared/errors.ts';
-import { verifyLedger } from './ledger/verify.ts';
-import { dumpEmbeddedDatabase } from './backup/embedded-backup.ts';
 import { corsFor } from './http/cors.ts';
 import { requestIdOf, routeTemplateOf } from './http/request-log.ts';
 import { requestTimeout } from './http/request-timeout.ts';
 import { csvUploads, untimed } from './http/long-requests.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { createMetrics } from './metrics/metrics.ts';
-import { metricsRoute } from './metrics/metrics.routes.ts';
+import { documentMetricsRoute, metricsRoute } from './metrics/metrics.routes.ts';
 import { staffRoutes } from './staff/staff.routes.ts';
 import { storeRoutes } from './stores/stores.routes.ts';
 import { tenantRoutes } from './tenants/tenants.routes.ts';
@@ -63,22 +56,24 @@ import { member360Routes } from './member360/member360.routes.ts';
 import { webhookRoutes } from './webhooks/webhooks.routes.ts';
 import { productRoutes } from './products/products.routes.ts';
 import { platformRoutes } from './platform/platform.routes.ts';
+import { documentInternalRoutes, internalRoutes } from './platform/internal.routes.ts';
+import { privacyRoutes } from './privacy/privacy.routes.ts';
 
 const routeModules = [
   tenantRoutes, authRoutes, storeRoutes, staffRoutes, apiKeyRoutes, memberRoutes, cardRoutes, cardQrRoutes, scanRoutes, presenceCodeRoutes, transactionRoutes,
   pointsRoutes, memberAuthRoutes, outboxRoutes, earningRuleRoutes, tierRoutes, pointsSettingsRoutes, checkoutRoutes, reportRoutes,
   walletRoutes, brandingRoutes, promotionRoutes, voucherRoutes, rewardRoutes, memberRewardRoutes, signupRoutes, referralRoutes, lifecycleRoutes, memberRecordRoutes, auditRoutes, miningRoutes, offerRoutes,
   segmentRoutes, rfmRoutes, feedbackRoutes, automationRoutes, messageRoutes, importRoutes, exportRoutes, member360Routes, webhookRoutes,
-  productRoutes,
+  productRoutes, privacyRoutes,
 ];
-
-const swaggerDir = join(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'), '..');
-const swaggerAssets = new Set(['swagger-ui.css', 'swagger-ui-bundle.js']);
 
 export function buildRoutes(deps?: AppDeps): Routes {
   const routes = new Routes(deps);
   for (const register of routeModules) register(routes);
   platformRoutes(routes);
+  // Served by their own handlers in createApp (a scraper's and local tools' tokens, not a principal).
+  documentMetricsRoute(routes);
+  documentInternalRoutes(routes);
   return routes;
 }
 
@@ -89,7 +84,8 @@ export function createApp(deps: AppDeps) {
   const openapi = openApiDocumentOf(routes);
   const metrics = createMetrics(deps.db);
 
-  app.use(async (ctx, next) => {
+  // Named middleware: test/api/openapi-document.test.ts checks that only the router answers requests.
+  app.use(async function requestEnvelope(ctx, next) {
     const requestId = requestIdOf(ctx.get('X-Request-Id'));
     ctx.set('X-Request-Id', requestId);
     ctx.set(securityHeaders(ctx.path, Boolean(deps.config.tls)));
@@ -115,7 +111,7 @@ export function createApp(deps: AppDeps) {
   app.use(corsFor(deps.config.corsOrigins));
   app.use(requestTimeout(deps.config.requestTimeoutMs, untimed));
 
-  app.use(async (ctx, next) => {
+  app.use(async function jsonBodiesOnly(ctx, next) {
     const hasBody = Boolean(ctx.request.length || ctx.get('Transfer-Encoding'));
     const csvUpload = csvUploads.has(ctx.path) && ctx.is('text/csv');
     if (['POST', 'PATCH', 'PUT'].includes(ctx.method) && hasBody && !ctx.is('application/json') && !csvUpload) {
@@ -126,46 +122,11 @@ export function createApp(deps: AppDeps) {
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '1mb' }));
 
   metricsRoute(routes.router, metrics, deps.config.metricsToken);
-  // For command-line tools on this machine while the server holds the embedded database.
-  routes.router.get('/api/internal/ledger/verify', async (ctx) => {
-    assertLocalTool(ctx, deps.adminToken);
-    ctx.body = await verifyLedger(deps.db);
-  });
-  routes.router.post('/api/internal/backup', async (ctx) => {
-    assertLocalTool(ctx, deps.adminToken);
-    if (databaseKind(deps.db) !== 'pglite') throw new DomainError('not_found', 'PostgreSQL is backed up with pg_dump or point-in-time recovery');
-    ctx.type = 'application/gzip';
-    ctx.body = Buffer.from(await dumpEmbeddedDatabase(deps.db));
-  });
-  routes.router.get('/api/docs', (ctx) => {
-    ctx.type = 'html';
-    ctx.body = docsPage;
-  });
-  routes.router.get('/api/docs/init.js', (ctx) => {
-    ctx.type = 'application/javascript';
-    ctx.body = docsInit;
-  });
-  routes.router.get('/api/docs/assets/:file', (ctx) => {
-    if (!swaggerAssets.has(ctx.params.file)) return;
-    ctx.type = ctx.params.file.endsWith('.css') ? 'text/css' : 'application/javascript';
-    ctx.set('Cache-Control', 'public, max-age=86400');
-    ctx.body = createReadStream(join(swaggerDir, ctx.params.file));
-  });
+  internalRoutes(routes.router, deps);
 
   app.use(routes.router.routes());
   app.use(routes.router.allowedMethods());
   return { app, openapi, routes };
-}
-
-// The token is in the pid file only the data folder's owner can read; the address keeps it off the network:
-// the socket's, never ctx.ip (X-Forwarded-For), and not through a proxy on this machine (it connects from loopback too).
-function assertLocalTool(ctx: Koa.Context, adminToken: string | undefined) {
-  const token = /^Bearer (\S+)$/.exec(ctx.get('Authorization'))?.[1];
-  const loopback = ['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(ctx.req.socket.remoteAddress ?? '');
-  const proxied = ['x-forwarded-for', 'forwarded', 'x-real-ip'].some((name) => name in ctx.req.headers);
-  if (!adminToken || !token || !loopback || proxied || !safeEqual(Buffer.from(token), Buffer.from(adminToken))) {
-    throw new DomainError('forbidden', 'Local tools only');
-  }
 }
 
 // A concurrent duplicate passes the service's check and stops at the unique index: same answer.
@@ -193,6 +154,11 @@ function renderError(ctx: Koa.Context, error: unknown, log: AppDeps['log']) {
   }
   const status = (error as { status?: number; statusCode?: number }).status ?? (error as { statusCode?: number }).statusCode;
   if (status === 413) return sendProblem(ctx, problemOf(new DomainError('payload_too_large', 'The body is larger than 1 MB')));
+  // A Content-Encoding the body does not match (zlib's Z_DATA_ERROR, Z_BUF_ERROR…), or one the parser does not take.
+  if (pg.code?.startsWith('Z_')) {
+    return sendProblem(ctx, problemOf(new DomainError('validation', 'The body does not match its Content-Encoding', {}, [{ path: 'body', message: 'Not valid gzip or deflate data' }])));
+  }
+  if (status === 415) return sendProblem(ctx, problemOf(new DomainError('unsupported_media_type', 'Send the body without a Content-Encoding, or gzip or deflate')));
   if (status && status >= 400 && status < 500) {
     return sendProblem(ctx, problemOf(new DomainError('validation', 'The body is not valid JSON', {}, [{ path: 'body', message: 'Invalid JSON' }])));
   }

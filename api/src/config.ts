@@ -35,6 +35,10 @@ export interface Config {
   metricsToken: string | undefined;
   /** A request still unanswered after this long gets a 503 (streamed CSV imports and exports excepted). */
   requestTimeoutMs: number;
+  /** KARTU_RATE_LIMITS: counters shared by every process on the PostgreSQL, or each process's own (always so on PGlite). */
+  rateLimits: 'shared' | 'local';
+  /** KARTU_BENCH_RATE_LIMITS=on (npm run bench only): every limit a million times higher, so a load test from one IP is not throttled. */
+  benchRateLimits: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -91,6 +95,8 @@ const variables = {
   },
   KARTU_METRICS_TOKEN: { expected: 'at least 16 characters', secret: true, schema: z.string().min(16) },
   KARTU_REQUEST_TIMEOUT: { expected: 'seconds, a whole number 1-600', schema: z.string().regex(/^\d{1,3}$/).transform(Number).pipe(z.number().min(1).max(600)) },
+  KARTU_RATE_LIMITS: { expected: "'shared' or 'local'", schema: z.enum(['shared', 'local']) },
+  KARTU_BENCH_RATE_LIMITS: { expected: "'on' or 'off'", schema: onOff },
   LOG_LEVEL: { expected: 'one of fatal, error, warn, info, debug, trace, silent', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) },
 } satisfies Record<string, { expected: string; secret?: boolean; schema: z.ZodType }>;
 
@@ -144,6 +150,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins: v.KARTU_CORS_ORIGINS ?? [],
     metricsToken: v.KARTU_METRICS_TOKEN,
     requestTimeoutMs: (v.KARTU_REQUEST_TIMEOUT ?? 30) * 1000,
+    rateLimits: databaseUrl ? v.KARTU_RATE_LIMITS ?? 'shared' : 'local',
+    benchRateLimits: v.KARTU_BENCH_RATE_LIMITS === 'on',
   };
 }
 

@@ -4,7 +4,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { randomBytes, X509Certificate } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
-import { createDb, migrateToLatest } from '@kartu/db';
+import { createDb, migrateToLatest, pgPoolOf } from '@kartu/db';
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig, unknownVariables } from './config.ts';
 import type { AppDeps } from './deps.ts';
@@ -35,7 +35,11 @@ async function main() {
   const db = await createDb({ url: config.databaseUrl, dataDir: config.dataDir });
   const applied = await migrateToLatest(db);
   if (applied.length) log.info({ migrations: applied }, 'migrated');
-  const deps: AppDeps = { db, config, log, limits: createRateLimits(), adminToken };
+  const pool = config.rateLimits === 'shared' ? pgPoolOf(db) : undefined;
+  // Only for `npm run bench`, which loads the server from one IP; never on by default.
+  if (config.benchRateLimits) log.warn('KARTU_BENCH_RATE_LIMITS=on: rate limits are a million times higher (benchmarks only)');
+  const limits = createRateLimits(pool && { pool, log }, { scale: config.benchRateLimits ? 1_000_000 : 1 });
+  const deps: AppDeps = { db, config, log, limits, adminToken };
   const seeded = config.demo ? await seedDemoIfEmpty(deps) : false;
 
   // Housekeeping and automations run as pg-boss jobs (jobs/queue.ts), in this database.

@@ -21,6 +21,8 @@ import * as m0020 from './0020_import_lifecycle.ts';
 import * as m0021 from './0021_webhooks.ts';
 import * as m0024 from './0024_store_active.ts';
 import * as m0025 from './0025_products.ts';
+import * as m0026 from './0026_rate_limits.ts';
+import * as m0027 from './0027_member_erasure.ts';
 
 // Explicit, ordered, frozen once landed: a change to the schema is a new migration.
 export const migrations: Record<string, Migration> = {
@@ -46,4 +48,6 @@ export const migrations: Record<string, Migration> = {
   '0021_webhooks': m0021,
   '0024_store_active': m0024,
   '0025_products': m0025,
+  '0026_rate_limits': m0026,
+  '0027_member_erasure': m0027,
 };

@@ -48,6 +48,12 @@ export async function createDb(options: CreateDbOptions = {}): Promise<Kysely<DB
           parsers[oid] ?? pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
       },
     });
+    // A lost connection (PostgreSQL restarted, a backend terminated) is emitted as 'error' on the
+    // pool (idle clients) or on the client itself (checked out, between queries); unheard, either
+    // kills the process. The query in flight or the next one fails and reports it to its caller,
+    // and the pool drops the broken client, so listening is all that is needed.
+    pool.on('error', () => {});
+    pool.on('connect', (client) => client.on('error', () => {}));
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     kinds.set(db, { kind: 'postgres', pool });
     return db;
@@ -63,6 +69,11 @@ export async function createDb(options: CreateDbOptions = {}): Promise<Kysely<DB
 /** The embedded database behind `db` (undefined on PostgreSQL): the job queue talks to it directly. */
 export function pgliteOf(db: Kysely<DB>): PGlite | undefined {
   return kinds.get(db)?.pglite;
+}
+
+/** The PostgreSQL pool behind `db` (undefined on PGlite): the shared rate limits query it directly, outside any transaction. */
+export function pgPoolOf(db: Kysely<DB>): pg.Pool | undefined {
+  return kinds.get(db)?.pool;
 }
 
 export interface PoolStats {

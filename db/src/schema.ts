@@ -133,7 +133,7 @@ export interface MemberTable {
   email: string | null;
   birth_date: string | null;
   marketing_opt_in: Generated<boolean>;
-  status: Generated<'active' | 'blocked' | 'merged'>;
+  status: Generated<'active' | 'blocked' | 'merged' | 'erased'>;
   lifecycle_stage: Generated<LifecycleStage>;
   tier_id: string;
   source: Generated<MemberSource>;
@@ -150,6 +150,10 @@ export interface MemberTable {
   won_back_at: Timestamp | null;
   stage_changed_at: Timestamp | null;
   merged_into: string | null;
+  /** Erased on the member's request (issue 10): the row is a tombstone without personal data. */
+  erased_at: Timestamp | null;
+  /** When the marketing consent last changed; null: as given when joining. */
+  marketing_opt_in_at: Timestamp | null;
   tier_since: Timestamp | null;
   tier_review_at: Timestamp | null;
   created_at: CreatedAt;
@@ -522,7 +526,7 @@ export interface MemberStageHistoryTable {
   changed_at: CreatedAt;
 }
 
-export type ReferralRefusal = 'self_referral' | 'phone_already_rewarded' | 'referrer_monthly_cap' | 'referrer_inactive' | 'duplicate_member';
+export type ReferralRefusal = 'self_referral' | 'phone_already_rewarded' | 'referrer_monthly_cap' | 'referrer_inactive' | 'duplicate_member' | 'member_erased';
 
 export interface ReferralTable {
   tenant_id: string;
@@ -889,6 +893,7 @@ export interface DB {
   webhook_deliveries: WebhookDeliveryTable;
   webhook_attempts: WebhookAttemptTable;
   products: ProductTable;
+  rate_limits: RateLimitTable;
 }
 
 /** The catalogue the till and POS look SKUs up in; `sku` is unique per tenant regardless of case. */
@@ -903,4 +908,12 @@ export interface ProductTable {
   active: Generated<boolean>;
   created_at: CreatedAt;
   updated_at: Generated<Date>;
+}
+
+/** Rate-limit counters shared by the API processes (rate-limiter-flexible's layout; no tenant: see 0026). */
+export interface RateLimitTable {
+  key: string;
+  points: Generated<number>;
+  /** The window's end, epoch milliseconds. */
+  expire: number | null;
 }

@@ -49,6 +49,7 @@ describe('POST /api/v1/members', () => {
       firstPurchaseAt: null,
       lastPurchaseAt: null,
       mergedInto: null,
+      erasedAt: null,
       createdAt: expect.any(String),
     });
     expect(isValidLuhn(res.body.cardNumber)).toBe(true);

@@ -135,7 +135,9 @@ describe('limits', () => {
       const res = await tenant.owner.patch(`/api/v1/members/${member.id}`).send({ name: 'Budi Lambat' }).expect(503);
       expect(Date.now() - started).toBeGreaterThanOrEqual(950);
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-      expect(res.body).toMatchObject({ code: 'timeout', status: 503, detail: expect.stringContaining('1 s') });
+      expect(res.body).toMatchObject({ code: 'timeout', status: 503, detail: expect.stringContaining('1 s'), retryAfter: 3 });
+      // Like every 503 and 429: when to try again (the work may still be running).
+      expect(res.headers['retry-after']).toBe('3');
       expect(res.headers['x-request-id']).toBeTruthy();
     });
     await expect.poll(async () => (await tenant.owner.get(`/api/v1/members/${member.id}`)).body.name, { timeout: 10_000 }).toBe('Budi Lambat');

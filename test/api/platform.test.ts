@@ -56,7 +56,10 @@ describe('GET /api/openapi.json', () => {
 
   it('documents the required Idempotency-Key header on POST /api/v1/transactions', async () => {
     const { body } = await app.http.get('/api/openapi.json');
-    const parameters = body.paths['/api/v1/transactions'].post.parameters as { in: string; name: string; required?: boolean; schema: Record<string, unknown> }[];
+    type Parameter = { in: string; name: string; required?: boolean; schema: Record<string, unknown> };
+    // Kept once in components.parameters, referenced by each operation.
+    const parameters = (body.paths['/api/v1/transactions'].post.parameters as (Parameter | { $ref: string })[])
+      .map((p) => ('$ref' in p ? body.components.parameters[p.$ref.split('/').pop()!] as Parameter : p));
     const header = parameters.find((p) => p.in === 'header' && p.name === 'Idempotency-Key');
     expect(header).toMatchObject({ required: true, schema: { type: 'string', minLength: 1, maxLength: 255 } });
   });

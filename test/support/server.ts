@@ -26,6 +26,9 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
       KARTU_DATA_DIR: dataDir,
       KARTU_SECRET_KEY: TEST_SECRET,
       LOG_LEVEL: 'warn',
+      // Every server here is one process, and browser tests from one IP would otherwise spend a
+      // shared quota across files on the suite's Postgres (typed card numbers: 30 per 10 minutes).
+      KARTU_RATE_LIMITS: 'local',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,6 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { pino, type Logger } from 'pino';
 import request from 'supertest';
-import { createDb, migrateToLatest } from '@kartu/db';
+import { createDb, migrateToLatest, pgPoolOf } from '@kartu/db';
 import { createApp } from '../../api/src/app.ts';
 import { loadConfig } from '../../api/src/config.ts';
 import type { AppDeps } from '../../api/src/deps.ts';
@@ -20,7 +21,13 @@ export interface TestApp {
  * The app on a real database: the suite's Postgres when DATABASE_URL is set, else an in-memory
  * PGlite of this file's own. Tests isolate by making their own tenants (factories.ts).
  */
-export async function createTestApp(env: Record<string, string> = {}, log: Logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' })): Promise<TestApp> {
+export async function createTestApp(
+  env: Record<string, string> = {},
+  log: Logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+  // On Postgres the rate limits are shared counters: each app counts under its own namespace, so
+  // tests on one database do not spend each other's quota; apps given the same one share it.
+  { rateLimitNamespace = randomBytes(6).toString('hex') }: { rateLimitNamespace?: string } = {},
+): Promise<TestApp> {
   const config = loadConfig({
     KARTU_SECRET_KEY: TEST_SECRET,
     KARTU_SIGNUP: 'on',
@@ -31,7 +38,9 @@ export async function createTestApp(env: Record<string, string> = {}, log: Logge
   });
   const db = await createDb({ url: config.databaseUrl, dataDir: 'memory://' });
   if (!config.databaseUrl) await migrateToLatest(db);
-  const deps: AppDeps = { db, config, log, limits: createRateLimits() };
+  const pool = config.rateLimits === 'shared' ? pgPoolOf(db) : undefined;
+  const limits = createRateLimits(pool && { pool, namespace: `${rateLimitNamespace}:`, log });
+  const deps: AppDeps = { db, config, log, limits };
   const { app } = createApp(deps);
   const server = app.callback();
   return {

@@ -21,6 +21,13 @@ const failure = (env: Record<string, string>) => {
 };
 
 describe('loadConfig', () => {
+  it('raises the rate limits for benchmarks only when KARTU_BENCH_RATE_LIMITS=on is given', () => {
+    expect(loadConfig(base).benchRateLimits).toBe(false);
+    expect(loadConfig({ ...base, KARTU_BENCH_RATE_LIMITS: 'off' }).benchRateLimits).toBe(false);
+    expect(loadConfig({ ...base, KARTU_BENCH_RATE_LIMITS: 'on' }).benchRateLimits).toBe(true);
+    expect(failure({ KARTU_BENCH_RATE_LIMITS: 'yes' })).toBe("KARTU_BENCH_RATE_LIMITS must be 'on' or 'off', got 'yes'");
+  });
+
   it('names the variable, the form it needs and the value given', () => {
     expect(failure({ PORT: 'abc' })).toBe("PORT must be a port number 0-65535 (0 picks a free port), got 'abc'");
     expect(failure({ PORT: '70000' })).toMatch(/^PORT must be a port number/);
@@ -55,6 +62,13 @@ describe('loadConfig', () => {
     const config = loadConfig({ ...base, PORT: '', LOG_LEVEL: '' });
     expect(config).toMatchObject({ port: 3000, host: '0.0.0.0', logLevel: 'info', demo: false, metricsToken: undefined, requestTimeoutMs: 30_000, tls: undefined });
     expect(loadConfig({ ...base, KARTU_REQUEST_TIMEOUT: '90', KARTU_METRICS_TOKEN: 'x'.repeat(16) })).toMatchObject({ requestTimeoutMs: 90_000, metricsToken: 'x'.repeat(16) });
+  });
+
+  it('shares the rate-limit counters on PostgreSQL unless told local; the embedded database counts in memory', () => {
+    expect(loadConfig(base).rateLimits).toBe('shared');
+    expect(loadConfig({ ...base, KARTU_RATE_LIMITS: 'local' }).rateLimits).toBe('local');
+    expect(loadConfig({ KARTU_SECRET_KEY: SECRET, KARTU_DATA_DIR: dir, KARTU_RATE_LIMITS: 'shared' }).rateLimits).toBe('local');
+    expect(failure({ KARTU_RATE_LIMITS: 'redis' })).toBe("KARTU_RATE_LIMITS must be 'shared' or 'local', got 'redis'");
   });
 
   it('checks the TLS files exist, and that both are given', () => {

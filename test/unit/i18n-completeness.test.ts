@@ -126,7 +126,7 @@ const apiEnums: Record<string, readonly string[]> = {
   offerKind: ['cross_sell', 'up_sell'],
   offerStatus: ['active', 'paused', 'archived'],
   referralStatus: ['pending', 'rewarded', 'refused'],
-  referralReason: ['self_referral', 'phone_already_rewarded', 'referrer_monthly_cap', 'referrer_inactive', 'duplicate_member'],
+  referralReason: ['self_referral', 'phone_already_rewarded', 'referrer_monthly_cap', 'referrer_inactive', 'duplicate_member', 'member_erased'],
   rounding: ['floor', 'round', 'ceil'],
   per: ['transaction', 'line', 'unit'],
   expiryPolicy: ['never', 'months', 'end_of_period'],

@@ -82,6 +82,15 @@ function routesAsWritten() {
         const limited = ts.isIdentifier(handler) ? reachesALimiter(functionNamedBy(handler)!) : reachesALimiter(handler as FunctionBody);
         routes.push({ name: new RegExp(`^${method.source.toUpperCase()} ${path.source}$`), literal: method.literal && path.literal, limited });
       }
+      // A route with its own Koa handler, documented apart (`router.get('/api/metrics', handler)`).
+      const own = ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && ts.isIdentifier(node.expression.expression)
+        && node.expression.expression.text === 'router' && ['get', 'post', 'put', 'patch', 'delete'].includes(node.expression.name.text) ? node : undefined;
+      if (own && own.arguments.length >= 2) {
+        const handler = own.arguments[own.arguments.length - 1];
+        const path = patternOf(own.arguments[0]);
+        const limited = ts.isIdentifier(handler) ? reachesALimiter(functionNamedBy(handler)!) : reachesALimiter(handler as FunctionBody);
+        routes.push({ name: new RegExp(`^${(own.expression as ts.PropertyAccessExpression).name.text.toUpperCase()} ${path.source}$`), literal: path.literal, limited });
+      }
       ts.forEachChild(node, visit);
     };
     visit(file);

@@ -43,6 +43,8 @@ export async function settingsOf(db: Db, tenantId: string) {
 }
 
 export async function saveSettings(db: Db, tenantId: string, values: { automation_message_cap?: number; automation_cap_days?: number }) {
+  // An empty patch would be `update tenants set where …`, a syntax error.
+  if (Object.values(values).every((value) => value === undefined)) return;
   await db.updateTable('tenants').set(values).where('id', '=', tenantId).execute();
 }
 

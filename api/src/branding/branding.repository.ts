@@ -41,3 +41,12 @@ export function findCardBrand(db: Db, tenantId: string) {
 export function findLogoBySlug(db: Db, slug: string) {
   return db.selectFrom('tenants').select(['logo', 'logo_type', 'logo_updated_at']).where('slug', '=', slug).executeTakeFirst();
 }
+
+/** What the installed member app shows of the retailer: name, language, colours and the logo's bytes. */
+export function findWebAppBrandBySlug(db: Db, slug: string) {
+  return db
+    .selectFrom('tenants')
+    .select(['slug', 'name', 'locale', 'brand_primary', 'brand_text', 'logo', 'logo_type', 'logo_updated_at'])
+    .where('slug', '=', slug)
+    .executeTakeFirst();
+}

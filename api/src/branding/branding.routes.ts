@@ -3,6 +3,9 @@ import type { Routes } from '../http/route.ts';
 import { BrandColorsInput, BrandingSchema } from './branding.mapper.ts';
 import { getBranding, publicLogo, removeLogo, updateColors, uploadLogo } from './branding.service.ts';
 import { MAX_LOGO_SIDE, MIN_LOGO_SIDE } from './logo-image.ts';
+import { APP_ICON_SIZES } from './app-icon.ts';
+import { WebManifestSchema } from './web-app.mapper.ts';
+import { appIcon, webManifest } from './web-app.service.ts';
 
 /** If-None-Match names `etag` (a list, weak or strong, or `*`). */
 export function matches(ifNoneMatch: string, etag: string): boolean {
@@ -83,6 +86,57 @@ export function brandingRoutes(routes: Routes) {
       const ifNoneMatch = ctx.get('If-None-Match');
       if (ifNoneMatch && matches(ifNoneMatch, logo.etag)) return { status: 304, headers };
       return { status: 200, body: logo.bytes, headers: { ...headers, 'Content-Type': logo.type } };
+    },
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/api/v1/public/tenants/{slug}/manifest',
+    summary: 'The member app’s web app manifest in the retailer’s name, colours and icons',
+    description:
+      'What a phone installs from `/app/{slug}`: `start_url` is the retailer’s card, `display` standalone, the theme and splash colours are the retailer’s primary colour, and the 192 and 512 px icons (`any` and `maskable`) are drawn from its PNG logo or, without one, Kartu’s card mark in its colours. Served as `application/manifest+json`, cacheable for 5 minutes with an `ETag`.',
+    tags: ['Member app'],
+    auth: 'public',
+    params: z.object({ slug: z.string().max(40) }),
+    responses: {
+      200: { description: 'The manifest', schema: WebManifestSchema, contentType: 'application/manifest+json' },
+      304: { description: 'Not modified: the If-None-Match ETag is current' },
+      404: { description: 'No such retailer' },
+    },
+    handler: async ({ db, params }, ctx) => {
+      const { manifest, etag } = await webManifest(db, params.slug);
+      const headers = { ETag: etag, 'Cache-Control': 'public, max-age=300' };
+      const ifNoneMatch = ctx.get('If-None-Match');
+      if (ifNoneMatch && matches(ifNoneMatch, etag)) return { status: 304, headers };
+      // A string body keeps the manifest's own content type (Koa would label an object application/json).
+      return { status: 200, body: JSON.stringify(manifest), headers: { ...headers, 'Content-Type': 'application/manifest+json; charset=utf-8' } };
+    },
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/api/v1/public/tenants/{slug}/app-icon',
+    summary: 'The installed member app’s icon (PNG, 192 or 512 px) in the retailer’s branding',
+    description:
+      'A square opaque PNG: the retailer’s primary colour edge to edge (maskable) with its PNG logo, or Kartu’s card mark in its colours, inside the centred safe zone. `v` is ignored: the manifest’s icon URLs carry it so a new logo or colour is fetched at once.',
+    tags: ['Member app'],
+    auth: 'public',
+    params: z.object({ slug: z.string().max(40) }),
+    query: z.object({
+      size: z.enum(APP_ICON_SIZES.map(String) as ['192', '512']).meta({ description: 'Side in pixels' }),
+      v: z.string().max(40).optional(),
+    }),
+    responses: {
+      200: { description: 'The icon', schema: z.string().meta({ format: 'binary' }), contentType: 'image/png' },
+      304: { description: 'Not modified: the If-None-Match ETag is current' },
+      404: { description: 'No such retailer' },
+    },
+    handler: async ({ db, params, query }, ctx) => {
+      const icon = await appIcon(db, params.slug, Number(query.size) as 192 | 512);
+      const headers = { ETag: icon.etag, 'Cache-Control': 'public, max-age=300' };
+      const ifNoneMatch = ctx.get('If-None-Match');
+      if (ifNoneMatch && matches(ifNoneMatch, icon.etag)) return { status: 304, headers };
+      return { status: 200, body: icon.bytes, headers: { ...headers, 'Content-Type': 'image/png' } };
     },
   });
 }

@@ -44,3 +44,10 @@ export async function updateRule(
     .where('id', '=', id)
     .execute();
 }
+
+/** Which of these store ids are the tenant's own. */
+export async function existingStoreIds(db: Db, tenantId: string, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db.selectFrom('stores').select('id').where('tenant_id', '=', tenantId).where('id', 'in', ids).execute();
+  return new Set(rows.map((row) => row.id));
+}

@@ -1,6 +1,6 @@
 import { recordAudit } from '../audit/audit.repository.ts';
 import type { Db } from '../deps.ts';
-import { notFound } from '../shared/errors.ts';
+import { DomainError, notFound } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import type { Principal } from '../shared/principal.ts';
 import { inTransaction } from '../shared/transaction.ts';
@@ -31,6 +31,7 @@ export async function activeRules(db: Db, tenantId: string): Promise<EarningRule
 
 export async function createEarningRule(db: Db, principal: Principal, input: RuleInput) {
   return inTransaction(db, async (trx) => {
+    await checkStores(trx, principal.tenantId, input.conditions);
     const id = newId();
     await repo.insertRule(trx, {
       tenant_id: principal.tenantId, id, name: input.name, status: input.status ?? 'active', priority: input.priority ?? 0,
@@ -45,6 +46,7 @@ export async function updateEarningRule(db: Db, principal: Principal, id: string
   return inTransaction(db, async (trx) => {
     const before = await repo.findRule(trx, principal.tenantId, id);
     if (!before) throw notFound('Earning rule');
+    await checkStores(trx, principal.tenantId, patch.conditions);
     await repo.updateRule(trx, principal.tenantId, id, {
       name: patch.name, status: patch.status, priority: patch.priority, exclusivity_group: patch.exclusivityGroup,
       conditions: patch.conditions, effect: patch.effect,
@@ -52,6 +54,14 @@ export async function updateEarningRule(db: Db, principal: Principal, id: string
     await recordAudit(trx, principal, { action: 'earning_rule.updated', targetType: 'earning_rule', targetId: id, details: { before: toRuleView(before), patch } });
     return toRuleView((await repo.findRule(trx, principal.tenantId, id))!);
   });
+}
+
+/** Stores named in the conditions must be the tenant's own (another retailer's id is as unknown as a made-up one). */
+async function checkStores(db: Db, tenantId: string, conditions: RuleInput['conditions']) {
+  const stores = conditions?.stores ?? [];
+  const known = await repo.existingStoreIds(db, tenantId, stores);
+  const errors = stores.flatMap((storeId, i) => (known.has(storeId) ? [] : [{ path: `body.conditions.stores.${i}`, message: 'No such store' }]));
+  if (errors.length) throw new DomainError('validation', 'The conditions name unknown stores', {}, errors);
 }
 
 export interface PricedLine {

@@ -9,6 +9,7 @@ import { can, type Permission, type Principal } from '../shared/principal.ts';
 import { runIdempotent } from '../idempotency/idempotency.service.ts';
 import { fromZodError, problemOf, ProblemSchema } from './problem.ts';
 import { untimed } from './long-requests.ts';
+import { headerRef, IdempotencyKeyHeader, idempotencyKeyRef, problemRef, sharedProblemFor, sharedProblems, type Ref, type SharedProblem } from './openapi-components.ts';
 
 type PrincipalKind = Principal['kind'];
 type AnyObject = z.ZodType<Record<string, unknown>>;
@@ -57,7 +58,7 @@ export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z
   handler: (input: RouteInput<z.infer<P>, z.infer<Q>, z.infer<B>, K>, ctx: Context) => Promise<Reply | void>;
 }
 
-export const IdempotencyKeyHeader = z.string().min(1).max(255);
+export { IdempotencyKeyHeader };
 
 export class Routes {
   readonly router = new Router();
@@ -140,46 +141,41 @@ export class Routes {
     const responses: Record<string, ResponseDoc> = {};
     for (const [status, r] of Object.entries(spec.responses)) {
       if (r.schema) responses[status] = { description: r.description, content: { [r.contentType ?? 'application/json']: { schema: r.schema } } };
-      else responses[status] = Number(status) >= 400 ? problem(r.description) : { description: r.description };
+      else responses[status] = Number(status) >= 400 ? problem(r.description, sharedProblemFor(Number(status))) : { description: r.description };
     }
     // The errors every route of this kind can answer, whatever its handler does.
-    const addProblem = (status: number, description: string) => {
+    const addProblem = (status: number, description: string, shared = sharedProblemFor(status)) => {
       const known = responses[status];
-      responses[status] = known ? { ...known, description: `${known.description}; or ${description[0].toLowerCase()}${description.slice(1)}` } : problem(description);
+      if (known?.description === description) return;
+      responses[status] = known ? { ...known, description: `${known.description}; or ${description[0].toLowerCase()}${description.slice(1)}` } : problem(description, shared);
     };
     const usesIdempotencyKey = spec.method === 'post' && spec.auth !== 'public' && !spec.secretInResponse;
     const hasBody = Boolean(spec.body || spec.upload);
-    if (spec.params || spec.query || spec.body || usesIdempotencyKey) addProblem(400, 'Invalid request: `errors` names each bad field');
+    if (spec.params || spec.query || spec.body || usesIdempotencyKey) addProblem(400, sharedProblems.BadRequest.description);
     if (spec.auth !== 'public') {
-      addProblem(401, 'No valid session or API key');
-      addProblem(403, 'The caller may not do this');
+      addProblem(401, sharedProblems.Unauthenticated.description);
+      addProblem(403, sharedProblems.Forbidden.description);
     }
-    if (spec.params) responses[404] ??= problem('Not found (another retailer’s objects too)');
+    if (spec.params) responses[404] ??= problem(sharedProblems.NotFound.description, 'NotFound');
     if (usesIdempotencyKey) {
-      addProblem(409, 'A request with the same Idempotency-Key is still running (`idempotency-in-progress`): retry after `Retry-After` seconds');
-      addProblem(422, 'The Idempotency-Key was used before with a different request');
+      addProblem(409, sharedProblems.IdempotencyInProgress.description, 'IdempotencyInProgress');
+      addProblem(422, sharedProblems.IdempotencyKeyMismatch.description, 'IdempotencyKeyMismatch');
       for (const [status, r] of Object.entries(responses)) {
-        if (Number(status) < 300) r.headers = { 'Idempotent-Replayed': replayedHeader };
+        if (Number(status) < 300) r.headers = { 'Idempotent-Replayed': headerRef(this.registry, 'IdempotentReplayed') };
       }
     }
     if (hasBody) {
-      addProblem(413, 'The body is larger than 1 MB');
+      addProblem(413, sharedProblems.PayloadTooLarge.description);
       addProblem(415, `The body is not ${spec.upload?.contentType ?? 'application/json'}`);
     }
-    if (!untimed(spec.path)) addProblem(503, 'No answer within the request timeout (`timeout`); the work may still finish: retry, with the same Idempotency-Key');
-    for (const status of ['409', '429']) {
-      if (responses[status]) responses[status].headers = { 'Retry-After': retryAfterHeader };
-    }
-    const headers = spec.method === 'post'
-      ? z.object({
-          'Idempotency-Key': (spec.idempotency === 'required' ? IdempotencyKeyHeader : IdempotencyKeyHeader.optional()).meta({
-            description: spec.secretInResponse
-              ? 'Accepted but not used here: the answer carries a secret shown once, which is never stored for a replay'
-              : spec.auth === 'public'
-                ? 'Accepted but not used here: keys are scoped to a signed-in caller'
-                : 'Makes a retry safe: same key and body return the first response; 1–255 characters',
-          }),
-        })
+    if (!untimed(spec.path)) addProblem(503, sharedProblems.Timeout.description);
+    const documented = Object.fromEntries(Object.entries(responses).map(([status, { shared, ...r }]) => {
+      if (shared) return [status, problemRef(this.registry, shared, r.description)];
+      if (['409', '429', '503'].includes(status)) r.headers = { 'Retry-After': headerRef(this.registry, 'RetryAfter') };
+      return [status, r];
+    }));
+    const idempotencyKey = spec.method === 'post'
+      ? idempotencyKeyRef(this.registry, spec.secretInResponse ? 'secret' : spec.auth === 'public' ? 'public' : 'used', spec.idempotency === 'required')
       : undefined;
     this.registry.registerPath({
       method: spec.method,
@@ -188,17 +184,17 @@ export class Routes {
       ...(spec.description ? { description: spec.description } : {}),
       tags: spec.tags,
       security: spec.auth === 'public' ? [] : securityOf(spec.auth.principals),
+      ...(idempotencyKey ? { parameters: [idempotencyKey] } : {}),
       request: {
         params: spec.params as z.ZodObject | undefined,
         query: spec.query as z.ZodObject | undefined,
-        headers,
         body: spec.body
           ? { content: { 'application/json': { schema: spec.body } }, required: true }
           : spec.upload
             ? { description: spec.upload.description, content: { [spec.upload.contentType]: { schema: z.string().meta({ format: 'binary' }) } }, required: true }
             : undefined,
       },
-      responses: responses as never,
+      responses: documented as never,
     });
   }
 }
@@ -206,20 +202,14 @@ export class Routes {
 interface ResponseDoc {
   description: string;
   content?: Record<string, { schema: unknown }>;
-  headers?: Record<string, { description: string; schema: Record<string, unknown> }>;
+  headers?: Record<string, Ref>;
+  /** Documented as a $ref to this shared problem response. */
+  shared?: SharedProblem;
 }
 
-const problem = (description: string): ResponseDoc => ({ description, content: { 'application/problem+json': { schema: ProblemSchema } } });
-
-const replayedHeader = {
-  description: '`true` when this is the stored answer to an earlier request with the same Idempotency-Key',
-  schema: { type: 'string', enum: ['true'] },
-};
-
-const retryAfterHeader = {
-  description: 'Seconds to wait before trying again (sent with 429, and with a 409 that a retry can clear)',
-  schema: { type: 'integer', minimum: 1 },
-};
+/** An error answer: the shared response of its kind, or (a status none is shared for) inline. */
+const problem = (description: string, shared?: SharedProblem): ResponseDoc =>
+  shared ? { description, shared } : { description, content: { 'application/problem+json': { schema: ProblemSchema } } };
 
 const securitySchemeOf: Record<PrincipalKind, string> = { staff: 'session', member: 'memberSession', api_key: 'apiKey' };
 
@@ -228,12 +218,15 @@ function securityOf(kinds: PrincipalKind[]) {
 }
 
 /** Postgres text cannot hold NUL: name the field instead of failing in the database. */
+// A loop, not recursion: a 1 MB body can nest arrays 500,000 deep, past any call stack.
 function findNul(value: unknown, path: string): string | null {
-  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
-  if (value && typeof value === 'object') {
-    for (const [key, inner] of Object.entries(value)) {
-      const found = findNul(inner, `${path}.${key}`);
-      if (found) return found;
+  const pending: [unknown, string][] = [[value, path]];
+  while (pending.length) {
+    const [next, at] = pending.pop()!;
+    if (typeof next === 'string' && next.includes('\u0000')) return at;
+    if (next && typeof next === 'object') {
+      const entries = Object.entries(next);
+      for (let i = entries.length - 1; i >= 0; i--) pending.push([entries[i][1], `${at}.${entries[i][0]}`]);
     }
   }
   return null;

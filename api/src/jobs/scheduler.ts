@@ -7,13 +7,15 @@ import { settleReferrals } from '../referrals/referrals.service.ts';
 import { reviewTiers } from '../tiers/tiers.service.ts';
 import { recomputeStaleRfm } from '../rfm/rfm.service.ts';
 import { importHousekeeping } from '../imports/imports.service.ts';
+import { purgeExpiredRateLimits } from '../http/rate-limits.repository.ts';
 
 // Housekeeping, run every five minutes as the pg-boss job 'housekeeping' (queue.ts), and directly by tests and tools: post pending points whose return window is over, expire lots past
 // their date, review tiers on their anniversary, reward referrals whose friend's first purchase
 // qualified, move members along their lifecycle as the clock passes thresholds, and recompute RFM
 // scores of tenants whose scores are a day old, resume member imports whose worker stopped and delete the staged
 // rows of imports finished 7 days ago (personal data kept only for errors.csv). Each job is set-based and safe to run
-// again (and one-time codes older than an hour are masked in the outbox); a Postgres advisory lock keeps several API processes from running them at once.
+// again (and one-time codes older than an hour are masked in the outbox, and the shared rate-limit rows of
+// windows that are over deleted); a Postgres advisory lock keeps several API processes from running them at once.
 const LOCK_ID = 4_242_001;
 
 export async function runLedgerJobs(deps: AppDeps, now = new Date()) {
@@ -40,8 +42,9 @@ export async function runLedgerJobs(deps: AppDeps, now = new Date()) {
       const rfm = await run(() => recomputeStaleRfm(conn, now), { tenants: 0, customers: 0 });
       const imports = await run(() => importHousekeeping(conn, { db: deps.db, log: deps.log, secretKey: deps.config.secretKey }, now),
         { resumed: 0, abandoned: 0, purgedImports: 0, purgedRows: 0 });
+      const rateLimits = await run(() => purgeExpiredRateLimits(conn), 0);
       if (failed.length) throw new AggregateError(failed, `${failed.length} scheduled job(s) failed`);
-      return { released, expired, tiers, scrubbed, referrals, stages, rfm, imports };
+      return { released, expired, tiers, scrubbed, referrals, stages, rfm, imports, rateLimits };
     } finally {
       await sql`select pg_advisory_unlock(${LOCK_ID})`.execute(conn);
     }

@@ -190,15 +190,19 @@ export async function consumeLots(db: Db, tenantId: string, accountId: string, p
   return result.rows.reduce((sum, row) => sum + Number(row.taken), 0);
 }
 
+/** An account's entries, newest first, with the sale each belongs to (its store, channel, status) to say why. */
 export function listEntries(db: Db, tenantId: string, accountId: string, limit: number, beforeId?: string) {
   let query = db
-    .selectFrom('point_entries')
-    .select(['id', 'kind', 'bucket', 'points', 'balance_after', 'created_at', 'reference', 'note', 'transaction_id'])
-    .where('tenant_id', '=', tenantId)
-    .where('account_id', '=', accountId)
-    .orderBy('id', 'desc')
+    .selectFrom('point_entries as e')
+    .leftJoin('transactions as t', (j) => j.onRef('t.tenant_id', '=', 'e.tenant_id').onRef('t.id', '=', 'e.transaction_id'))
+    .leftJoin('stores as s', (j) => j.onRef('s.tenant_id', '=', 't.tenant_id').onRef('s.id', '=', 't.store_id'))
+    .select(['e.id', 'e.kind', 'e.bucket', 'e.points', 'e.balance_after', 'e.created_at', 'e.reference', 'e.note', 'e.transaction_id'])
+    .select(['s.name as store_name', 't.channel as sale_channel', 't.status as sale_status'])
+    .where('e.tenant_id', '=', tenantId)
+    .where('e.account_id', '=', accountId)
+    .orderBy('e.id', 'desc')
     .limit(limit + 1);
-  if (beforeId) query = query.where('id', '<', beforeId);
+  if (beforeId) query = query.where('e.id', '<', beforeId);
   return query.execute();
 }
 
@@ -235,4 +239,9 @@ export function listOpenLots(db: Db, tenantId: string, accountId: string, limit:
 /** Moves an account's live lots (posted and pending) to another account of the same tenant. */
 export async function moveLiveLots(db: Db, tenantId: string, fromAccount: string, toAccount: string) {
   await db.updateTable('point_lots').set({ account_id: toAccount }).where('tenant_id', '=', tenantId).where('account_id', '=', fromAccount).where('remaining', '>', 0).execute();
+}
+
+/** Empties every live lot of the account (posted and pending): a forfeit, under the account lock. */
+export async function emptyLots(db: Db, tenantId: string, accountId: string) {
+  await db.updateTable('point_lots').set({ remaining: 0 }).where('tenant_id', '=', tenantId).where('account_id', '=', accountId).where('remaining', '>', 0).execute();
 }

@@ -218,6 +218,23 @@ export async function transferAll(db: Db, tenantId: string, from: LockedAccount,
   return moved;
 }
 
+/**
+ * Forfeits everything the account holds (an erasure): points past their date expire first, then
+ * the posted and pending lots are emptied and any debt written off, as compensating `adjust`
+ * entries. The caller holds the account lock; a second call finds nothing left and writes nothing.
+ */
+export async function forfeitAll(db: Db, tenantId: string, account: LockedAccount, posting: Omit<Posting, 'kind' | 'points'>) {
+  await expireDueLots(db, tenantId, account);
+  const gone = balancesOf(account);
+  await repo.emptyLots(db, tenantId, account.id);
+  await change(db, tenantId, account, { balance: -gone.balance, pending: -gone.pending, debt: -gone.debt });
+  const adjust = { ...posting, kind: 'adjust' as const, points: 0 };
+  for (const bucket of ['balance', 'pending', 'debt'] as const) {
+    if (gone[bucket]) await entry(db, tenantId, account, adjust, -gone[bucket], bucket);
+  }
+  return gone;
+}
+
 /** Balance and debt at once (after a merge): the balance pays the debt off first, as earnings would. */
 export async function repayDebtFromBalance(db: Db, tenantId: string, account: LockedAccount, cause: Omit<Posting, 'kind' | 'points'>) {
   const repay = Math.min(account.debt, account.balance);

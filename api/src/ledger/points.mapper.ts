@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { entryReason, EntryReasonSchema } from './entry-reason.ts';
 import type { pointsOf } from './ledger.service.ts';
 
 export const PointEntrySchema = z
@@ -12,6 +13,7 @@ export const PointEntrySchema = z
     reference: z.string().nullable(),
     note: z.string().nullable(),
     transactionId: z.uuid().nullable(),
+    reason: EntryReasonSchema,
   })
   .meta({ id: 'PointEntry' });
 
@@ -34,7 +36,7 @@ export function toPointsView(points: Awaited<ReturnType<typeof pointsOf>>): z.in
     entries: {
       items: points.entries.items.map((e) => ({
         id: e.id, kind: e.kind, bucket: e.bucket, points: e.points, balanceAfter: e.balance_after, createdAt: e.created_at.toISOString(),
-        reference: e.reference, note: e.note, transactionId: e.transaction_id,
+        reference: e.reference, note: e.note, transactionId: e.transaction_id, reason: entryReason(e),
       })),
       nextCursor: points.entries.nextCursor,
     },

@@ -3,7 +3,7 @@ import type { AppDeps, Db } from '../deps.ts';
 import { assertMemberPresent } from '../scan/presence.ts';
 import { actorOf, type Principal } from '../shared/principal.ts';
 import { inTransaction } from '../shared/transaction.ts';
-import { effectiveStoreId } from '../stores/stores.service.ts';
+import { effectiveStoreId, requireStore } from '../stores/stores.service.ts';
 import { getTenant } from '../tenants/tenants.service.ts';
 import { expiresAt, policyOf } from '../points/policy.ts';
 import { balancesOf, credit, debit, lockAccount } from './ledger.service.ts';
@@ -18,6 +18,7 @@ export async function redeemPoints(
   const storeId = effectiveStoreId(principal, input.storeId);
   return inTransaction(db, async (trx) => {
     const account = await lockAccount(trx, principal.tenantId, memberId);
+    if (storeId) await requireStore(trx, principal.tenantId, storeId, 'body.storeId');
     await assertMemberPresent(trx, principal, config.secretKey, { memberId, storeId, scanToken: input.scanToken, action: 'points.redeem' });
     await debit(trx, principal.tenantId, account, {
       kind: 'redeem', points: input.points, note: input.note ?? null, reference: 'redemption', actor: actorOf(principal),

@@ -30,7 +30,9 @@ export async function updateMember(db: Db, principal: Principal, memberId: strin
     if (patch.birthDate) checkBirthDate(patch.birthDate, (await getTenant(trx, principal.tenantId)).time_zone);
     await repo.updateMember(trx, principal.tenantId, member.id, {
       name: patch.name?.trim(), email: patch.email === undefined ? undefined : patch.email?.toLowerCase() ?? null,
-      birth_date: patch.birthDate, marketing_opt_in: patch.marketingOptIn, tags: patch.tags ? [...new Set(patch.tags)].sort() : undefined,
+      birth_date: patch.birthDate, marketing_opt_in: patch.marketingOptIn,
+      marketing_opt_in_at: patch.marketingOptIn !== undefined && patch.marketingOptIn !== member.marketing_opt_in ? new Date() : undefined,
+      tags: patch.tags ? [...new Set(patch.tags)].sort() : undefined,
     });
     if (principal.kind !== 'member') await recordAudit(trx, principal, { action: 'member.updated', targetType: 'member', targetId: member.id, details: { ...patch } });
     return getMember(trx, principal.tenantId, member.id);
@@ -41,6 +43,7 @@ async function activeMember(db: Db, tenantId: string, memberId: string) {
   const member = await repo.lockMember(db, tenantId, memberId);
   if (!member) throw notFound('Member');
   if (member.status === 'merged') throw new DomainError('conflict', 'This member was merged into another; change that one');
+  if (member.status === 'erased') throw new DomainError('conflict', 'This member’s personal data was erased on their request');
   return member;
 }
 
@@ -115,6 +118,7 @@ export async function mergeMembers(db: Db, principal: Principal, survivorId: str
     if (!survivor || survivor.status === 'merged') throw notFound('Member');
     if (!duplicate) throw invalidField('body.duplicateId', 'No such member');
     if (duplicate.status === 'merged') throw invalidField('body.duplicateId', 'Already merged');
+    if (survivor.status === 'erased' || duplicate.status === 'erased') throw new DomainError('conflict', 'An erased member cannot be merged');
 
     const mergeId = newId();
     const posting = { reference: `merge:${mergeId}`, note: 'Merged from a duplicate membership', actor: actorOf(principal) };

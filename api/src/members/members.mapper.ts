@@ -12,7 +12,7 @@ export const MemberSchema = z
     email: z.string().nullable(),
     birthDate: z.string().nullable().meta({ description: 'YYYY-MM-DD' }),
     cardNumber: z.string().nullable(),
-    status: z.enum(['active', 'blocked', 'merged']).meta({ description: '`merged`: a duplicate merged into `mergedInto`; its cards no longer scan' }),
+    status: z.enum(['active', 'blocked', 'merged', 'erased']).meta({ description: '`merged`: a duplicate merged into `mergedInto`; its cards no longer scan. `erased`: personal data erased on the member’s request (`erasedAt`); the sales and points history stay, anonymised' }),
     lifecycleStage: z.enum(['prospect', 'new', 'active', 'at_risk', 'lapsed', 'won_back']),
     tier: TierRef,
     points: Balances,
@@ -25,6 +25,7 @@ export const MemberSchema = z
     firstPurchaseAt: z.string().nullable(),
     lastPurchaseAt: z.string().nullable(),
     mergedInto: z.uuid().nullable(),
+    erasedAt: z.string().nullable().meta({ description: 'When the member’s personal data was erased (status `erased`)' }),
     createdAt: z.string(),
   })
   .meta({ id: 'Member' });
@@ -52,6 +53,7 @@ export function toMemberView(row: MemberRow): MemberView {
     firstPurchaseAt: row.first_purchase_at?.toISOString() ?? null,
     lastPurchaseAt: row.last_purchase_at?.toISOString() ?? null,
     mergedInto: row.merged_into,
+    erasedAt: row.erased_at?.toISOString() ?? null,
     createdAt: row.created_at.toISOString(),
   };
 }

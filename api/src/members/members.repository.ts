@@ -55,7 +55,7 @@ function memberDetails(db: Db, tenantId: string) {
     )
     .select([
       'm.id', 'm.name', 'm.phone', 'm.email', 'm.birth_date', 'm.status', 'm.lifecycle_stage', 'm.created_at', 'm.marketing_opt_in',
-      'm.source', 'm.source_tag', 'm.referral_code', 'm.tags', 'm.phone_verified_at', 'm.first_purchase_at', 'm.last_purchase_at', 'm.merged_into',
+      'm.source', 'm.source_tag', 'm.referral_code', 'm.tags', 'm.phone_verified_at', 'm.first_purchase_at', 'm.last_purchase_at', 'm.merged_into', 'm.erased_at',
       't.code as tier_code', 't.name as tier_name', 'a.balance', 'a.pending', 'a.debt', 'c.number as card_number',
     ])
     .where('m.tenant_id', '=', tenantId);

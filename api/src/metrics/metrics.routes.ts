@@ -1,4 +1,7 @@
 import type Router from '@koa/router';
+import { z } from 'zod';
+import { problemRef } from '../http/openapi-components.ts';
+import type { Routes } from '../http/route.ts';
 import { safeEqual, sha256 } from '../shared/crypto.ts';
 import { DomainError } from '../shared/errors.ts';
 import type { Metrics } from './metrics.ts';
@@ -18,5 +21,32 @@ export function metricsRoute(router: Router, metrics: Metrics, token: string | u
     ctx.set('Cache-Control', 'no-store');
     ctx.type = metrics.contentType;
     ctx.body = await metrics.render();
+  });
+}
+
+/** Its OpenAPI operation (the route above is not made with Routes.add: its caller is a scraper, not a principal). */
+export function documentMetricsRoute(routes: Routes): void {
+  const { registry } = routes;
+  registry.registerComponent('securitySchemes', 'metricsToken', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'The server’s KARTU_METRICS_TOKEN (metrics are off without one)',
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/api/metrics',
+    summary: 'Prometheus metrics: requests by route and status, job queues, database pool, process',
+    tags: ['Platform'],
+    security: [{ metricsToken: [] }],
+    responses: {
+      200: {
+        description: 'Prometheus text exposition format (`text/plain; version=0.0.4; charset=utf-8`)',
+        headers: { 'Cache-Control': { description: '`no-store`', schema: { type: 'string' } } },
+        content: { 'text/plain': { schema: z.string() } },
+      },
+      401: problemRef(registry, 'Unauthenticated', 'No or a wrong metrics token'),
+      404: problemRef(registry, 'NotFound', 'Metrics are off: KARTU_METRICS_TOKEN is not set'),
+      503: problemRef(registry, 'Timeout'),
+    },
   });
 }

@@ -22,7 +22,7 @@ const ReferralSettingsSchema = z
   .meta({ id: 'ReferralSettings' });
 
 const ReferralStatus = z.enum(['pending', 'rewarded', 'refused']);
-const RefusalReason = z.enum(['self_referral', 'phone_already_rewarded', 'referrer_monthly_cap', 'referrer_inactive', 'duplicate_member']);
+const RefusalReason = z.enum(['self_referral', 'phone_already_rewarded', 'referrer_monthly_cap', 'referrer_inactive', 'duplicate_member', 'member_erased']);
 
 const ReferralSchema = z
   .object({
@@ -54,7 +54,7 @@ const toSettings = (t: Awaited<ReturnType<typeof getTenant>>): z.infer<typeof Re
   referrerPoints: t.referral_referrer_points, refereePoints: t.referral_referee_points, minSpend: t.referral_min_spend, monthlyCap: t.referral_monthly_cap,
 });
 
-const RULES = `Both sides are rewarded once the friend’s first qualifying purchase (goods after discounts and refunds of at least \`minSpend\`) is past the return window. A referral is refused, with its reason, for: \`self_referral\` (the friend’s email, or a phone number the referrer used to have, is the referrer’s), \`phone_already_rewarded\` (the phone brought a referral reward before: one per phone number, ever), \`referrer_monthly_cap\`, \`referrer_inactive\`, \`duplicate_member\` (the friend's membership was merged into one that was referred already). The friend's phone must be proven with a one-time code (joining in the app, or at the till with a code) before the referral counts, and a purchase counts from when it was posted, not the date it carries.`;
+const RULES = `Both sides are rewarded once the friend’s first qualifying purchase (goods after discounts and refunds of at least \`minSpend\`) is past the return window. A referral is refused, with its reason, for: \`self_referral\` (the friend’s email, or a phone number the referrer used to have, is the referrer’s), \`phone_already_rewarded\` (the phone brought a referral reward before: one per phone number, ever), \`referrer_monthly_cap\`, \`referrer_inactive\`, \`duplicate_member\` (the friend's membership was merged into one that was referred already), \`member_erased\` (the friend's data was erased on their request before the referral was decided). The friend's phone must be proven with a one-time code (joining in the app, or at the till with a code) before the referral counts, and a purchase counts from when it was posted, not the date it carries.`;
 
 export function referralRoutes(routes: Routes) {
   routes.add({

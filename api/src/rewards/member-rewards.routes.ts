@@ -57,7 +57,7 @@ export function memberRewardRoutes(routes: Routes) {
   routes.add({
     method: 'get',
     path: '/api/v1/me/vouchers',
-    summary: 'The signed-in member’s own voucher codes that can still be used, newest first',
+    summary: 'The signed-in member’s own voucher codes that can still be used, the soonest to expire first',
     description:
       `Personal codes (from rewards and personal batches) with uses left, not expired, whose batch is active; at most ${MAX_MEMBER_VOUCHERS}. ` +
       'Codes not valid yet are included with their `startsAt`. Show `code` as a QR and as text; `minSpend` and `expiresAt` say what each needs.',

@@ -17,6 +17,6 @@ export const MAX_MEMBER_VOUCHERS = 200;
 
 /** The member's codes that can still be used, newest first (at most 200). */
 export async function memberVouchers(db: Db, tenantId: string, memberId: string) {
-  const rows = await repo.usableVouchersOf(db, tenantId, memberId, new Date(), MAX_MEMBER_VOUCHERS);
+  const rows = await repo.usableVouchersOf(db, tenantId, memberId, new Date(), MAX_MEMBER_VOUCHERS, 'expiring');
   return { items: rows.map(toMemberVoucherView) };
 }

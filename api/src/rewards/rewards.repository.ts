@@ -221,7 +221,8 @@ export async function setRedemptionStatus(db: Db, tenantId: string, id: string, 
  * The member's own codes that can still be used at `at` or later: not voided, batch active, uses
  * left, not expired (codes not valid yet included, with their start). Newest first, at most `limit`.
  */
-export function usableVouchersOf(db: Db, tenantId: string, memberId: string, at: Date, limit: number) {
+/** `order`: newest first (the till), or the soonest to expire first (the member's list; no expiry last). */
+export function usableVouchersOf(db: Db, tenantId: string, memberId: string, at: Date, limit: number, order: 'newest' | 'expiring' = 'newest') {
   const expiresAt = sql<Date | null>`coalesce(v.expires_at, b.expires_at)`;
   return db
     .selectFrom('vouchers as v')
@@ -238,6 +239,7 @@ export function usableVouchersOf(db: Db, tenantId: string, memberId: string, at:
     .where('b.status', '=', 'active')
     .where((eb) => eb.or([eb('v.max_uses', 'is', null), eb('v.uses', '<', eb.ref('v.max_uses'))]))
     .where(sql<boolean>`(${expiresAt} is null or ${expiresAt} >= ${at})`)
+    .$if(order === 'expiring', (query) => query.orderBy(sql`${expiresAt} asc nulls last`))
     .orderBy('v.id', 'desc')
     .limit(limit)
     .execute();

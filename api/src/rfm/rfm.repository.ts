@@ -32,7 +32,7 @@ export async function recomputeRfm(db: Db, tenantId: string, now: Date): Promise
       from transactions s
       join tenant tn on tn.id = s.tenant_id
       join members m on m.tenant_id = s.tenant_id and m.id = s.member_id
-      where s.tenant_id = ${tenantId} and s.status = 'posted' and s.member_id is not null and m.status <> 'merged'
+      where s.tenant_id = ${tenantId} and s.status = 'posted' and s.member_id is not null and m.status not in ('merged', 'erased')
         and s.occurred_at >= tn.since and s.occurred_at <= ${at}
       group by s.member_id, m.first_purchase_at
     ), ranked as (

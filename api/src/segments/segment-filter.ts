@@ -21,7 +21,7 @@ export function segmentFilter(rules: SegmentRules, scope: SegmentScope): RawBuil
     return condition.negate ? sql`(not ${test})` : test;
   });
   const combined = parts.length === 0 ? sql`true` : sql.join(parts, rules.match === 'all' ? sql` and ` : sql` or `);
-  return sql<SqlBool>`(m.status <> 'merged' and (${combined}))`;
+  return sql<SqlBool>`(m.status not in ('merged', 'erased') and (${combined}))`;
 }
 
 /** The tenant's members in the segment: a query to select from (offers and automations add their own columns). */

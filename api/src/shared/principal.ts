@@ -22,6 +22,8 @@ export type Permission =
   | 'cards.manage'
   /** Merge duplicate members (moves points, sales, cards and vouchers): owners, admins and admin keys. */
   | 'members.merge'
+  /** Erase a member's personal data on their written request (UU PDP): owners and admins, signed in (no API key). */
+  | 'members.erase'
   | 'stores.read'
   /** Look products up (the till, a POS): every role and every key scope. */
   | 'products.read'
@@ -50,7 +52,7 @@ export type Permission =
   | 'members.bulk';
 
 const everything: Permission[] = [
-  'members.read', 'members.write', 'scan', 'sales.post', 'points.redeem', 'points.adjust', 'cards.manage', 'members.merge',
+  'members.read', 'members.write', 'scan', 'sales.post', 'points.redeem', 'points.adjust', 'cards.manage', 'members.merge', 'members.erase',
   'stores.read', 'stores.manage', 'products.read', 'products.manage', 'products.sync', 'staff.manage', 'api_keys.manage', 'programs.manage', 'voucher_uses.cancel_any', 'wallets.manage', 'reports.read', 'outbox.read', 'audit.read',
   'feedback.manage', 'messages.manage', 'outbox.retry', 'members.bulk',
 ];
@@ -63,7 +65,7 @@ const grants: Record<StaffRole | `scope:${ApiKeyScope}`, ReadonlySet<Permission>
   cashier: new Set(['members.read', 'members.write', 'scan', 'sales.post', 'points.redeem', 'stores.read', 'products.read']),
   'scope:pos': new Set(['members.read', 'members.write', 'scan', 'sales.post', 'points.redeem', 'stores.read', 'products.read', 'products.sync']),
   'scope:read': new Set(['members.read', 'stores.read', 'products.read', 'reports.read']),
-  'scope:admin': new Set(everything.filter((p) => p !== 'staff.manage' && p !== 'api_keys.manage')),
+  'scope:admin': new Set(everything.filter((p) => p !== 'staff.manage' && p !== 'api_keys.manage' && p !== 'members.erase')),
 };
 
 export function can(principal: Principal, permission: Permission): boolean {

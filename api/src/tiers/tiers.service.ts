@@ -111,7 +111,14 @@ export const TierProgressSchema = z
     basis: z.enum(['spend', 'points']),
     windowMonths: z.number().int(),
     value: z.number().int().meta({ description: 'Spend (minor units) or points counted over the window' }),
-    next: z.object({ tier: TierSchema, needed: z.number().int() }).nullable().meta({ description: 'What is still needed for the next tier' }),
+    next: z
+      .object({
+        tier: TierSchema,
+        needed: z.number().int().meta({ description: 'Spend (minor units) or points still needed for the next tier: its minQualifying minus value, at least 0' }),
+        progress: z.number().int().min(0).max(100).meta({ description: 'Percent of the way from the current tier’s threshold to the next one’s, rounded down, for a progress bar' }),
+      })
+      .nullable()
+      .meta({ description: 'What is still needed for the next tier' }),
     keep: z.object({ reviewAt: z.string(), needed: z.number().int() }).nullable().meta({ description: 'What keeps the current tier at its review' }),
   })
   .meta({ id: 'TierProgress' });
@@ -129,9 +136,15 @@ export async function tierProgress(db: Db, tenantId: string, memberId: string): 
     basis: tenant.tier_basis,
     windowMonths: tenant.tier_window_months,
     value,
-    next: next ? { tier: toTierView(next), needed: Math.max(0, next.min_qualifying - value) } : null,
+    next: next ? { tier: toTierView(next), needed: Math.max(0, next.min_qualifying - value), progress: progressBetween(currentRow.min_qualifying, next.min_qualifying, value) } : null,
     keep: current.tier_review_at ? await keepNeeded(db, tenant, memberId, current.min_qualifying, new Date(current.tier_review_at)) : null,
   };
+}
+
+/** How far `value` has come from one threshold to the next, 0–100 (a member kept in a tier above its value is at 0). */
+export function progressBetween(from: number, to: number, value: number): number {
+  if (to <= from) return value >= to ? 100 : 0;
+  return Math.min(100, Math.max(0, Math.floor(((value - from) / (to - from)) * 100)));
 }
 
 /** What still has to come, before the review, within the window the review will count. */

@@ -14,6 +14,7 @@ export async function saleMember(db: Db, tenantId: string, memberId: string) {
   });
   if (!member) throw invalidField('body.memberId', 'No such member');
   if (member.status === 'merged') throw invalidField('body.memberId', 'This member was merged into another; use that member');
+  if (member.status === 'erased') throw invalidField('body.memberId', 'This member was erased on their request');
   if (member.status !== 'active') throw invalidField('body.memberId', 'This member is blocked');
   return member;
 }

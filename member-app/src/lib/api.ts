@@ -1,5 +1,6 @@
 import { createKartuClient, problemText, type paths, type ProblemLike } from '@kartu/api/client';
 import { noteDateHeader } from './card-store';
+import { takePreloaded } from './preload';
 import { i18n, t } from './i18n.svelte';
 
 type Json<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends {
@@ -31,6 +32,16 @@ export function fieldErrors(error: unknown): FieldError[] {
   return Array.isArray(errors) ? errors : [];
 }
 
+const OFFLINE_HEADER = 'x-kartu-offline';
+
+/** The request never reached the server (no signal, server down): the app falls back to what the phone saved. */
+export const unreachable = (response: Response): boolean => response.headers.has(OFFLINE_HEADER);
+
+const timings = new WeakMap<Response, { sentAt: number; receivedAt: number }>();
+
+/** When a response's request was sent and its answer received (phone clock), for the clock offset. */
+export const requestTiming = (response: Response) => timings.get(response) ?? { sentAt: Date.now(), receivedAt: Date.now() };
+
 /**
  * Asks for problem details in the language chosen in the app. A failed fetch (no signal,
  * server down) becomes a 503 problem, so every caller handles it like any other API error
@@ -39,15 +50,18 @@ export function fieldErrors(error: unknown): FieldError[] {
 async function send(request: Request): Promise<Response> {
   request.headers.set('Accept-Language', i18n.locale);
   try {
-    const sentAt = Date.now();
-    const response = await fetch(request);
-    noteDateHeader(response.headers.get('Date'), sentAt, Date.now());
+    const preloaded = await takePreloaded(request);
+    const sentAt = preloaded?.sentAt ?? Date.now();
+    const response = preloaded?.response ?? (await fetch(request));
+    const timing = { sentAt, receivedAt: preloaded?.receivedAt ?? Date.now() };
+    timings.set(response, timing);
+    noteDateHeader(response.headers.get('Date'), timing.sentAt, timing.receivedAt);
     return response;
   } catch {
     const problem = { title: 'Offline', status: 503, detail: t('error.offline') };
     return new Response(JSON.stringify(problem), {
       status: 503,
-      headers: { 'content-type': 'application/problem+json' },
+      headers: { 'content-type': 'application/problem+json', [OFFLINE_HEADER]: '1' },
     });
   }
 }

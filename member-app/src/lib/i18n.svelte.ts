@@ -1,10 +1,14 @@
 import { browser } from '$app/environment';
 
 import { interpolate, preferredLocale, type Locale } from '@kartu/api/client';
+import { flowsEn, flowsId } from './i18n-flows';
+import { privacyEn, privacyId } from './i18n-privacy';
 
 export type { Locale };
 
 const en = {
+  ...flowsEn,
+  ...privacyEn,
   'app.loading': 'Loading…',
   'lang.switch': 'ID | EN: English. Ganti ke Bahasa Indonesia',
   'error.generic': 'Something went wrong. Please try again.',
@@ -111,6 +115,7 @@ const en = {
   'wallet.apple': 'Add to Apple Wallet',
   'points.title': 'Points',
   'points.balance': 'Points balance',
+  'points.updatedAt': 'Updated {time}',
   'points.unit': 'points',
   'points.pending': 'Pending',
   'points.pendingHint': 'Usable once the return period of the purchase ends.',
@@ -205,6 +210,8 @@ const en = {
 type MessageKey = keyof typeof en;
 
 const id: Record<MessageKey, string> = {
+  ...flowsId,
+  ...privacyId,
   'app.loading': 'Memuat…',
   'lang.switch': 'ID | EN: Bahasa Indonesia. Switch to English',
   'error.generic': 'Terjadi kesalahan. Silakan coba lagi.',
@@ -311,6 +318,7 @@ const id: Record<MessageKey, string> = {
   'wallet.apple': 'Tambahkan ke Apple Wallet',
   'points.title': 'Poin',
   'points.balance': 'Saldo poin',
+  'points.updatedAt': 'Diperbarui {time}',
   'points.unit': 'poin',
   'points.pending': 'Tertunda',
   'points.pendingHint': 'Bisa dipakai setelah masa retur belanja berakhir.',

@@ -13,6 +13,16 @@ export const customersEn = {
   'nav.referralReport': 'Referrals',
 
   'status.merged': 'Merged',
+  'status.erased': 'Erased',
+  'record.erasedName': 'Erased member',
+  'record.erased': 'This member’s personal data was erased on their request on {date}. Their sales and points history stay, without name or number.',
+  'erase.title': 'Erase personal data',
+  'erase.explain': 'On the member’s written request (UU PDP): name, phone, email, birth date, feedback texts and messages are erased, the card is blocked and the points are forfeited. Sales and the points ledger stay, anonymised. This cannot be undone.',
+  'erase.reason': 'Which request (for example the letter’s date)',
+  'erase.reasonRequired': 'Say which request this answers.',
+  'erase.confirm': 'Erase the personal data of {name} for good?',
+  'erase.submit': 'Erase for good',
+  'erase.cancel': 'Cancel',
 
   'signup.title': 'Sign-up form and poster',
   'signup.intro': 'What new customers see when they join on their phone, on your website or from the poster in the shop window. Every text in both languages; an empty text goes back to the standard one.',
@@ -105,11 +115,13 @@ export const customersEn = {
   'referralReason.referrer_monthly_cap': 'Monthly limit reached',
   'referralReason.referrer_inactive': 'Referrer not active',
   'referralReason.duplicate_member': 'Duplicate member',
+  'referralReason.member_erased': 'Friend’s data erased',
   'referralReasonHelp.self_referral': 'The friend had the member’s own email, or a phone number the member used to have.',
   'referralReasonHelp.phone_already_rewarded': 'This phone number brought a referral reward before: one per number, ever.',
   'referralReasonHelp.referrer_monthly_cap': 'The member had already been rewarded for the most friends allowed that month.',
   'referralReasonHelp.referrer_inactive': 'The member who shared the code was blocked or merged into another member.',
   'referralReasonHelp.duplicate_member': 'The friend’s membership was merged into another one that had been referred already: one reward per person.',
+  'referralReasonHelp.member_erased': 'The friend asked for their personal data to be erased before the referral was decided.',
 
   'referralReport.title': 'Referrals',
   'referralReport.intro': 'Friends who joined with a member’s code, and whether both were rewarded.',
@@ -285,7 +297,6 @@ export const customersEn = {
   'enrol.doneBonus': 'Welcome bonus: {points} points.',
   'enrol.doneUnproven': 'The phone is not proven yet: the welcome bonus waits until they sign in to the member app with {phone}.',
   'enrol.openMember': 'Open {name}’s page',
-  'enrol.notMember': 'Not a member yet?',
   'enrol.tillSelected': 'New member {name} is on this sale.',
 };
 
@@ -301,6 +312,16 @@ export const customersId: Record<keyof typeof customersEn, string> = {
   'nav.referralReport': 'Referal',
 
   'status.merged': 'Digabung',
+  'status.erased': 'Dihapus',
+  'record.erasedName': 'Member yang dihapus',
+  'record.erased': 'Data pribadi member ini dihapus atas permintaannya pada {date}. Riwayat belanja dan poinnya tetap ada, tanpa nama atau nomor.',
+  'erase.title': 'Hapus data pribadi',
+  'erase.explain': 'Atas permintaan tertulis member (UU PDP): nama, nomor HP, email, tanggal lahir, isi masukan dan pesan dihapus, kartu diblokir dan poin hangus. Penjualan dan catatan poin tetap ada tanpa identitas. Tidak bisa dibatalkan.',
+  'erase.reason': 'Permintaan yang mana (misalnya tanggal suratnya)',
+  'erase.reasonRequired': 'Sebutkan permintaan yang dijawab.',
+  'erase.confirm': 'Hapus data pribadi {name} untuk selamanya?',
+  'erase.submit': 'Hapus selamanya',
+  'erase.cancel': 'Batal',
 
   'signup.title': 'Formulir daftar dan poster',
   'signup.intro': 'Yang dilihat pelanggan baru saat mendaftar di ponsel, di situs web Anda, atau dari poster di etalase toko. Setiap teks dalam dua bahasa; teks kosong kembali ke teks standar.',
@@ -393,11 +414,13 @@ export const customersId: Record<keyof typeof customersEn, string> = {
   'referralReason.referrer_monthly_cap': 'Batas bulanan tercapai',
   'referralReason.referrer_inactive': 'Pemberi referal tidak aktif',
   'referralReason.duplicate_member': 'Member ganda',
+  'referralReason.member_erased': 'Data teman dihapus',
   'referralReasonHelp.self_referral': 'Teman itu memakai email member sendiri, atau nomor yang pernah dipakai member itu.',
   'referralReasonHelp.phone_already_rewarded': 'Nomor telepon ini pernah membawa hadiah referal: satu per nomor, selamanya.',
   'referralReasonHelp.referrer_monthly_cap': 'Member itu sudah mendapat hadiah untuk jumlah teman maksimal di bulan itu.',
   'referralReasonHelp.referrer_inactive': 'Member yang membagikan kode diblokir atau digabung ke member lain.',
   'referralReasonHelp.duplicate_member': 'Keanggotaan teman itu digabung ke keanggotaan lain yang sudah direferensikan: satu hadiah per orang.',
+  'referralReasonHelp.member_erased': 'Teman itu meminta data pribadinya dihapus sebelum referal diputuskan.',
 
   'referralReport.title': 'Referal',
   'referralReport.intro': 'Teman yang bergabung dengan kode member, dan apakah keduanya mendapat hadiah.',
@@ -573,6 +596,5 @@ export const customersId: Record<keyof typeof customersEn, string> = {
   'enrol.doneBonus': 'Bonus selamat datang: {points} poin.',
   'enrol.doneUnproven': 'Nomor HP belum terbukti: bonus selamat datang menunggu sampai member masuk ke aplikasi member dengan nomor {phone}.',
   'enrol.openMember': 'Buka halaman {name}',
-  'enrol.notMember': 'Belum jadi member?',
   'enrol.tillSelected': 'Member baru {name} dipakai untuk transaksi ini.',
 };
