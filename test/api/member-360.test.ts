@@ -29,7 +29,7 @@ async function createSegment(tenant: Tenant, code: string, rules: Record<string,
 /** A member with a sale, a personal voucher, a used public code, a feedback thread with a reply, a sign-in code and a points adjustment. */
 async function memberWithHistory(tenant: Tenant) {
   const store = await newStore(tenant);
-  const { member, phoneApp } = await signedInMember(app, tenant);
+  const { member, phoneApp, code: signInCode } = await signedInMember(app, tenant);
   await createBatch(tenant, { code: 'HEMAT-10' });
   const sale = await postSale(tenant, saleBody({ memberId: member.id, storeId: store.id, voucherCodes: ['hemat10'] }));
   await createBatch(tenant, { memberId: member.id, kind: 'percent', value: 20, maxDiscount: rupiah(50_000) });
@@ -38,7 +38,7 @@ async function memberWithHistory(tenant: Tenant) {
   const reply = await tenant.owner.post(`/api/v1/feedback/${thread.body.id}/replies`).send({ text: 'Maaf, kami tambah kasir.' });
   expect(reply.status, JSON.stringify(reply.body)).toBe(201);
   await adjust(tenant, member.id, 250, 'Goodwill for the queue');
-  return { store, member, sale, threadId: thread.body.id as string };
+  return { store, member, sale, signInCode, threadId: thread.body.id as string };
 }
 
 describe('the member 360° lists', () => {
@@ -83,7 +83,7 @@ describe('the member 360° lists', () => {
 
   it('lists messages sent to the member with status and failure reason, never a one-time code’s body', async () => {
     const tenant = await newTenant(app);
-    const { member } = await memberWithHistory(tenant);
+    const { member, signInCode } = await memberWithHistory(tenant);
     await newMember(tenant);
     const reply = await app.deps.db
       .selectFrom('outbox_messages').select('id').where('tenant_id', '=', tenant.id).where('member_id', '=', member.id).executeTakeFirstOrThrow();
@@ -98,9 +98,7 @@ describe('the member 360° lists', () => {
     expect(sent).toMatchObject({ id: reply.id, oneTimeCode: false, status: 'failed', attempts: 5, lastError: 'Gateway said 503', recipient: member.phone });
     expect(sent.body).toContain('Maaf, kami tambah kasir.');
     expect(code).toMatchObject({ purpose: 'otp', oneTimeCode: true, body: null, recipient: member.phone });
-    // Ids are left out: a UUID's hex can hold six digits in a row.
-    const withoutIds = res.body.items.map(({ id: _id, ...rest }: { id: string }) => rest);
-    expect(JSON.stringify(withoutIds)).not.toMatch(/(?<!\d)\d{6}(?!\d)/);
+    expect(JSON.stringify(res.body)).not.toContain(signInCode);
   });
 
   it('lists the member’s feedback threads and the audit trail about the member', async () => {

@@ -28,7 +28,7 @@ export async function signedInMember(app: TestApp, tenant: Tenant, overrides: Re
   const phoneApp = app.agent();
   const verified = await phoneApp.post('/api/v1/member-auth/verify').send({ slug: tenant.slug, phone, code });
   expect(verified.status, JSON.stringify(verified.body)).toBe(200);
-  return { member, phone, phoneApp };
+  return { member, phone, phoneApp, code };
 }
 
 /** GET /api/v1/me/card as the signed-in member. */
