@@ -1,7 +1,8 @@
 // `npm run bench` (issue 12): loads the real server over HTTP against PostgreSQL and compares it
 // with pgbench on the same database server. Needs DATABASE_URL (a PostgreSQL server; the bench
 // creates and drops its own databases there). BENCH_SECONDS per run (default 10), BENCH_CLIENTS
-// (default 1,4,16,64), BENCH_PROCESSES=2 adds sales and scans on two API processes sharing one port.
+// (default 1,4,16,64), BENCH_PROCESSES=2 adds sales and scans on two API processes sharing one port,
+// BENCH_WORKLOADS=sale,scan,evaluate,redeem picks workloads (default all).
 // The load generator (autocannon) runs in this process and shares the machine's cores with the
 // server and PostgreSQL, so its own CPU time is printed with each run.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
@@ -172,19 +173,22 @@ let counter = 0;
 const pick = <T>(items: T[]) => items[Math.floor(Math.random() * items.length)];
 
 type Workload = { name: string; kind: 'write' | 'read'; request: (s: Seeded, tokens: string[]) => { method: 'POST'; path: string; body: string; headers?: Record<string, string> } };
-const WORKLOADS: Workload[] = [
+const ALL_WORKLOADS: (Workload & { key: string })[] = [
   {
+    key: 'sale',
     name: 'POST /transactions (earn, 5 items, voucher)',
     kind: 'write',
     request: (s) => ({ method: 'POST', path: '/api/v1/transactions', headers: { 'idempotency-key': randomUUID() }, body: JSON.stringify({ memberId: pick(s.memberIds), storeId: s.storeId, receiptNo: `B-${suffix}-${++counter}`, items: ITEMS, voucherCodes: [VOUCHER] }) }),
   },
-  { name: 'POST /scan', kind: 'read', request: (s) => ({ method: 'POST', path: '/api/v1/scan', body: JSON.stringify({ code: pick(s.codes), storeId: s.storeId }) }) },
+  { key: 'scan', name: 'POST /scan', kind: 'read', request: (s) => ({ method: 'POST', path: '/api/v1/scan', body: JSON.stringify({ code: pick(s.codes), storeId: s.storeId }) }) },
   {
+    key: 'evaluate',
     name: 'POST /checkout/evaluate',
     kind: 'read',
     request: (s) => ({ method: 'POST', path: '/api/v1/checkout/evaluate', body: JSON.stringify({ memberId: pick(s.memberIds), channel: 'store', storeId: s.storeId, items: ITEMS, voucherCodes: [VOUCHER] }) }),
   },
   {
+    key: 'redeem',
     name: 'POST /members/{id}/points/redemptions',
     kind: 'write',
     request: (s, tokens) => {
@@ -193,6 +197,14 @@ const WORKLOADS: Workload[] = [
     },
   },
 ];
+const picked = (process.env.BENCH_WORKLOADS ?? ALL_WORKLOADS.map((w) => w.key).join(',')).split(',');
+for (const key of picked) {
+  if (!ALL_WORKLOADS.some((w) => w.key === key)) {
+    console.error(`BENCH_WORKLOADS: unknown workload "${key}" (one of ${ALL_WORKLOADS.map((w) => w.key).join(', ')})`);
+    process.exit(2);
+  }
+}
+const WORKLOADS = ALL_WORKLOADS.filter((w) => picked.includes(w.key));
 
 /** A fresh process compiles its routes and queries on first use: every workload a few hundred times, not measured. */
 async function warmUp(base: string, seeded: Seeded, workloads: Workload[]) {
@@ -320,15 +332,17 @@ async function main() {
   if (PROCESSES > 1) {
     await stopServer();
     base = await startServer(PROCESSES);
-    await warmUp(base, seeded, WORKLOADS.slice(0, 2));
-    for (const workload of WORKLOADS.slice(0, 2)) for (const clients of CLIENTS) report(await load(base, seeded, workload, clients, PROCESSES));
+    const clustered = WORKLOADS.filter((w) => w.key === 'sale' || w.key === 'scan');
+    await warmUp(base, seeded, clustered);
+    for (const workload of clustered) for (const clients of CLIENTS) report(await load(base, seeded, workload, clients, PROCESSES));
   }
   await stopServer();
 
   console.log('pgbench: initialising scale 10 …');
   await run(PGBENCH, ['-i', '-q', '-s', '10', urlOf(pgbenchDb)], { maxBuffer: 16 << 20 });
   const pgruns: PgbenchRun[] = [];
-  for (const mode of ['tpcb', 'select'] as const) {
+  const modes = (['tpcb', 'select'] as const).filter((mode) => WORKLOADS.some((w) => w.kind === (mode === 'tpcb' ? 'write' : 'read')));
+  for (const mode of modes) {
     for (const clients of CLIENTS) {
       const r = await pgbench(mode, clients);
       pgruns.push(r);

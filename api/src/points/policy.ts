@@ -16,9 +16,20 @@ interface LocalDate {
   day: number;
 }
 
+// Making a DateTimeFormat costs far more than using one, and every sale asks several times.
+const offsetFormats = new Map<string, Intl.DateTimeFormat>();
+function offsetFormat(timeZone: string) {
+  let format = offsetFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' });
+    offsetFormats.set(timeZone, format);
+  }
+  return format;
+}
+
 /** The zone's offset from UTC in minutes at an instant (+420 for Asia/Jakarta). */
 export function offsetMinutes(at: Date, timeZone: string): number {
-  const name = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' })
+  const name = offsetFormat(timeZone)
     .formatToParts(at)
     .find((part) => part.type === 'timeZoneName')!.value;
   const match = /GMT([+-])(\d{2}):?(\d{2})?/.exec(name);

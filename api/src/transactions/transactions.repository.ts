@@ -19,10 +19,9 @@ export type NewTransaction = {
   points_redeemed: number; shipping_fee: number; shipping_discount: number; actor_kind: string; actor_id: string | null;
 };
 
-/** Inserts the sale unless its receipt number is taken (then waits for, and yields to, the first). */
-export async function insertUnlessDuplicate(db: Db, row: NewTransaction): Promise<boolean> {
-  const inserted = await db.insertInto('transactions').values(row).onConflict((oc) => oc.doNothing()).returning('id').executeTakeFirst();
-  return Boolean(inserted);
+/** Inserts the sale unless its receipt number is taken (then waits for, and yields to, the first): the row, or undefined. */
+export function insertUnlessDuplicate(db: Db, row: NewTransaction) {
+  return db.insertInto('transactions').values(row).onConflict((oc) => oc.doNothing()).returningAll().executeTakeFirst();
 }
 
 export type NewLine = {
@@ -31,8 +30,11 @@ export type NewLine = {
 };
 
 
+/** The inserted lines, in line order. */
 export async function insertLines(db: Db, lines: NewLine[]) {
-  if (lines.length) await db.insertInto('transaction_lines').values(lines).execute();
+  if (!lines.length) return [];
+  const rows = await db.insertInto('transaction_lines').values(lines).returningAll().execute();
+  return rows.sort((a, b) => a.line_no - b.line_no);
 }
 
 export function findTransaction(db: Db, tenantId: string, id: string) {

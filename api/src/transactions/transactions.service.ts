@@ -101,21 +101,11 @@ export async function postSale(db: Db, principal: Principal, config: AppDeps['co
       const existing = await repo.findByReceipt(trx, tenantId, storeId, input.receiptNo);
       throw duplicateReceipt(input.receiptNo, existing?.id);
     }
-    await repo.insertLines(trx, priced.lines.map((line, i) => ({
+    const lines = await repo.insertLines(trx, priced.lines.map((line, i) => ({
       tenant_id: tenantId, id: newId(), transaction_id: id, line_no: line.lineNo, sku: line.sku, name: line.name ?? null,
       category: line.category ?? null, quantity: line.quantity, unit_price: line.unitPrice, amount: line.amount, discount: line.discount,
       points: priced.earning.linePoints[i],
     })));
-    // Each voucher is used under its row lock, in id order; one that was used up since the
-    // evaluation refuses the sale (409), and nothing is posted.
-    const used = priced.promotions.applied.filter((item) => item.source === 'voucher').sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    for (const voucher of used) {
-      await redeemVoucher(trx, principal, {
-        voucherId: voucher.id, memberId, transactionId: id, amount: voucher.amount, at: occurredAt, channel: input.channel, storeId,
-        presence: { secretKey: config.secretKey, scanToken: input.scanToken },
-      });
-    }
-
     let points = null;
     let tier = member?.tier ?? null;
     if (memberId && account) {
@@ -135,8 +125,18 @@ export async function postSale(db: Db, principal: Principal, config: AppDeps['co
       const upgraded = await upgradeIfQualified(trx, tenant, memberId, occurredAt);
       if (upgraded) tier = { code: upgraded.code, name: upgraded.name };
     }
-    const view = await getTransaction(trx, principal, id);
+    const view = toTransactionView(inserted, lines);
     await enqueueWebhookEvent(trx, tenantId, 'transaction.posted', transactionPostedData(view));
+    // Vouchers are used in id order; one used up since the evaluation refuses the sale (409), and
+    // nothing is posted. Last, because a public code's row is shared by every till and a use locks
+    // it until the commit: only a statement or two before it.
+    const used = priced.promotions.applied.filter((item) => item.source === 'voucher').sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    for (const voucher of used) {
+      await redeemVoucher(trx, principal, {
+        voucherId: voucher.id, memberId, transactionId: id, amount: voucher.amount, at: occurredAt, channel: input.channel, storeId,
+        presence: { secretKey: config.secretKey, scanToken: input.scanToken },
+      });
+    }
     const evaluation = toEvaluation(priced);
     return { ...view, breakdown: priced.earning.breakdown, points, tier, applied: evaluation.applied, rejected: evaluation.rejected };
   });

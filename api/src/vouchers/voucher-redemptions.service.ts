@@ -19,10 +19,13 @@ import { enqueueWebhookEvent } from '../webhooks/webhook-events.ts';
 import { voucherRedeemedData } from '../webhooks/webhook-payloads.ts';
 
 // Using voucher codes. A use is a voucher_redemptions row plus one on the voucher's `uses`, both
-// written under the voucher's row lock (SELECT … FOR UPDATE), which is where every limit is
-// checked: a single-use code is used once however many tills try at the same moment. Locks on
-// several vouchers are taken in ascending id order. A voided voucher (its reward redemption
-// cancelled) is refused everywhere, and no voucher counts before it existed.
+// written by one guarded statement that adds the use only while the voucher has uses left, is not
+// voided and its batch is active (PostgreSQL re-checks that on the row's latest version when two
+// tills race), so a single-use code is used once however many tills try at the same moment. The row
+// is locked by that statement only, late in the transaction: a public code is shared by every till,
+// and its lock is held until the commit. Several vouchers are used in ascending id order. Per-member
+// limits are counted under the member's account lock, which every use by a member holds. A voided
+// voucher (its reward redemption cancelled) is refused everywhere, and no voucher counts before it existed.
 
 type Channel = 'store' | 'online';
 
@@ -92,17 +95,18 @@ export interface VoucherUse {
 }
 
 /**
- * Uses a voucher once, inside the caller's transaction: locks its row, checks every term again
- * (window, channel, store, eligibility, uses left — in the order /checkout/evaluate reports them),
- * asks for the member's presence for a personal voucher, then writes the redemption and the use.
+ * Uses a voucher once, inside the caller's transaction: checks every term (window, channel, store,
+ * eligibility, uses left — in the order /checkout/evaluate reports them), asks for the member's
+ * presence for a personal voucher, then writes the redemption and the use in one guarded statement.
  * Refusals are typed: voucher_not_started, voucher_expired, voucher_not_eligible (with `reason`),
  * voucher_used_up (all 409), presence_required (403), an unknown id UnknownVoucherError (404).
- * Minimum spend is not checked here (there is no cart): that is the checkout engine's. Several
- * vouchers in one transaction: call in ascending voucherId order.
+ * Minimum spend is not checked here (there is no cart): that is the checkout engine's. A member's
+ * use needs the caller to hold the member's account lock (lockAccount). Several vouchers in one
+ * transaction: call in ascending voucherId order, as late in the transaction as possible.
  */
 export async function redeemVoucher(trx: Db, principal: Principal, use: VoucherUse) {
   const tenantId = principal.tenantId;
-  const voucher = await repo.lockVoucher(trx, tenantId, use.voucherId);
+  const voucher = await repo.findVoucher(trx, tenantId, use.voucherId);
   if (!voucher) throw new UnknownVoucherError();
   const at = use.at.getTime();
   const startsAt = startOf(voucher);
@@ -119,15 +123,22 @@ export async function redeemVoucher(trx: Db, principal: Principal, use: VoucherU
       memberId: voucher.member_id, storeId: use.storeId, scanToken: use.presence.scanToken, action: 'voucher.redeem',
     });
   }
-  const id = newId();
-  await repo.insertRedemption(trx, {
-    tenant_id: tenantId, id, voucher_id: voucher.id, member_id: use.memberId, transaction_id: use.transactionId, store_id: use.storeId,
+  const redemption = await repo.insertRedemptionIfUsable(trx, {
+    tenant_id: tenantId, id: newId(), voucher_id: voucher.id, member_id: use.memberId, transaction_id: use.transactionId, store_id: use.storeId,
     amount: use.amount, ...actorOf(principal),
   });
-  await repo.addUses(trx, tenantId, voucher.id, 1);
-  const redemption = (await repo.findRedemption(trx, tenantId, id))!;
+  if (!redemption) throw await refusedMeanwhile(trx, tenantId, voucher.id);
   await enqueueWebhookEvent(trx, tenantId, 'voucher.redeemed', voucherRedeemedData(toRedemptionView(redemption)));
   return redemption;
+}
+
+/** Why the guarded use found the voucher unusable after the checks passed: another till used it up, or it was voided or its batch paused. */
+async function refusedMeanwhile(trx: Db, tenantId: string, voucherId: string) {
+  const now = await repo.findVoucher(trx, tenantId, voucherId);
+  if (!now) return new UnknownVoucherError();
+  if (now.voided_at !== null) return voucherNotEligible('voided');
+  if (now.batch_status !== 'active') return voucherNotEligible('disabled');
+  return voucherUsedUp();
 }
 
 /**

@@ -148,6 +148,10 @@ export function findVouchersByCodes(db: Db, tenantId: string, codes: string[]) {
   return vouchersWithBatch(db, tenantId).where('v.code', 'in', codes).execute();
 }
 
+export function findVoucher(db: Db, tenantId: string, id: string) {
+  return vouchersWithBatch(db, tenantId).where('v.id', '=', id).executeTakeFirst();
+}
+
 /** The voucher row locked for a use or its cancellation. Lock several in ascending id order. */
 export function lockVoucher(db: Db, tenantId: string, id: string) {
   return vouchersWithBatch(db, tenantId).where('v.id', '=', id).forUpdate('v').executeTakeFirst();
@@ -170,14 +174,35 @@ export async function addUses(db: Db, tenantId: string, voucherId: string, delta
 
 // ---- redemptions
 
-export async function insertRedemption(
-  db: Db,
-  row: {
-    tenant_id: string; id: string; voucher_id: string; member_id: string | null; transaction_id: string | null; store_id: string | null;
-    amount: number; actor_kind: string; actor_id: string | null;
-  },
-) {
-  await db.insertInto('voucher_redemptions').values(row).execute();
+export type NewRedemption = {
+  tenant_id: string; id: string; voucher_id: string; member_id: string | null; transaction_id: string | null; store_id: string | null;
+  amount: number; actor_kind: string; actor_id: string | null;
+};
+
+/**
+ * One use, in one statement: adds one to the voucher's `uses` only while it has uses left, is not
+ * voided and its batch is active (re-checked on the row's latest version if another use or a void
+ * commits first), and writes the redemption; answered as `findRedemption` would, or undefined when
+ * the voucher was not usable. The row stays locked until the caller's transaction ends.
+ */
+export async function insertRedemptionIfUsable(db: Db, row: NewRedemption): Promise<RedemptionRow | undefined> {
+  const { rows } = await sql<RedemptionRow>`
+    with used as (
+      update vouchers v set uses = v.uses + 1
+      where v.tenant_id = ${row.tenant_id} and v.id = ${row.voucher_id} and v.voided_at is null and (v.max_uses is null or v.uses < v.max_uses)
+        and exists (select 1 from voucher_batches b where b.tenant_id = v.tenant_id and b.id = v.batch_id and b.status = 'active')
+      returning v.code
+    ), r as (
+      insert into voucher_redemptions (tenant_id, id, voucher_id, member_id, transaction_id, store_id, amount, actor_kind, actor_id)
+      select ${row.tenant_id}, ${row.id}, ${row.voucher_id}, ${row.member_id}, ${row.transaction_id}, ${row.store_id}, ${row.amount}, ${row.actor_kind}, ${row.actor_id}
+      from used
+      returning *
+    )
+    select r.id, r.voucher_id, used.code, r.member_id, m.name as member_name, r.transaction_id, r.store_id, r.amount, r.status,
+      r.actor_kind, r.actor_id, r.created_at, r.cancelled_at
+    from r cross join used
+    left join members m on m.tenant_id = r.tenant_id and m.id = r.member_id`.execute(db);
+  return rows[0];
 }
 
 /** Live uses of each voucher by one member. */
