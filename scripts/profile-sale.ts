@@ -58,7 +58,7 @@ async function main() {
   const db = await createDb({ url });
   try {
     await migrateToLatest(db);
-    const config = loadConfig({ DATABASE_URL: url, KARTU_SECRET_KEY: randomBytes(32).toString('base64url'), KARTU_SIGNUP: 'on', KARTU_DEMO: 'off', KARTU_RATE_LIMITS: 'local', KARTU_BENCH_RATE_LIMITS: 'on' });
+    const config = loadConfig({ DATABASE_URL: url, KARTU_SECRET_KEY: randomBytes(32).toString('base64url'), KARTU_SIGNUP: 'on', KARTU_DEMO: 'off', KARTU_RATE_LIMITS: 'local', KARTU_BENCH_RATE_LIMITS: 'on', HOST: '127.0.0.1' });
     const log = pino({ level: 'warn' });
     const { app } = createApp({ db, config, log, limits: createRateLimits(undefined) });
     server = createServer(app.callback());

@@ -130,6 +130,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (Boolean(v.KARTU_TLS_CERT) !== Boolean(v.KARTU_TLS_KEY)) {
     throw new ConfigError('Set both KARTU_TLS_CERT and KARTU_TLS_KEY to serve HTTPS, or neither');
   }
+  // Lifting the limits is for a load test on this machine, never for a server others can reach.
+  if (v.KARTU_BENCH_RATE_LIMITS === 'on' && !['127.0.0.1', '::1', 'localhost'].includes(v.HOST ?? '0.0.0.0')) {
+    throw new ConfigError('KARTU_BENCH_RATE_LIMITS=on is for npm run bench only: it needs HOST=127.0.0.1 (a server only this machine can reach)');
+  }
   const tls = v.KARTU_TLS_CERT && v.KARTU_TLS_KEY
     ? { cert: existingFile('KARTU_TLS_CERT', v.KARTU_TLS_CERT), key: existingFile('KARTU_TLS_KEY', v.KARTU_TLS_KEY) }
     : undefined;

@@ -24,8 +24,16 @@ describe('loadConfig', () => {
   it('raises the rate limits for benchmarks only when KARTU_BENCH_RATE_LIMITS=on is given', () => {
     expect(loadConfig(base).benchRateLimits).toBe(false);
     expect(loadConfig({ ...base, KARTU_BENCH_RATE_LIMITS: 'off' }).benchRateLimits).toBe(false);
-    expect(loadConfig({ ...base, KARTU_BENCH_RATE_LIMITS: 'on' }).benchRateLimits).toBe(true);
+    expect(loadConfig({ ...base, KARTU_BENCH_RATE_LIMITS: 'on', HOST: '127.0.0.1' }).benchRateLimits).toBe(true);
     expect(failure({ KARTU_BENCH_RATE_LIMITS: 'yes' })).toBe("KARTU_BENCH_RATE_LIMITS must be 'on' or 'off', got 'yes'");
+  });
+
+  it('refuses KARTU_BENCH_RATE_LIMITS=on on a server others can reach', () => {
+    const refusal = 'KARTU_BENCH_RATE_LIMITS=on is for npm run bench only: it needs HOST=127.0.0.1 (a server only this machine can reach)';
+    expect(failure({ KARTU_BENCH_RATE_LIMITS: 'on' })).toBe(refusal);
+    expect(failure({ KARTU_BENCH_RATE_LIMITS: 'on', HOST: '0.0.0.0' })).toBe(refusal);
+    expect(failure({ KARTU_BENCH_RATE_LIMITS: 'on', HOST: '192.168.1.20' })).toBe(refusal);
+    expect(loadConfig({ ...base, KARTU_BENCH_RATE_LIMITS: 'on', HOST: '::1' }).benchRateLimits).toBe(true);
   });
 
   it('names the variable, the form it needs and the value given', () => {
