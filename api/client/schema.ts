@@ -2872,7 +2872,7 @@ export interface paths {
     put?: never;
     /**
      * Send a failed message again
-     * @description A `failed` message (or an `unconfigured` one, once its channel has a transport) goes back to `pending` with its attempts counted afresh; the dispatcher sends it within seconds. Owners, admins and marketers (permission `outbox.retry`). Audit-logged. Another status → 409; no transport for the channel → 409.
+     * @description A `failed` message (or an `unconfigured` one, once its channel has a transport) goes back to `pending` with its attempts counted afresh; the dispatcher sends it within seconds. Owners, admins and marketers (permission `outbox.retry`). Audit-logged. Another status → 409; no transport for the channel → 409; a message to a member whose data was erased → 409.
      */
     post: {
       parameters: {
@@ -6595,7 +6595,7 @@ export interface paths {
     };
     /**
      * The rewards the signed-in member can redeem now, newest first
-     * @description Active rewards whose window contains now and that the member’s tier may see, with `affordable` (the balance covers the cost), `remaining` stock (0: sold out) and whether the member reached the per-member limit.
+     * @description Active rewards whose window contains now and that the member’s tier may see, with `affordable` (the balance covers the cost), `remaining` stock (0: sold out) and whether the member reached the per-member limit. `redeemableNow` counts the rewards the member can redeem now over the whole catalog, not only this page.
      */
     get: {
       parameters: {
@@ -13745,6 +13745,8 @@ export interface components {
     MemberRewardPage: {
       items: components["schemas"]["MemberReward"][];
       nextCursor: string | null;
+      /** @description How many rewards of the whole catalog (every page) the member can redeem now: affordable, in stock, under the per-member limit */
+      redeemableNow: number;
     };
     MemberReward: {
       /** Format: uuid */

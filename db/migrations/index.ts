@@ -23,6 +23,8 @@ import * as m0024 from './0024_store_active.ts';
 import * as m0025 from './0025_products.ts';
 import * as m0026 from './0026_rate_limits.ts';
 import * as m0027 from './0027_member_erasure.ts';
+import * as m0028 from './0028_scale_indexes.ts';
+import * as m0029 from './0029_audit_erasure.ts';
 
 // Explicit, ordered, frozen once landed: a change to the schema is a new migration.
 export const migrations: Record<string, Migration> = {
@@ -50,4 +52,6 @@ export const migrations: Record<string, Migration> = {
   '0025_products': m0025,
   '0026_rate_limits': m0026,
   '0027_member_erasure': m0027,
+  '0028_scale_indexes': m0028,
+  '0029_audit_erasure': m0029,
 };

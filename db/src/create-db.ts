@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { Kysely, Migrator, PostgresDialect, type MigrationProvider } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
@@ -60,7 +61,8 @@ export async function createDb(options: CreateDbOptions = {}): Promise<Kysely<DB
   }
   const dataDir = options.dataDir ?? 'memory://';
   if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-  const pglite = await PGlite.create(dataDir, { parsers, loadDataDir: options.loadDataDir });
+  // pg_trgm: the member search's name index (migration 0028).
+  const pglite = await PGlite.create(dataDir, { parsers, loadDataDir: options.loadDataDir, extensions: { pg_trgm } });
   const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
   kinds.set(db, { kind: 'pglite', pglite });
   return db;
@@ -97,7 +99,9 @@ export function databaseKind(db: Kysely<DB>): DatabaseKind {
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 export async function migrateToLatest(db: Kysely<DB>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider });
+  // Numbers are handed out to work landing in parallel, so a lower number can land after a higher
+  // one: a database that already ran 0029 must still run 0028 rather than refuse to start.
+  const migrator = new Migrator({ db, provider, allowUnorderedMigrations: true });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error;
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);

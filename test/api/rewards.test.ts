@@ -653,4 +653,33 @@ describe('the member app', () => {
     expect(mine.body.items).toMatchObject([{ id: redeemed.body.id, reward: { id: cheap.id }, status: 'issued' }]);
     expect((await tenant.owner.get('/api/v1/me/vouchers')).status).toBe(401);
   });
+
+  it('counts what the member can redeem now over the whole catalog, on every page', async () => {
+    const tenant = await newTenant(app);
+    const { member, phoneApp } = await signedInMember(app, tenant);
+    await tenant.owner.post(`/api/v1/members/${member.id}/points/adjustments`).send({ points: 300, reason: 'test' }).expect(201);
+    const affordable = [await newReward(tenant, { pointsCost: 100 }), await newReward(tenant, { pointsCost: 200, stock: 3 })];
+    const limited = await newReward(tenant, { pointsCost: 50, perMemberLimit: 1 });
+    expect((await redeemReward(tenant.owner, limited.id, { memberId: member.id })).status).toBe(201);
+    const soldOut = await newReward(tenant, { pointsCost: 10, stock: 1 });
+    expect((await redeemReward(tenant.owner, soldOut.id, { memberId: (await memberWithPoints(tenant, 100)).id })).status).toBe(201);
+    await physicalReward(tenant, { pointsCost: 5000 });
+    expect((await tenant.owner.post('/api/v1/tiers').send({ code: 'gold', name: 'Gold', rank: 1, minQualifying: rupiah(100_000), earnMultiplier: 1 })).status).toBe(201);
+    await newReward(tenant, { pointsCost: 10, tiers: ['gold'] });
+    // Redeemed, the limited one left 250 points: both affordable ones still fit.
+    affordable.push(await newReward(tenant, { pointsCost: 250 }));
+
+    const seen: { id: string; affordable: boolean; limitReached: boolean; remaining: number | null }[] = [];
+    let cursor: string | null | undefined;
+    do {
+      const res = await phoneApp.get('/api/v1/me/rewards').query({ limit: 2, ...(cursor ? { cursor } : {}) });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      expect(res.body.redeemableNow).toBe(affordable.length);
+      seen.push(...res.body.items);
+      cursor = res.body.nextCursor;
+    } while (cursor);
+    expect(seen).toHaveLength(6);
+    const redeemable = seen.filter((r) => r.affordable && !r.limitReached && r.remaining !== 0).map((r) => r.id);
+    expect(redeemable.sort()).toEqual(affordable.map((r) => r.id).sort());
+  });
 });

@@ -40,7 +40,7 @@ export function outboxRoutes(routes: Routes) {
     path: '/api/v1/outbox/{id}/retry',
     summary: 'Send a failed message again',
     description:
-      'A `failed` message (or an `unconfigured` one, once its channel has a transport) goes back to `pending` with its attempts counted afresh; the dispatcher sends it within seconds. Owners, admins and marketers (permission `outbox.retry`). Audit-logged. Another status → 409; no transport for the channel → 409.',
+      'A `failed` message (or an `unconfigured` one, once its channel has a transport) goes back to `pending` with its attempts counted afresh; the dispatcher sends it within seconds. Owners, admins and marketers (permission `outbox.retry`). Audit-logged. Another status → 409; no transport for the channel → 409; a message to a member whose data was erased → 409.',
     tags: ['Platform'],
     auth: { principals: ['staff', 'api_key'], permission: 'outbox.retry' },
     params: IdParams,

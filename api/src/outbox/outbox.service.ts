@@ -2,6 +2,7 @@ import { recordAudit } from '../audit/audit.repository.ts';
 import { pageOf } from '../shared/page.ts';
 import type { AppDeps, Db } from '../deps.ts';
 import { hasTransport } from '../messages/messages.repository.ts';
+import { ERASED_TEXT } from '../privacy/erasure.repository.ts';
 import { DomainError, notFound } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import type { Principal } from '../shared/principal.ts';
@@ -75,6 +76,7 @@ export async function retryMessage(db: Db, principal: Principal, config: AppDeps
     if (row.status !== 'failed' && row.status !== 'unconfigured') {
       throw new DomainError('conflict', `Only a failed or unconfigured message can be retried; this one is ${row.status}`);
     }
+    if (row.recipient === ERASED_TEXT) throw new DomainError('conflict', 'The recipient’s personal data was erased on their request: this message cannot be sent');
     if (!(await hasTransport(trx, principal.tenantId, row.channel))) {
       throw new DomainError('conflict', `No ${row.channel} transport is set up: set one up in Settings › Messages first`);
     }

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { scrubAuditDetails } from '../audit/audit.repository.ts';
 import type { Db } from '../deps.ts';
 
 // What an erasure scrubs, table by table (SQL only). The ledger, sales, lots, vouchers, reward
@@ -17,10 +18,20 @@ export async function blockCards(db: Db, tenantId: string, memberId: string) {
     where tenant_id = ${tenantId} and member_id = ${memberId} and status in ('active', 'blocked')`.execute(db));
 }
 
-/** Messages to the member (and codes sent to their number or address, which name no member): recipient, subject and body go. */
+/** Why a message still to be sent at the erasure was not: the dispatcher only takes pending ones. */
+export const ERASED_MESSAGE_ERROR = 'member erased';
+
+/**
+ * Messages to the member (and codes sent to their number or address, which name no member): recipient,
+ * subject and body go. Those not sent yet (pending, or waiting for a transport) fail with the reason.
+ */
 export async function scrubMessages(db: Db, tenantId: string, memberId: string, contacts: string[]) {
+  const unsent = sql`status in ('pending', 'unconfigured')`;
   return count(await sql`
-    update outbox_messages set recipient = ${ERASED_TEXT}, body = ${ERASED_TEXT}, subject = null, secret = null, updated_at = now()
+    update outbox_messages set recipient = ${ERASED_TEXT}, body = ${ERASED_TEXT}, subject = null, secret = null, updated_at = now(),
+      status = case when ${unsent} then 'failed' else status end,
+      last_error = case when ${unsent} then ${ERASED_MESSAGE_ERROR} else last_error end,
+      next_attempt_at = case when ${unsent} then null else next_attempt_at end
     where tenant_id = ${tenantId} and (member_id = ${memberId}${contacts.length ? sql` or (member_id is null and recipient in (${sql.join(contacts)}))` : sql``})`.execute(db));
 }
 
@@ -92,16 +103,23 @@ export async function forfeitedAtErasure(db: Db, tenantId: string, accountId: st
 export const ERASURE_REFERENCE = 'erasure';
 
 /**
- * Webhook bodies about the member (sent, or still to be sent) lose the name, phone and email they
- * carried; a body still to be sent is signed as it is then, so integrators get no erased data.
+ * The `member.created` bodies of these members (sent, or still to be sent) lose the name, phone and
+ * email they carried, whatever they were then; a body still to be sent is signed as it is then, so
+ * integrators get no erased data. Other events name a member by id only.
  */
-export async function scrubWebhookBodies(db: Db, tenantId: string, member: { id: string; name: string; phone: string; email: string | null }) {
-  const field = (name: string, value: string) => sql`${`"${name}":`} || to_json(${value}::text)::text`;
-  const erased = (name: string) => `"${name}":"${ERASED_TEXT}"`;
-  const email = member.email ? sql`replace(body, ${field('email', member.email)}, ${erased('email')})` : sql`body`;
+export async function scrubWebhookBodies(db: Db, tenantId: string, memberIds: string[]) {
   await sql`
-    update webhook_deliveries set body = replace(replace(${email}, ${field('phone', member.phone)}, ${erased('phone')}), ${field('name', member.name)}, ${erased('name')})
-    where tenant_id = ${tenantId} and body like ${`%${member.id}%`}`.execute(db);
+    update webhook_deliveries d set body = jsonb_set(d.body::jsonb, '{data,member}', (
+      select jsonb_object_agg(key, case when key in ('name', 'phone', 'email') and value <> 'null' then to_jsonb(${ERASED_TEXT}::text) else value end)
+      from jsonb_each(d.body::jsonb #> '{data,member}')))::text
+    where d.tenant_id = ${tenantId} and d.event = 'member.created' and d.body::jsonb #>> '{data,member,id}' in (${sql.join(memberIds)})`.execute(db);
+}
+
+/** Staff's entries about the members keep their rows, actions and actors; the personal values they wrote go. */
+export async function scrubAudit(db: Db, tenantId: string, memberIds: string[]) {
+  await scrubAuditDetails(db, tenantId, { type: 'member', ids: memberIds, actions: ['member.updated', 'member.phone_changed'], keys: ['name', 'email', 'birthDate', 'tags', 'to'] }, ERASED_TEXT);
+  const threads = await db.selectFrom('feedback_threads').select('id').where('tenant_id', '=', tenantId).where('member_id', 'in', memberIds).execute();
+  await scrubAuditDetails(db, tenantId, { type: 'feedback', ids: threads.map((t) => t.id), actions: ['feedback.replied'], keys: ['text'] }, ERASED_TEXT);
 }
 
 interface PersonalFields { id: string; name: string; phone: string; email: string | null; birth_date: string | null }

@@ -28,7 +28,8 @@ export interface ErasureResult {
 
 /**
  * Erases a member's personal data in one transaction (UU PDP): profile, free-text feedback,
- * message recipients and bodies, webhook bodies, codes, sessions, imported cells; blocks the cards; forfeits the
+ * message recipients and bodies (unsent ones fail), webhook bodies, personal values in audit details,
+ * codes, sessions, imported cells; blocks the cards; forfeits the
  * points (compensating `adjust` entries, reference `erasure`) and leaves a tombstone with the id, so
  * the ledger, sales and lots still add up. The phone is freed to join again as a new member.
  * Locks the account, then the member row. A second call finds the tombstone and changes nothing.
@@ -49,10 +50,13 @@ export async function eraseMember(db: Db, principal: Principal, memberId: string
       const feedback = await repo.scrubFeedback(trx, tenantId, memberId);
       await repo.deleteTraces(trx, tenantId, memberId, member.phone);
       await repo.scrubImportRows(trx, tenantId, memberId);
-      await repo.scrubWebhookBodies(trx, tenantId, member);
       await repo.refusePendingReferrals(trx, tenantId, memberId);
       await repo.scrubIdempotentReplies(trx, tenantId, member);
-      for (const duplicate of await repo.mergedInto(trx, tenantId, memberId)) {
+      const duplicates = await repo.mergedInto(trx, tenantId, memberId);
+      const everyId = [memberId, ...duplicates.map((d) => d.id)];
+      await repo.scrubWebhookBodies(trx, tenantId, everyId);
+      await repo.scrubAudit(trx, tenantId, everyId);
+      for (const duplicate of duplicates) {
         await repo.scrubMessages(trx, tenantId, duplicate.id, duplicate.email ? [duplicate.email] : []);
         await repo.scrubImportRows(trx, tenantId, duplicate.id);
         await repo.scrubIdempotentReplies(trx, tenantId, duplicate);

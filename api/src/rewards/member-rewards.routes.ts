@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { Routes } from '../http/route.ts';
-import { CursorQuery, IdParams, page } from '../http/schemas.ts';
+import { CursorQuery, IdParams } from '../http/schemas.ts';
 import { MAX_MEMBER_VOUCHERS, memberCatalog, memberVouchers } from './member-rewards.service.ts';
 import { redeemReward, redemptionsOfMember } from './reward-redemptions.service.ts';
-import { MemberRewardSchema, MemberVoucherSchema, RedeemedSchema, RewardRedemptionPage } from './rewards.mapper.ts';
+import { MemberRewardPageSchema, MemberVoucherSchema, RedeemedSchema, RewardRedemptionPage } from './rewards.mapper.ts';
 import { redemptionRules } from './rewards.routes.ts';
 
 const tags = ['Member app'];
@@ -15,11 +15,12 @@ export function memberRewardRoutes(routes: Routes) {
     summary: 'The rewards the signed-in member can redeem now, newest first',
     description:
       'Active rewards whose window contains now and that the member’s tier may see, with `affordable` (the balance covers the cost), ' +
-      '`remaining` stock (0: sold out) and whether the member reached the per-member limit.',
+      '`remaining` stock (0: sold out) and whether the member reached the per-member limit. ' +
+      '`redeemableNow` counts the rewards the member can redeem now over the whole catalog, not only this page.',
     tags,
     auth: { principals: ['member'] },
     query: CursorQuery.extend({ limit: z.coerce.number().int().min(1).max(100).default(50) }),
-    responses: { 200: { description: 'Rewards', schema: page(MemberRewardSchema, 'MemberRewardPage') } },
+    responses: { 200: { description: 'Rewards', schema: MemberRewardPageSchema } },
     handler: async ({ db, principal, query }) => ({ status: 200, body: await memberCatalog(db, principal.tenantId, principal.id, query.cursor, query.limit) }),
   });
 

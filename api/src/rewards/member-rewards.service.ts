@@ -8,9 +8,12 @@ import * as repo from './rewards.repository.ts';
 
 export async function memberCatalog(db: Db, tenantId: string, memberId: string, cursor?: string, limit = 50) {
   const member = await getMember(db, tenantId, memberId);
-  const rows = await repo.catalogFor(db, tenantId, { id: memberId, tierCode: member.tier.code }, new Date(), limit, cursor);
+  const who = { id: memberId, tierCode: member.tier.code };
+  const at = new Date();
+  const rows = await repo.catalogFor(db, tenantId, who, at, limit, cursor);
   const { page, nextCursor } = pageOf(rows, limit);
-  return { items: page.map((row) => toMemberRewardView(row, member.points.balance)), nextCursor };
+  const redeemableNow = await repo.countRedeemable(db, tenantId, who, at, member.points.balance);
+  return { items: page.map((row) => toMemberRewardView(row, member.points.balance)), nextCursor, redeemableNow };
 }
 
 export const MAX_MEMBER_VOUCHERS = 200;

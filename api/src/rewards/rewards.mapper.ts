@@ -78,6 +78,16 @@ export const MemberRewardSchema = z
   })
   .meta({ id: 'MemberReward' });
 
+export const MemberRewardPageSchema = z
+  .object({
+    items: z.array(MemberRewardSchema),
+    nextCursor: z.string().nullable(),
+    redeemableNow: z.number().int().meta({
+      description: 'How many rewards of the whole catalog (every page) the member can redeem now: affordable, in stock, under the per-member limit',
+    }),
+  })
+  .meta({ id: 'MemberRewardPage' });
+
 export const toMemberRewardView = (row: RewardRow & { redeemed_by_member: number | null }, balance: number): z.infer<typeof MemberRewardSchema> => {
   const mine = Number(row.redeemed_by_member);
   return {

@@ -46,7 +46,25 @@ export function listRewards(db: Db, tenantId: string, filter: { status?: RewardS
  * newest first, with how many the member redeemed (cancelled ones not counted).
  */
 export function catalogFor(db: Db, tenantId: string, member: { id: string; tierCode: string }, at: Date, limit: number, beforeId?: string) {
-  let query = rewardsOf(db, tenantId)
+  let query = memberCatalog(db, tenantId, member, at).orderBy('r.id', 'desc').limit(limit + 1);
+  if (beforeId) query = query.where('r.id', '<', beforeId);
+  return query.execute();
+}
+
+/** How many rewards of the member's whole catalog they can redeem now: in stock, under their limit, within `balance`. */
+export async function countRedeemable(db: Db, tenantId: string, member: { id: string; tierCode: string }, at: Date, balance: number) {
+  const row = await db
+    .selectFrom(memberCatalog(db, tenantId, member, at).as('c'))
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where((eb) => eb.or([eb('c.stock', 'is', null), eb('c.stock', '>', 0)]))
+    .where((eb) => eb.or([eb('c.per_member_limit', 'is', null), eb('c.redeemed_by_member', '<', eb.ref('c.per_member_limit'))]))
+    .where('c.points_cost', '<=', balance)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+function memberCatalog(db: Db, tenantId: string, member: { id: string; tierCode: string }, at: Date) {
+  return rewardsOf(db, tenantId)
     .select((eb) =>
       eb.selectFrom('reward_redemptions as mine')
         .select(eb.fn.countAll<number>().as('n'))
@@ -57,11 +75,7 @@ export function catalogFor(db: Db, tenantId: string, member: { id: string; tierC
     .where('r.status', '=', 'active')
     .where((eb) => eb.or([eb('r.starts_at', 'is', null), eb('r.starts_at', '<=', at)]))
     .where((eb) => eb.or([eb('r.ends_at', 'is', null), eb('r.ends_at', '>=', at)]))
-    .where(sql<boolean>`(r.tiers is null or ${member.tierCode} = any(r.tiers))`)
-    .orderBy('r.id', 'desc')
-    .limit(limit + 1);
-  if (beforeId) query = query.where('r.id', '<', beforeId);
-  return query.execute();
+    .where(sql<boolean>`(r.tiers is null or ${member.tierCode} = any(r.tiers))`);
 }
 
 /** The reward row locked until the transaction ends: stock, limits and terms are checked under it. */

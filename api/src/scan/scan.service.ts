@@ -19,25 +19,32 @@ const TILL_VOUCHERS = 20;
  */
 export async function scan(db: Db, principal: Principal, config: AppDeps['config'], input: { code: string; storeId?: string }) {
   const storeId = effectiveStoreId(principal, input.storeId);
-  if (storeId) await requireStore(db, principal.tenantId, storeId, 'body.storeId');
-  const memberId = await resolveScannedCode(db, config.secretKey, principal.tenantId, input.code);
-  const member = memberId ? await getMember(db, principal.tenantId, memberId) : null;
-  if (!member || member.status !== 'active') throw notFound('Card');
-  const presence = scannedKind(input.code) === 'typed' ? 'typed' : 'scanned';
+  // Independent reads go out together, each on its own pooled connection: a scan is three round
+  // trips long (the key, then store and card, then member, offers and vouchers), not six.
+  const [, memberId] = await Promise.all([
+    storeId ? requireStore(db, principal.tenantId, storeId, 'body.storeId') : null,
+    resolveScannedCode(db, config.secretKey, principal.tenantId, input.code),
+  ]);
+  if (!memberId) throw notFound('Card');
   const now = new Date();
-  // What the cashier can suggest (recorded as shown at the till), then the member's usable vouchers:
-  // after the showing commits, so that a voucher it issued is among them (read in parallel, on
-  // another connection, it was missed).
   // Most scans have nothing to suggest: that is decided by reads alone, with no transaction and no
   // row lock to hold up the member's sale. Only then is the choice made again under the lock.
-  const candidates = await offersFor(db, principal.tenantId, member.id, [], now);
+  const [member, candidates, vouchersBefore] = await Promise.all([
+    getMember(db, principal.tenantId, memberId),
+    offersFor(db, principal.tenantId, memberId, [], now),
+    usableVouchersOf(db, principal.tenantId, memberId, now, TILL_VOUCHERS),
+  ]);
+  if (member.status !== 'active') throw notFound('Card');
+  const presence = scannedKind(input.code) === 'typed' ? 'typed' : 'scanned';
+  // What the cashier can suggest (recorded as shown at the till).
   const offers = candidates.length === 0 ? [] : await inTransaction(db, async (trx) => {
     // The member's account lock (taken first, as every writer does) serialises showings: two scans at once keep the cap.
     await lockForShowing(trx, principal.tenantId, member.id);
     const chosen = await offersFor(trx, principal.tenantId, member.id, [], now);
     return chosen.length ? showOffers(trx, await getTenant(trx, principal.tenantId), member.id, chosen, { channel: 'till', storeId }, now) : [];
   });
-  const vouchers = await usableVouchersOf(db, principal.tenantId, member.id, now, TILL_VOUCHERS);
+  // Offers shown may have issued a voucher: then the member's vouchers are read again, after that commits.
+  const vouchers = offers.length ? await usableVouchersOf(db, principal.tenantId, member.id, now, TILL_VOUCHERS) : vouchersBefore;
   return {
     member: { id: member.id, name: member.name, tier: member.tier },
     points: { balance: member.points.balance, pending: member.points.pending },

@@ -1,25 +1,33 @@
-// `npm run profile:sale` (issue 12): where a sale's time goes. Runs the app in this process on a
+// `npm run profile` (issue 12): where a request's time goes. Runs the app in this process on a
 // scratch PostgreSQL database (DATABASE_URL names the server; the database is created and dropped),
-// seeds what `npm run bench` seeds, posts PROFILE_SALES sales one after another exactly as the bench
-// does (5 items, the public voucher code) and times every statement each sale sends. Prints the
-// round trips per sale, the time spent in PostgreSQL against the request's whole time, how long the
-// voucher row lock is held (from the statement that locks it to COMMIT: sales with that code wait that long),
-// and one sale's statements in order with their median durations.
+// seeds what `npm run bench` seeds, sends PROFILE_REQUESTS requests of PROFILE_WORKLOAD (sale: a sale
+// with 5 items and the public voucher code; scan: a printed card's code) one after another, as the
+// bench does, and times every statement each sends. Prints the round trips per request, the time
+// spent in PostgreSQL against the request's whole time, for sales how long the voucher's row lock is
+// held (from the statement that locks it to COMMIT: sales with that code wait that long), one
+// request's statements in order with their median durations, and the JavaScript by file.
 import { createServer, type Server } from 'node:http';
 import { Session, type Profiler } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { pino } from 'pino';
-import { createDb, migrateToLatest } from '@kartu/db';
+import type { Kysely } from 'kysely';
+import { createDb, migrateToLatest, type DB } from '@kartu/db';
+import { cardOfMember } from '../api/src/cards/cards.service.ts';
 import { createApp } from '../api/src/app.ts';
 import { loadConfig } from '../api/src/config.ts';
 import { createRateLimits } from '../api/src/http/rate-limits.ts';
 
-const SALES = Number(process.env.PROFILE_SALES ?? 300);
+const REQUESTS = Number(process.env.PROFILE_REQUESTS ?? 300);
+const WORKLOAD = process.env.PROFILE_WORKLOAD ?? 'sale';
+if (WORKLOAD !== 'sale' && WORKLOAD !== 'scan') {
+  console.error(`PROFILE_WORKLOAD must be sale or scan, got ${WORKLOAD}`);
+  process.exit(2);
+}
 const serverUrl = process.env.DATABASE_URL;
 if (!serverUrl || !/^postgres(ql)?:\/\//.test(serverUrl)) {
-  console.error('npm run profile:sale needs DATABASE_URL=postgres://… (a PostgreSQL server; a scratch database is made on it)');
+  console.error('npm run profile needs DATABASE_URL=postgres://… (a PostgreSQL server; a scratch database is made on it)');
   process.exit(2);
 }
 const database = `kartu_profile_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
@@ -28,7 +36,7 @@ const url = Object.assign(new URL(serverUrl), { pathname: `/${database}` }).toSt
 interface Statement { sql: string; ms: number; at: number }
 let recording: Statement[] | null = null;
 
-/** Times every statement any connection sends while a sale is being recorded. */
+/** Times every statement any connection sends while a request is being recorded. */
 function instrument() {
   const query = pg.Client.prototype.query as (...args: unknown[]) => unknown;
   (pg.Client.prototype as unknown as { query: unknown }).query = function (this: pg.Client, ...args: unknown[]) {
@@ -64,12 +72,12 @@ async function main() {
     server = createServer(app.callback());
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const seeded = await seed(base);
+    const seeded = await seed(base, db, config.secretKey);
 
-    const sales: { statements: Statement[]; wall: number }[] = [];
+    const requests: Recorded[] = [];
     const inspector = new Session();
     inspector.connect();
-    for (let i = 0; i < SALES + 20; i++) {
+    for (let i = 0; i < REQUESTS + 20; i++) {
       if (i === 20) {
         await inspector.post('Profiler.enable');
         await inspector.post('Profiler.start');
@@ -77,22 +85,27 @@ async function main() {
       const statements: Statement[] = [];
       recording = statements;
       const started = performance.now();
-      const res = await fetch(`${base}/api/v1/transactions`, {
+      const res = await fetch(`${base}${WORKLOAD === 'sale' ? '/api/v1/transactions' : '/api/v1/scan'}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID(), ...seeded.auth },
-        body: JSON.stringify({ memberId: seeded.memberIds[i % seeded.memberIds.length], storeId: seeded.storeId, receiptNo: `P-${i}`, items: ITEMS, voucherCodes: [VOUCHER] }),
+        // As the bench: a sale carries an Idempotency-Key, a scan (a read) none.
+        headers: { 'content-type': 'application/json', ...(WORKLOAD === 'sale' ? { 'idempotency-key': randomUUID() } : {}), ...seeded.auth },
+        body: JSON.stringify(
+          WORKLOAD === 'sale'
+            ? { memberId: seeded.memberIds[i % seeded.memberIds.length], storeId: seeded.storeId, receiptNo: `P-${i}`, items: ITEMS, voucherCodes: [VOUCHER] }
+            : { code: seeded.codes[i % seeded.codes.length], storeId: seeded.storeId },
+        ),
       });
       await res.text();
       const wall = performance.now() - started;
       recording = null;
-      if (res.status !== 201) throw new Error(`sale ${i} → ${res.status}`);
-      // The first sales compile routes and warm the plan caches.
-      if (i >= 20) sales.push({ statements, wall });
+      if (!res.ok) throw new Error(`${WORKLOAD} ${i} → ${res.status}`);
+      // The first requests compile routes and warm the plan caches.
+      if (i >= 20) requests.push({ statements, wall });
     }
     const { profile } = await inspector.post('Profiler.stop');
     inspector.disconnect();
-    report(sales);
-    reportCpu(profile, sales.length);
+    report(requests);
+    reportCpu(profile, requests.length);
   } finally {
     await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
     await db.destroy();
@@ -110,13 +123,14 @@ async function call(base: string, path: string, body: unknown, headers: Record<s
   return JSON.parse(text);
 }
 
-async function seed(base: string) {
+async function seed(base: string, db: Kysely<DB>, secretKey: Buffer) {
   const signup = await fetch(`${base}/api/v1/signup`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ retailerName: 'Toko Profil', email: 'owner@profile.kartu', password: 'profile-password-123', slug: 'profil' }),
   });
   if (signup.status !== 201) throw new Error(`signup → ${signup.status}: ${await signup.text()}`);
+  const { tenantId } = (await signup.json()) as { tenantId: string };
   const owner = { cookie: signup.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ') };
   const store = await call(base, '/api/v1/stores', { code: 'PROF', name: 'Toko Profil' }, owner);
   const { key } = await call(base, '/api/v1/api-keys', { name: 'profile till', scopes: ['pos'], storeId: store.id }, owner);
@@ -126,34 +140,41 @@ async function seed(base: string) {
     const member = await call(base, '/api/v1/members', { name: `Anggota ${i}`, phone: `0813${String(20_000_000 + i).padStart(8, '0')}` }, owner);
     memberIds.push(member.id);
   }
-  return { storeId: store.id as string, auth: { authorization: `Bearer ${key}` }, memberIds };
+  // The printed card's signed code, as a scanner reads it off the card.
+  const codes = [];
+  for (const id of memberIds) codes.push((await cardOfMember(db, secretKey, tenantId, id)).code);
+  return { storeId: store.id as string, auth: { authorization: `Bearer ${key}` }, memberIds, codes };
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 const fmt = (n: number, digits = 2) => n.toFixed(digits);
 
-function report(sales: { statements: Statement[]; wall: number }[]) {
-  const trips = sales.map((s) => s.statements.length);
-  const dbMs = sales.map((s) => s.statements.reduce((sum, q) => sum + q.ms, 0));
-  const lockHeld = sales.map((s) => {
-    const lock = s.statements.find((q) => /from "vouchers".* for update|update vouchers/i.test(q.sql));
-    const commit = s.statements.findLast((q) => /^commit/i.test(q.sql));
-    return lock && commit ? commit.at + commit.ms - lock.at : NaN;
-  });
-  console.log(`${sales.length} sales, one at a time (5 items, voucher ${VOUCHER}), on PostgreSQL`);
-  console.log(`  round trips per sale: median ${median(trips)} (min ${Math.min(...trips)}, max ${Math.max(...trips)})`);
-  console.log(`  request time: median ${fmt(median(sales.map((s) => s.wall)))} ms, of which waiting on PostgreSQL ${fmt(median(dbMs))} ms`);
-  console.log(`  voucher row lock held (its lock → COMMIT): median ${fmt(median(lockHeld))} ms — sales with the same code queue for it`);
-  const typical = sales.find((s) => s.statements.length === median(trips)) ?? sales[0];
-  console.log('\n  one sale, statement by statement (median ms over the sales with the same shape):');
+interface Recorded { statements: Statement[]; wall: number }
+
+function report(requests: Recorded[]) {
+  const trips = requests.map((r) => r.statements.length);
+  const dbMs = requests.map((r) => r.statements.reduce((sum, q) => sum + q.ms, 0));
+  console.log(`${requests.length} ${WORKLOAD === 'sale' ? `sales (5 items, voucher ${VOUCHER})` : 'scans of printed cards'}, one at a time, on PostgreSQL`);
+  console.log(`  round trips per request: median ${median(trips)} (min ${Math.min(...trips)}, max ${Math.max(...trips)})`);
+  console.log(`  request time: median ${fmt(median(requests.map((r) => r.wall)))} ms, of which waiting on PostgreSQL ${fmt(median(dbMs))} ms`);
+  if (WORKLOAD === 'sale') {
+    const lockHeld = requests.map((r) => {
+      const lock = r.statements.find((q) => /from "vouchers".* for update|update vouchers/i.test(q.sql));
+      const commit = r.statements.findLast((q) => /^commit/i.test(q.sql));
+      return lock && commit ? commit.at + commit.ms - lock.at : NaN;
+    });
+    console.log(`  voucher row lock held (its lock → COMMIT): median ${fmt(median(lockHeld))} ms — sales with the same code queue for it`);
+  }
+  const typical = requests.find((r) => r.statements.length === median(trips)) ?? requests[0];
+  console.log('\n  one request, statement by statement (median ms over the requests with the same shape):');
   typical.statements.forEach((q, i) => {
-    const times = sales.filter((s) => s.statements[i]?.sql === q.sql).map((s) => s.statements[i].ms);
+    const times = requests.filter((r) => r.statements[i]?.sql === q.sql).map((r) => r.statements[i].ms);
     console.log(`  ${String(i + 1).padStart(3)} ${fmt(median(times)).padStart(6)}  ${q.sql.slice(0, 130)}`);
   });
 }
 
-/** The JavaScript that ran during the recorded sales, by self time, grouped by file (this process is client and server both). */
-function reportCpu(profile: Profiler.Profile, sales: number) {
+/** The JavaScript that ran during the recorded requests, by self time, grouped by file (this process is client and server both). */
+function reportCpu(profile: Profiler.Profile, requests: number) {
   const total = profile.endTime - profile.startTime;
   const interval = total / Math.max(1, profile.samples?.length ?? 1);
   const byNode = new Map(profile.nodes.map((node) => [node.id, node]));
@@ -165,9 +186,9 @@ function reportCpu(profile: Profiler.Profile, sales: number) {
     selfUs.set(key, (selfUs.get(key) ?? 0) + interval);
   }
   const idle = selfUs.get('((idle))') ?? 0;
-  console.log(`\n  JavaScript per sale (client and server in this process): ${fmt((total - idle) / 1000 / sales)} ms of ${fmt(total / 1000 / sales)} ms wall; by file:`);
+  console.log(`\n  JavaScript per request (client and server in this process): ${fmt((total - idle) / 1000 / requests)} ms of ${fmt(total / 1000 / requests)} ms wall; by file:`);
   for (const [where, us] of [...selfUs].filter(([k]) => k !== '((idle))').sort((a, b) => b[1] - a[1]).slice(0, 18)) {
-    console.log(`  ${fmt(us / 1000 / sales).padStart(6)} ms  ${where}`);
+    console.log(`  ${fmt(us / 1000 / requests).padStart(6)} ms  ${where}`);
   }
 }
 
