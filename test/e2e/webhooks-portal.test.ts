@@ -69,12 +69,15 @@ it('an owner adds, edits, tests, pauses and deletes a webhook through Settings â
 
   const row = page.locator(`[data-testid="webhook-row"][data-url="${url}"]`);
   await row.getByTestId('webhook-edit').click();
+  // The creation's "saved" notice goes when editing starts, so the next one is the edit's.
+  expect(await page.getByTestId('webhooks-notice').textContent()).toBe('');
   const edit = page.getByTestId(`edit-${saved!.id}-webhook-form`);
   await edit.getByTestId('webhook-description').fill('Back office');
   await edit.getByTestId('webhook-event-member.created').uncheck();
   await edit.getByTestId('webhook-event-voucher.redeemed').check();
   await edit.getByTestId('webhook-submit').click();
   await expect.poll(() => page.getByTestId('webhooks-notice').textContent()).toBe(`Webhook ${url} saved.`);
+  expect(await edit.count()).toBe(0);
   [saved] = await webhooks();
   expect(saved).toMatchObject({ description: 'Back office' });
   expect(saved!.events.sort()).toEqual(['transaction.posted', 'voucher.redeemed']);
