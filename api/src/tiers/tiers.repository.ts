@@ -147,6 +147,12 @@ export async function reviewDueTiers(db: Db, now: Date, batchSize: number) {
   return { reviewed: result.rows.length, downgrades: result.rows.filter((r) => r.downgraded) };
 }
 
-export function tiersWithIds(db: Db, ids: string[]) {
-  return db.selectFrom('tiers').select(['id', 'code', 'name']).where('id', 'in', ids).execute();
+/** Tiers of several tenants (a cross-tenant job), each looked up within its own tenant. */
+export function tiersWithIds(db: Db, refs: { tenantId: string; id: string }[]) {
+  if (!refs.length) return Promise.resolve([]);
+  return db
+    .selectFrom('tiers')
+    .select(['id', 'code', 'name'])
+    .where((eb) => eb.or(refs.map((ref) => eb.and([eb('tenant_id', '=', ref.tenantId), eb('id', '=', ref.id)]))))
+    .execute();
 }

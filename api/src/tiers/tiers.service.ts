@@ -158,7 +158,7 @@ export function reviewTiers(db: Db, now = new Date(), batchSize = 1000) {
   return inTransaction(db, async (trx) => {
     const { reviewed, downgrades } = await repo.reviewDueTiers(trx, now, batchSize);
     if (downgrades.length) {
-      const tiers = new Map((await repo.tiersWithIds(trx, [...new Set(downgrades.flatMap((d) => [d.from_id, d.to_id]))])).map((t) => [t.id, t]));
+      const tiers = new Map((await repo.tiersWithIds(trx, downgrades.flatMap((d) => [{ tenantId: d.tenant_id, id: d.from_id }, { tenantId: d.tenant_id, id: d.to_id }]))).map((t) => [t.id, t]));
       await enqueueWebhookEvents(trx, 'member.tier_changed', downgrades.map((d) => ({
         tenantId: d.tenant_id, data: tierChangedData(d.member_id, tiers.get(d.from_id)!, tiers.get(d.to_id)!, 'review'),
       })));
