@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { raceScale } from './test/support/race-scale.ts';
 
 // unit: pure logic. api: through HTTP on the app's callback against a real database (Postgres
 // with DATABASE_URL, PGlite otherwise). race: concurrency on Postgres only. e2e: the built
@@ -21,7 +22,8 @@ export default defineConfig({
           name: 'race',
           include: ['test/race/**/*.test.ts'],
           globalSetup: ['test/support/global-setup.ts'],
-          testTimeout: 60_000,
+          // KARTU_RACE_SCALE multiplies the contenders, and so the time a test may take.
+          testTimeout: 60_000 * raceScale(),
           hookTimeout: 60_000,
         },
       },

@@ -1,21 +1,35 @@
 // `npm run chaos`: sustained sales, points redemptions and voucher uses from retrying clients while
 // the API is SIGKILLed and restarted and PostgreSQL is stopped with `pg_ctl stop -m immediate`,
 // on a throwaway cluster; then the ledger check and the crash invariants. Exits 1 on a violation.
-// CHAOS_SECONDS (default 60), CHAOS_CLIENTS (8), CHAOS_MEMBERS (40).
+// CHAOS_SECONDS (default 60), CHAOS_CLIENTS (8), CHAOS_MEMBERS (40). Then the race suite on the same
+// cluster, KARTU_RACE_SCALE=CHAOS_RACE_SCALE (4), CHAOS_RACE_REPEATS (3) times; CHAOS_RACES=off skips it.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { repoRoot } from '../api/src/config.ts';
 import { superviseApi, type ApiProcess } from './chaos/api-process.ts';
 import { checkInvariants } from './chaos/checks.ts';
 import { createCluster, type Cluster } from './chaos/cluster.ts';
 import { runLoad } from './chaos/load.ts';
+import { freshDatabase, runRaces, stopRaces, type RaceRun } from './chaos/races.ts';
 import { seedRetailer } from './chaos/seed.ts';
 
 const seconds = Number(process.env.CHAOS_SECONDS ?? 60);
 const clients = Number(process.env.CHAOS_CLIENTS ?? 8);
 const members = Number(process.env.CHAOS_MEMBERS ?? 40);
 const PG_CRASHES = 2;
+const races = process.env.CHAOS_RACES !== 'off';
+const raceScale = wholeNumber('CHAOS_RACE_SCALE', 4, 50);
+const raceRepeats = wholeNumber('CHAOS_RACE_REPEATS', 3, 100);
+
+function wholeNumber(name: string, fallback: number, max: number): number {
+  const raw = process.env[name];
+  const value = raw === undefined || raw.trim() === '' ? fallback : Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > max) throw new Error(`${name} must be a whole number from 1 to ${max}, got ${JSON.stringify(raw)}`);
+  return value;
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (message: string) => console.log(`[chaos ${new Date().toISOString().slice(11, 19)}] ${message}`);
@@ -34,6 +48,7 @@ function freePort(): Promise<number> {
 let cluster: Cluster | null = null;
 let api: ApiProcess | null = null;
 async function cleanUp() {
+  stopRaces();
   await api?.stop().catch(() => undefined);
   api = null;
   if (!cluster) return;
@@ -127,7 +142,30 @@ async function main(): Promise<number> {
   for (const f of findings.slice(0, 20)) console.log(`  ✗ ${f}`);
   const failed = verify.status !== 0 || checks.some((c) => c.violations.length) || findings.length > 0 || load.unresolved > 0;
   console.log(failed ? '\nchaos: VIOLATIONS found' : '\nchaos: every invariant holds');
-  return failed ? 1 : 0;
+
+  const raceRuns = races ? await racePhase(cluster.url) : [];
+  const racesFailed = raceRuns.some((run) => run.failed > 0);
+  if (races) console.log(racesFailed ? '\nraces: FAILURES' : '\nraces: every repetition passed');
+  return failed || racesFailed ? 1 : 0;
+}
+
+/** The race suite at KARTU_RACE_SCALE=raceScale, raceRepeats times, on a fresh database of the cluster (the API stopped). */
+async function racePhase(clusterUrl: string): Promise<RaceRun[]> {
+  await api?.stop();
+  api = null;
+  const url = await freshDatabase(clusterUrl, 'kartu_races');
+  const logFile = join(tmpdir(), `kartu-chaos-races-${process.pid}.log`);
+  console.log('\n== races');
+  log(`race suite ×${raceRepeats}, KARTU_RACE_SCALE=${raceScale}, on database kartu_races of the cluster; vitest output in ${logFile}`);
+  return runRaces(repoRoot, url, {
+    scale: raceScale,
+    repeats: raceRepeats,
+    logFile,
+    onRun: (run) => {
+      console.log(`  ${run.failed ? '✗' : '✓'} repetition ${run.repetition}/${raceRepeats}: ${run.passed} passed, ${run.failed} failed${run.skipped ? `, ${run.skipped} skipped` : ''} (${run.seconds} s)`);
+      for (const failure of run.failures.slice(0, 10)) console.log(`      ${failure}`);
+    },
+  });
 }
 
 let code = 1;

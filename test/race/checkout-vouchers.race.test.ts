@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newMember, newReceipt, newTenant, rupiah, type Tenant } from '../support/factories.ts';
 import { expectLedgerClean } from '../support/points.ts';
 import { newVoucherBatch, sell } from '../support/promotions.ts';
+import { concurrent, raceAppEnv } from '../support/race-scale.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 
 // Real PostgreSQL only: PGlite has one connection and cannot race. Concurrent sales carrying the
@@ -11,7 +12,7 @@ import { createTestApp, type TestApp } from '../support/test-app.ts';
 let app: TestApp;
 beforeAll(async () => {
   if (!process.env.DATABASE_URL) throw new Error('the race suite needs DATABASE_URL (PostgreSQL)');
-  app = await createTestApp();
+  app = await createTestApp(raceAppEnv());
 });
 afterAll(() => app?.close());
 
@@ -39,10 +40,10 @@ describe('concurrent sales with one voucher code', () => {
   it('50 sales with the same single-use code: exactly one posts, 49 are refused and post nothing', async () => {
     const tenant = await newTenant(app);
     const { code } = await newVoucherBatch(tenant, { kind: 'amount', value: rupiah(20_000) });
-    const members = await Promise.all(Array.from({ length: 50 }, () => newMember(tenant)));
+    const members = await Promise.all(Array.from({ length: concurrent(50) }, () => newMember(tenant)));
 
     const results = await race(tenant, code, members);
-    expect(statusCounts(results.map((r) => r.status))).toEqual({ 201: 1, 409: 49 });
+    expect(statusCounts(results.map((r) => r.status))).toEqual({ 201: 1, 409: members.length - 1 });
     const refusals = results.filter((r) => r.status === 409).map((r) => r.body.code);
     expect(refusals.filter((c) => c !== 'voucher_rejected' && c !== 'voucher_used_up')).toEqual([]);
 
@@ -59,10 +60,10 @@ describe('concurrent sales with one voucher code', () => {
   it('a public code with a total limit of 5 under 30 concurrent sales: exactly 5 post', async () => {
     const tenant = await newTenant(app);
     await newVoucherBatch(tenant, { kind: 'amount', value: rupiah(20_000), code: 'SERBU-LIMA', usesPerCode: 5 });
-    const members = await Promise.all(Array.from({ length: 30 }, () => newMember(tenant)));
+    const members = await Promise.all(Array.from({ length: concurrent(30) }, () => newMember(tenant)));
 
     const results = await race(tenant, 'serbu-lima', members);
-    expect(statusCounts(results.map((r) => r.status))).toEqual({ 201: 5, 409: 25 });
+    expect(statusCounts(results.map((r) => r.status))).toEqual({ 201: 5, 409: members.length - 5 });
     const refusals = results.filter((r) => r.status === 409).map((r) => r.body.code);
     expect(refusals.filter((c) => c !== 'voucher_rejected' && c !== 'voucher_used_up')).toEqual([]);
 

@@ -4,12 +4,13 @@ import { expireLotsOf, expirePoints } from '../../api/src/ledger/ledger-jobs.ts'
 import { verifyLedger } from '../../api/src/ledger/verify.ts';
 import { newMember, newTenant, type Tenant } from '../support/factories.ts';
 import { holdLedgerClockPerTest } from '../support/points.ts';
+import { concurrent, raceAppEnv } from '../support/race-scale.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 
 let app: TestApp;
 beforeAll(async () => {
   if (!process.env.DATABASE_URL) throw new Error('the race suite needs DATABASE_URL (PostgreSQL)');
-  app = await createTestApp();
+  app = await createTestApp(raceAppEnv());
 });
 afterAll(() => app?.close());
 // Other files run the global expiry job too; hold the ledger clock while this test owns it.
@@ -50,8 +51,8 @@ it('gives the result of one clean run when killed mid-batch and mid-run, then ru
   });
   expect(await expiredOf(tenant.id)).toHaveLength(2);
 
-  // Run again, twice, batches of two, concurrently with itself.
-  await Promise.all([expirePoints(app.deps.db, new Date(), 2), expirePoints(app.deps.db, new Date(), 2)]);
+  // Run again, twice (× the race scale), batches of two, concurrently with itself.
+  await Promise.all(Array.from({ length: concurrent(2) }, () => expirePoints(app.deps.db, new Date(), 2)));
   await expirePoints(app.deps.db, new Date(), 2);
   const expired = await expiredOf(tenant.id);
   expect(expired.map(([, points]) => points).sort()).toEqual([-10, -11, -12, -13, -14, -15].sort());

@@ -2,12 +2,13 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { verifyLedger } from '../../api/src/ledger/verify.ts';
 import { newMember, newPhone, newTenant, type Tenant } from '../support/factories.ts';
+import { concurrent, raceAppEnv } from '../support/race-scale.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 
 let app: TestApp;
 beforeAll(async () => {
   if (!process.env.DATABASE_URL) throw new Error('the race suite needs DATABASE_URL (PostgreSQL)');
-  app = await createTestApp();
+  app = await createTestApp(raceAppEnv());
 });
 afterAll(() => app?.close());
 
@@ -26,7 +27,7 @@ it('credits each opening balance exactly once when the same file is uploaded twi
   const existing = await newMember(tenant);
   const rows = Array.from({ length: 300 }, (_, i) => `X-${i},Anggota ${i},${i === 0 ? existing.phone : newPhone()},${i + 1}`);
   const csv = ['ID,Nama,Telepon,Poin', ...rows].join('\n');
-  const uploads = await Promise.all([1, 2, 3].map(() => tenant.owner.post('/api/v1/imports/members').query(MAPPING).set('Content-Type', 'text/csv').send(csv)));
+  const uploads = await Promise.all(Array.from({ length: concurrent(3) }, () => tenant.owner.post('/api/v1/imports/members').query(MAPPING).set('Content-Type', 'text/csv').send(csv)));
   for (const res of uploads) expect(res.status, JSON.stringify(res.body)).toBe(202);
   const results = await Promise.all(uploads.map((res) => finished(tenant, res.body.id)));
   for (const done of results) expect(done).toMatchObject({ status: 'done', rowsProcessed: 300, failed: 0 });
@@ -53,7 +54,7 @@ it('two workers of one stopped import (a resume beside the first worker) take tu
   const principal = { kind: 'staff' as const, tenantId: tenant.id, id: tenant.ownerId, role: 'owner' as const, storeId: null, sessionId: 'race' };
   const staged = await stageMemberImport(app.deps.db, principal, { body: Readable.from([Buffer.from(csv)]), fileName: 'big.csv', mapping: MAPPING });
   const owner = { tenantId: tenant.id, actor: { actor_kind: 'staff', actor_id: tenant.ownerId } };
-  await Promise.all([1, 2, 3].map(() => processMemberImport(app.deps.db, app.deps.config.secretKey, owner, staged.id)));
+  await Promise.all(Array.from({ length: concurrent(3) }, () => processMemberImport(app.deps.db, app.deps.config.secretKey, owner, staged.id)));
   const done = await finished(tenant, staged.id);
   // Random phones may repeat within the file (rejected when staged): every row is still processed exactly once.
   expect(done).toMatchObject({ status: 'done', rowsTotal: 12_000, rowsProcessed: 12_000 });

@@ -3,6 +3,7 @@ import { dispatchDueMessages } from '../../api/src/messages/dispatch.ts';
 import { queueMemberMessage } from '../../api/src/messages/messages.service.ts';
 import { newMember, newTenant } from '../support/factories.ts';
 import { startHttpReceiver } from '../support/messages.ts';
+import { concurrent, raceAppEnv } from '../support/race-scale.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 
 // Real PostgreSQL only: two apps stand for two API processes, each with its own connection pool.
@@ -10,7 +11,7 @@ let one: TestApp;
 let two: TestApp;
 beforeAll(async () => {
   if (!process.env.DATABASE_URL) throw new Error('the race suite needs DATABASE_URL (PostgreSQL)');
-  [one, two] = await Promise.all([createTestApp(), createTestApp()]);
+  [one, two] = await Promise.all([createTestApp(raceAppEnv()), createTestApp(raceAppEnv())]);
 });
 afterAll(async () => {
   await one?.close();
@@ -31,7 +32,7 @@ it('dispatchers in several processes send each pending message exactly once', as
       const queued = await queueMemberMessage(one.deps.db, { tenantId: tenant.id, memberId: member.id, purpose: 'race', marketing: false, text: { id: 'Halo {{name}}', en: 'Hi {{name}}' } });
       ids.push((queued as { messageId: string }).messageId);
     }
-    await Promise.all([one, two, one, two, one, two].map((app) => dispatchDueMessages(app.deps)));
+    await Promise.all(Array.from({ length: concurrent(6) }, (_, i) => dispatchDueMessages((i % 2 ? two : one).deps)));
 
     const refs = gateway.requests.map((r) => JSON.parse(r.body).ref as string).filter((ref) => ids.includes(ref));
     expect(refs.length).toBe(ids.length);

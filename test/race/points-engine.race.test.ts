@@ -5,13 +5,14 @@ import { expirePoints, releasePending } from '../../api/src/ledger/ledger-jobs.t
 import { verifyLedger } from '../../api/src/ledger/verify.ts';
 import { newMember, newStore, newTenant, rupiah, saleBody, type Tenant } from '../support/factories.ts';
 import { adjust, balancesOf, daysAgoAt, holdLedgerClockPerTest, key, plusDays, pointsOf, postSale, setPointsPolicy } from '../support/points.ts';
+import { concurrent, raceAppEnv } from '../support/race-scale.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 
 // Real PostgreSQL only: PGlite has one connection and cannot race.
 let app: TestApp;
 beforeAll(async () => {
   if (!process.env.DATABASE_URL) throw new Error('the race suite needs DATABASE_URL (PostgreSQL)');
-  app = await createTestApp();
+  app = await createTestApp(raceAppEnv());
 });
 afterAll(() => app?.close());
 holdLedgerClockPerTest(() => app);
@@ -54,7 +55,7 @@ describe('the points engine under concurrency', () => {
 
     const calls: Promise<{ status: number; body: unknown }>[] = [];
     for (const { member, old, fresh } of setup) {
-      for (let i = 0; i < 4; i++) {
+      for (let i = 0; i < concurrent(4); i++) {
         calls.push(tenant.owner.post('/api/v1/transactions').set('Idempotency-Key', key())
           .send(saleBody({ memberId: member.id, storeId: store.id, pointsToRedeem: i % 2 ? 5 : 0, ...threeUnits() })));
         calls.push(tenant.owner.post(`/api/v1/members/${member.id}/points/redemptions`).set('Idempotency-Key', key()).send({ points: 25 }));
@@ -93,7 +94,7 @@ describe('the points engine under concurrency', () => {
 
   it('a refund and redemptions racing for the same points never take more than there is: the rest is debt, exactly', async () => {
     const tenant = await newTenant(app);
-    const members = await Promise.all(Array.from({ length: 12 }, () => newMember(tenant)));
+    const members = await Promise.all(Array.from({ length: concurrent(12) }, () => newMember(tenant)));
     const sales: { id: string }[] = [];
     for (const member of members) sales.push(await postSale(tenant, saleBody({ memberId: member.id }))); // 15 points each, their only lot
 
@@ -122,7 +123,7 @@ describe('the points engine under concurrency', () => {
   it('a claim racing a full refund of the same guest sale never leaves the member with points of refunded goods', async () => {
     const tenant = await newTenant(app);
     const store = await newStore(tenant);
-    const pairs = await Promise.all(Array.from({ length: 16 }, async (_, i) => {
+    const pairs = await Promise.all(Array.from({ length: concurrent(16) }, async (_, i) => {
       const member = await newMember(tenant);
       const sale = await postSale(tenant, saleBody({ storeId: store.id, receiptNo: `G-${i}` })); // a guest sale worth 15 points
       return { member, sale, receiptNo: `G-${i}` };
@@ -153,12 +154,12 @@ describe('the points engine under concurrency', () => {
     const rule = await tenant.owner.post('/api/v1/earning-rules').send({ name: 'Belanja pertama', effect: { type: 'first_purchase', points: 50 } });
     expect(rule.status).toBe(201);
     const member = await newMember(tenant);
-    const results = await Promise.all(Array.from({ length: 8 }, () =>
+    const results = await Promise.all(Array.from({ length: concurrent(8) }, () =>
       tenant.owner.post('/api/v1/transactions').set('Idempotency-Key', key()).send(saleBody({ memberId: member.id }))));
-    expect(results.map((r) => r.status)).toEqual(Array(8).fill(201));
+    expect(results.map((r) => r.status)).toEqual(Array(results.length).fill(201));
     const bonuses = results.filter((r) => r.body.breakdown.some((b: { rule: string }) => b.rule === 'Belanja pertama'));
     expect(bonuses).toHaveLength(1);
-    expect(await balancesOf(tenant, member.id)).toEqual({ balance: 8 * 15 + 50, pending: 0, debt: 0 });
+    expect(await balancesOf(tenant, member.id)).toEqual({ balance: results.length * 15 + 50, pending: 0, debt: 0 });
     expect((await verifyLedger(app.deps.db, { tenantId: tenant.id })).violations).toEqual([]);
   });
 
@@ -167,10 +168,10 @@ describe('the points engine under concurrency', () => {
     const cap = await tenant.owner.post('/api/v1/earning-rules').send({ name: 'Maks 100 sehari', effect: { type: 'cap', maxPerMemberPerDay: 100 } });
     expect(cap.status).toBe(201);
     const member = await newMember(tenant);
-    // 8 × 15 = 120 uncapped; the day allows 100.
-    const results = await Promise.all(Array.from({ length: 8 }, () =>
+    // 8 (or more) × 15 ≥ 120 uncapped; the day allows 100.
+    const results = await Promise.all(Array.from({ length: concurrent(8) }, () =>
       tenant.owner.post('/api/v1/transactions').set('Idempotency-Key', key()).send(saleBody({ memberId: member.id }))));
-    expect(results.map((r) => r.status)).toEqual(Array(8).fill(201));
+    expect(results.map((r) => r.status)).toEqual(Array(results.length).fill(201));
     expect(results.reduce((sum, r) => sum + r.body.pointsEarned, 0)).toBe(100);
     expect(await balancesOf(tenant, member.id)).toEqual({ balance: 100, pending: 0, debt: 0 });
     expect((await verifyLedger(app.deps.db, { tenantId: tenant.id })).violations).toEqual([]);
@@ -196,8 +197,8 @@ describe('the points engine under concurrency', () => {
     expect(members.map((m) => due.get(m.id))).toEqual(members.map(() => 12));
 
     const later = plusDays(new Date(), 40);
-    const [a, b] = await Promise.all([expirePoints(app.deps.db, later), expirePoints(app.deps.db, later)]);
-    expect(a.points + b.points).toBeGreaterThanOrEqual(12 * members.length);
+    const runs = await Promise.all(Array.from({ length: concurrent(2) }, () => expirePoints(app.deps.db, later)));
+    expect(runs.reduce((sum, run) => sum + run.points, 0)).toBeGreaterThanOrEqual(12 * members.length);
 
     for (const member of members) {
       expect(await expireEntriesOf(tenant, member.id)).toEqual([-12]);
@@ -207,7 +208,7 @@ describe('the points engine under concurrency', () => {
     expect(Number(expired.rows[0].expired)).toBe(12 * members.length);
 
     // And once more, through the scheduler's entry point, twice at once: nothing further.
-    await Promise.all([runLedgerJobs(app.deps, later), runLedgerJobs(app.deps, later)]);
+    await Promise.all(Array.from({ length: concurrent(2) }, () => runLedgerJobs(app.deps, later)));
     for (const member of members) expect(await expireEntriesOf(tenant, member.id)).toEqual([-12]);
     expect((await verifyLedger(app.deps.db, { tenantId: tenant.id })).violations).toEqual([]);
   });

@@ -2,13 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { verifyLedger } from '../../api/src/ledger/verify.ts';
 import { newMember, newTenant, rupiah, saleBody, type Tenant } from '../support/factories.ts';
+import { concurrent, raceAppEnv } from '../support/race-scale.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 
 // Real PostgreSQL only: PGlite has one connection and cannot race.
 let app: TestApp;
 beforeAll(async () => {
   if (!process.env.DATABASE_URL) throw new Error('the race suite needs DATABASE_URL (PostgreSQL)');
-  app = await createTestApp();
+  app = await createTestApp(raceAppEnv());
 });
 afterAll(() => app?.close());
 
@@ -23,14 +24,14 @@ describe('concurrency on one balance', () => {
     const tenant = await newTenant(app);
     const member = await memberWithPoints(tenant, 1000);
     const results = await Promise.all(
-      Array.from({ length: 50 }, (_, i) =>
+      Array.from({ length: concurrent(50) }, (_, i) =>
         tenant.owner.post(`/api/v1/members/${member.id}/points/redemptions`).set('Idempotency-Key', `r-${i}`).send({ points: 30 }),
       ),
     );
     const statuses = results.map((r) => r.status);
     const accepted = statuses.filter((s) => s === 201).length;
     expect(statuses.filter((s) => s !== 201 && s !== 409)).toEqual([]);
-    expect(accepted).toBe(33); // floor(1000 / 30)
+    expect(accepted).toBe(33); // floor(1000 / 30), fewer than the contenders
     const points = await tenant.owner.get(`/api/v1/members/${member.id}/points`);
     expect(points.body.balance).toBe(1000 - 33 * 30);
     const redeemed = await app.deps.db
@@ -43,7 +44,7 @@ describe('concurrency on one balance', () => {
   it('sales and redemptions interleaved on one member keep every invariant', async () => {
     const tenant = await newTenant(app);
     const member = await memberWithPoints(tenant, 200);
-    const calls = Array.from({ length: 40 }, (_, i) =>
+    const calls = Array.from({ length: concurrent(40) }, (_, i) =>
       i % 2
         ? tenant.owner.post(`/api/v1/members/${member.id}/points/redemptions`).set('Idempotency-Key', `r-${i}`).send({ points: 15 })
         : tenant.owner.post('/api/v1/transactions').set('Idempotency-Key', `s-${i}`).send(saleBody({ memberId: member.id, pointsToRedeem: 5, items: [{ sku: 'A', quantity: 1, unitPrice: rupiah(100_000) }] })),
@@ -89,7 +90,7 @@ describe('idempotency under concurrency', () => {
     const tenant = await newTenant(app);
     const member = await newMember(tenant);
     const body = saleBody({ memberId: member.id });
-    const results = await Promise.all(Array.from({ length: 10 }, () => tenant.owner.post('/api/v1/transactions').set('Idempotency-Key', 'once').send(body)));
+    const results = await Promise.all(Array.from({ length: concurrent(10) }, () => tenant.owner.post('/api/v1/transactions').set('Idempotency-Key', 'once').send(body)));
     const statuses = results.map((r) => r.status);
     expect(statuses.every((s) => s === 201 || s === 409)).toBe(true);
     const ok = results.filter((r) => r.status === 201);
@@ -103,7 +104,7 @@ describe('idempotency under concurrency', () => {
   it('posts one sale when the same receipt arrives under 10 different keys at once', async () => {
     const tenant = await newTenant(app);
     const results = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => tenant.owner.post('/api/v1/transactions').set('Idempotency-Key', `k-${i}`).send(saleBody({ receiptNo: 'SAME-1' }))),
+      Array.from({ length: concurrent(10) }, (_, i) => tenant.owner.post('/api/v1/transactions').set('Idempotency-Key', `k-${i}`).send(saleBody({ receiptNo: 'SAME-1' }))),
     );
     const ok = results.filter((r) => r.status === 201);
     expect(ok).toHaveLength(1);

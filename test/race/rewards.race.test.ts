@@ -2,13 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyLedger } from '../../api/src/ledger/verify.ts';
 import { newTenant, type Tenant } from '../support/factories.ts';
 import { memberWithPoints, newReward, redeemReward } from '../support/rewards.ts';
+import { concurrent, raceAppEnv } from '../support/race-scale.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 
 // Real PostgreSQL only: PGlite has one connection and cannot race.
 let app: TestApp;
 beforeAll(async () => {
   if (!process.env.DATABASE_URL) throw new Error('the race suite needs DATABASE_URL (PostgreSQL)');
-  app = await createTestApp();
+  app = await createTestApp(raceAppEnv());
 });
 afterAll(() => app?.close());
 
@@ -42,9 +43,9 @@ describe('concurrent reward redemptions', () => {
   it('stock 3 under 20 members redeeming at once: exactly 3 succeed, 3 vouchers, 3 debits, stock 0', async () => {
     const tenant = await newTenant(app);
     const reward = await newReward(tenant, { pointsCost: 100, stock: 3 });
-    const members = await Promise.all(Array.from({ length: 20 }, () => memberWithPoints(tenant, 150)));
+    const members = await Promise.all(Array.from({ length: concurrent(20) }, () => memberWithPoints(tenant, 150)));
     const results = await Promise.all(members.map((m, i) => redeemReward(tenant.owner, reward.id, { memberId: m.id }, `stock-${i}`)));
-    expect(statusCounts(results.map((r) => r.status))).toEqual({ 201: 3, 409: 17 });
+    expect(statusCounts(results.map((r) => r.status))).toEqual({ 201: 3, 409: members.length - 3 });
     expect(results.filter((r) => r.status === 409).every((r) => r.body.code === 'reward_out_of_stock')).toBe(true);
     expect(await stockOf(tenant, reward.id)).toBe(0);
     expect(await countOf(tenant, 'vouchers')).toBe(3);
@@ -59,8 +60,8 @@ describe('concurrent reward redemptions', () => {
     const tenant = await newTenant(app);
     const reward = await newReward(tenant, { pointsCost: 100, perMemberLimit: 5, stock: 50 });
     const member = await memberWithPoints(tenant, 250);
-    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => redeemReward(tenant.owner, reward.id, { memberId: member.id }, `points-${i}`)));
-    expect(statusCounts(results.map((r) => r.status))).toEqual({ 201: 2, 409: 8 });
+    const results = await Promise.all(Array.from({ length: concurrent(10) }, (_, i) => redeemReward(tenant.owner, reward.id, { memberId: member.id }, `points-${i}`)));
+    expect(statusCounts(results.map((r) => r.status))).toEqual({ 201: 2, 409: results.length - 2 });
     expect(results.filter((r) => r.status === 409).every((r) => r.body.code === 'insufficient_points' && r.body.balance === 50)).toBe(true);
     expect(await balanceOf(tenant, member.id)).toBe(50);
     expect(await stockOf(tenant, reward.id)).toBe(48);
@@ -73,8 +74,8 @@ describe('concurrent reward redemptions', () => {
     const tenant = await newTenant(app);
     const reward = await newReward(tenant, { pointsCost: 10, perMemberLimit: 2 });
     const member = await memberWithPoints(tenant, 1000);
-    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => redeemReward(tenant.owner, reward.id, { memberId: member.id }, `limit-${i}`)));
-    expect(statusCounts(results.map((r) => r.status))).toEqual({ 201: 2, 409: 8 });
+    const results = await Promise.all(Array.from({ length: concurrent(10) }, (_, i) => redeemReward(tenant.owner, reward.id, { memberId: member.id }, `limit-${i}`)));
+    expect(statusCounts(results.map((r) => r.status))).toEqual({ 201: 2, 409: results.length - 2 });
     expect(results.filter((r) => r.status === 409).every((r) => r.body.code === 'reward_limit_reached')).toBe(true);
     expect(await balanceOf(tenant, member.id)).toBe(980);
     expect(await countOf(tenant, 'vouchers')).toBe(2);
@@ -87,13 +88,14 @@ describe('concurrent reward redemptions', () => {
     const [first, second] = await Promise.all([memberWithPoints(tenant, 100), memberWithPoints(tenant, 100)]);
     const redeemed = await redeemReward(tenant.owner, reward.id, { memberId: first.id }, 'first');
     await redeemReward(tenant.owner, reward.id, { memberId: second.id }, 'second').expect(201);
-    const others = await Promise.all(Array.from({ length: 5 }, () => memberWithPoints(tenant, 100)));
+    const others = await Promise.all(Array.from({ length: concurrent(5) }, () => memberWithPoints(tenant, 100)));
+    const cancels = concurrent(5);
     const results = await Promise.all([
-      ...Array.from({ length: 5 }, () => tenant.owner.post(`/api/v1/rewards/redemptions/${redeemed.body.id}/cancel`)),
+      ...Array.from({ length: cancels }, () => tenant.owner.post(`/api/v1/rewards/redemptions/${redeemed.body.id}/cancel`)),
       ...others.map((m, i) => redeemReward(tenant.owner, reward.id, { memberId: m.id }, `late-${i}`)),
     ]);
-    expect(results.slice(0, 5).map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
-    const late = results.slice(5).map((r) => r.status);
+    expect(results.slice(0, cancels).map((r) => r.status)).toEqual(Array(cancels).fill(200));
+    const late = results.slice(cancels).map((r) => r.status);
     expect(late.filter((s) => s !== 201 && s !== 409)).toEqual([]);
     const lateWins = late.filter((s) => s === 201).length;
     expect(lateWins).toBeLessThanOrEqual(1);

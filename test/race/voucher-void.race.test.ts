@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newMember, newTenant, saleBody } from '../support/factories.ts';
 import { expectLedgerClean } from '../support/points.ts';
+import { concurrent, raceAppEnv } from '../support/race-scale.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 
 // Real PostgreSQL only: PGlite has one connection and cannot race. A void takes the member's
@@ -10,12 +11,12 @@ import { createTestApp, type TestApp } from '../support/test-app.ts';
 let app: TestApp;
 beforeAll(async () => {
   if (!process.env.DATABASE_URL) throw new Error('the race suite needs DATABASE_URL (PostgreSQL)');
-  app = await createTestApp();
+  app = await createTestApp(raceAppEnv());
 });
 afterAll(() => app?.close());
 
 const ROUNDS = 30;
-const USES = 5;
+const USES = concurrent(5);
 
 describe('a void racing uses of a code on the same sale', () => {
   it('never deadlocks, and no use stays live on the voided sale', async () => {
