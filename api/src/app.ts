@@ -25,6 +25,7 @@ import { outboxRoutes } from './outbox/outbox.routes.ts';
 import { presenceCodeRoutes } from './scan/presence-codes.routes.ts';
 import { scanRoutes } from './scan/scan.routes.ts';
 import { DomainError } from './shared/errors.ts';
+import { voucherNotEligible, voucherUsedUp } from './vouchers/voucher-errors.ts';
 import { corsFor } from './http/cors.ts';
 import { requestIdOf, routeTemplateOf } from './http/request-log.ts';
 import { requestTimeout } from './http/request-timeout.ts';
@@ -143,10 +144,20 @@ const uniqueViolations: Record<string, DomainError> = {
   products_sku: new DomainError('product_sku_taken', 'Another product has this SKU', {}, [{ path: 'body.sku', message: 'Taken' }]),
 };
 
+// A voucher's use is counted when its transaction commits (migration 0030): a till that lost the
+// race for the last use, or a voucher voided or paused meanwhile, fails the commit. Same answers as
+// the checks before it.
+const checkViolations: Record<string, () => DomainError> = {
+  voucher_use_used_up: voucherUsedUp,
+  voucher_use_voided: () => voucherNotEligible('voided'),
+  voucher_use_batch_inactive: () => voucherNotEligible('disabled'),
+};
+
 function renderError(ctx: Koa.Context, error: unknown, log: AppDeps['log']) {
   if (error instanceof DomainError) return sendProblem(ctx, problemOf(error));
   const pg = error as { code?: string; constraint?: string };
   if (pg.code === '23505' && pg.constraint && uniqueViolations[pg.constraint]) return sendProblem(ctx, problemOf(uniqueViolations[pg.constraint]));
+  if (pg.code === '23514' && pg.constraint && checkViolations[pg.constraint]) return sendProblem(ctx, problemOf(checkViolations[pg.constraint]()));
   // Lock order makes these rare; when Postgres still picks a victim, nothing happened: try again.
   if (pg.code === '40P01' || pg.code === '40001') {
     log.warn({ err: error }, 'transaction aborted by the database');

@@ -25,6 +25,7 @@ import * as m0026 from './0026_rate_limits.ts';
 import * as m0027 from './0027_member_erasure.ts';
 import * as m0028 from './0028_scale_indexes.ts';
 import * as m0029 from './0029_audit_erasure.ts';
+import * as m0030 from './0030_voucher_use_at_commit.ts';
 
 // Explicit, ordered, frozen once landed: a change to the schema is a new migration.
 export const migrations: Record<string, Migration> = {
@@ -54,4 +55,5 @@ export const migrations: Record<string, Migration> = {
   '0027_member_erasure': m0027,
   '0028_scale_indexes': m0028,
   '0029_audit_erasure': m0029,
+  '0030_voucher_use_at_commit': m0030,
 };

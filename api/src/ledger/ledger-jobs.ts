@@ -18,37 +18,51 @@ export interface JobResult {
 
 type Account = { tenant_id: string; id: string };
 
+// The batch as two array parameters: a list of 500 `(tenant, id)` literals took the planner longer
+// than the batch's work (a BitmapOr arm per pair); a join with unnest() plans in a moment.
+const batchRows = (accounts: Account[]) =>
+  sql`select * from unnest(${accounts.map((a) => a.tenant_id)}::uuid[], ${accounts.map((a) => a.id)}::uuid[])`;
+
 async function lockBatch(trx: Db, accounts: Account[]) {
   await sql`
     select 1 from point_accounts
-    where (tenant_id, id) in (${sql.join(accounts.map((a) => sql`(${a.tenant_id}::uuid, ${a.id}::uuid)`))})
+    where (tenant_id, id) in (${batchRows(accounts)})
     order by tenant_id, id for update`.execute(trx);
 }
 
 const inBatch = (accounts: Account[], alias: string) =>
-  sql`(${sql.ref(`${alias}.tenant_id`)}, ${sql.ref(`${alias}.account_id`)}) in (${sql.join(accounts.map((a) => sql`(${a.tenant_id}::uuid, ${a.id}::uuid)`))})`;
+  sql`(${sql.ref(`${alias}.tenant_id`)}, ${sql.ref(`${alias}.account_id`)}) in (${batchRows(accounts)})`;
 
-async function runBatches(db: Db, findBatch: (db: Db, size: number) => Promise<Account[]>, work: (trx: Db, batch: Account[]) => Promise<number>, batchSize: number) {
+// Batches walk the accounts in (tenant, id) order from where the last one ended: each search for
+// the next batch starts at the previous batch's last account instead of reading every due lot again
+// (a million due lots would otherwise be read once per batch of 500).
+type FindBatch = (db: Db, size: number, after: Account | null) => Promise<Account[]>;
+
+async function runBatches(db: Db, findBatch: FindBatch, work: (trx: Db, batch: Account[]) => Promise<number>, batchSize: number) {
   const total: JobResult = { accounts: 0, points: 0 };
+  let after: Account | null = null;
   for (;;) {
-    const done = await db.transaction().execute(async (trx) => {
-      const batch = await findBatch(trx, batchSize);
+    const done: { last: Account; accounts: number; points: number } | null = await db.transaction().execute(async (trx) => {
+      const batch = await findBatch(trx, batchSize, after);
       if (!batch.length) return null;
       await lockBatch(trx, batch);
-      return { accounts: batch.length, points: await work(trx, batch) };
+      return { last: batch[batch.length - 1], accounts: batch.length, points: await work(trx, batch) };
     });
     if (!done) return total;
+    after = done.last;
     total.accounts += done.accounts;
     total.points += done.points;
   }
 }
 
+const afterAccount = (after: Account | null) => (after ? sql`and (tenant_id, account_id) > (${after.tenant_id}::uuid, ${after.id}::uuid)` : sql``);
+
 /** Expires posted lots whose date has passed: one `expire` entry per account. */
 export function expirePoints(db: Db, now = new Date(), batchSize = 500): Promise<JobResult> {
-  const due = (trx: Db, size: number) =>
+  const due: FindBatch = (trx, size, after) =>
     sql<Account>`
       select distinct tenant_id, account_id as id from point_lots
-      where status = 'posted' and remaining > 0 and expires_at <= ${now}
+      where status = 'posted' and remaining > 0 and expires_at <= ${now} ${afterAccount(after)}
       order by tenant_id, id limit ${size}`.execute(trx).then((r) => r.rows);
   return runBatches(db, due, (trx, batch) => expireLotsOf(trx, batch, now), batchSize);
 }
@@ -81,10 +95,10 @@ export async function expireLotsOf(trx: Db, batch: Account[], now: Date): Promis
 
 /** Posts pending lots whose return window has passed; posted points repay debt first. */
 export function releasePending(db: Db, now = new Date(), batchSize = 500): Promise<JobResult> {
-  const due = (trx: Db, size: number) =>
+  const due: FindBatch = (trx, size, after) =>
     sql<Account>`
       select distinct tenant_id, account_id as id from point_lots
-      where status = 'pending' and available_at <= ${now}
+      where status = 'pending' and available_at <= ${now} ${afterAccount(after)}
       order by tenant_id, id limit ${size}`.execute(trx).then((r) => r.rows);
   return runBatches(db, due, async (trx, batch) => {
     const result = await sql<{ points: number }>`

@@ -127,9 +127,8 @@ export async function postSale(db: Db, principal: Principal, config: AppDeps['co
     }
     const view = toTransactionView(inserted, lines);
     await enqueueWebhookEvent(trx, tenantId, 'transaction.posted', transactionPostedData(view));
-    // Vouchers are used in id order; one used up since the evaluation refuses the sale (409), and
-    // nothing is posted. Last, because a public code's row is shared by every till and a use locks
-    // it until the commit: only a statement or two before it.
+    // Vouchers are used in id order; one used up since the evaluation refuses the sale (409), at the
+    // latest when the commit counts the uses, and nothing is posted.
     const used = priced.promotions.applied.filter((item) => item.source === 'voucher').sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     for (const voucher of used) {
       await redeemVoucher(trx, principal, {

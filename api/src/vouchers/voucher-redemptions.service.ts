@@ -18,12 +18,12 @@ import * as repo from './vouchers.repository.ts';
 import { enqueueWebhookEvent } from '../webhooks/webhook-events.ts';
 import { voucherRedeemedData } from '../webhooks/webhook-payloads.ts';
 
-// Using voucher codes. A use is a voucher_redemptions row plus one on the voucher's `uses`, both
-// written by one guarded statement that adds the use only while the voucher has uses left, is not
-// voided and its batch is active (PostgreSQL re-checks that on the row's latest version when two
-// tills race), so a single-use code is used once however many tills try at the same moment. The row
-// is locked by that statement only, late in the transaction: a public code is shared by every till,
-// and its lock is held until the commit. Several vouchers are used in ascending id order. Per-member
+// Using voucher codes. A use is a voucher_redemptions row plus one on the voucher's `uses`. The
+// terms are checked first on the voucher as read; the use is then counted at COMMIT by a deferred
+// trigger (migration 0030) that locks the voucher's row and checks again, on its latest version,
+// that a use is left, it is not voided and its batch is active — so a single-use code is used once
+// however many tills try at the same moment, and a public code's row, shared by every till, is
+// locked only while a transaction commits. A refused commit answers 409 (api/src/app.ts). Per-member
 // limits are counted under the member's account lock, which every use by a member holds. A voided
 // voucher (its reward redemption cancelled) is refused everywhere, and no voucher counts before it existed.
 
@@ -97,12 +97,13 @@ export interface VoucherUse {
 /**
  * Uses a voucher once, inside the caller's transaction: checks every term (window, channel, store,
  * eligibility, uses left — in the order /checkout/evaluate reports them), asks for the member's
- * presence for a personal voucher, then writes the redemption and the use in one guarded statement.
+ * presence for a personal voucher, then writes the redemption (its use is counted, and checked
+ * again, at COMMIT).
  * Refusals are typed: voucher_not_started, voucher_expired, voucher_not_eligible (with `reason`),
  * voucher_used_up (all 409), presence_required (403), an unknown id UnknownVoucherError (404).
  * Minimum spend is not checked here (there is no cart): that is the checkout engine's. A member's
  * use needs the caller to hold the member's account lock (lockAccount). Several vouchers in one
- * transaction: call in ascending voucherId order, as late in the transaction as possible.
+ * transaction: call in ascending voucherId order (the commit counts them in that order).
  */
 export async function redeemVoucher(trx: Db, principal: Principal, use: VoucherUse) {
   const tenantId = principal.tenantId;
@@ -123,22 +124,12 @@ export async function redeemVoucher(trx: Db, principal: Principal, use: VoucherU
       memberId: voucher.member_id, storeId: use.storeId, scanToken: use.presence.scanToken, action: 'voucher.redeem',
     });
   }
-  const redemption = await repo.insertRedemptionIfUsable(trx, {
+  const redemption = await repo.insertRedemption(trx, {
     tenant_id: tenantId, id: newId(), voucher_id: voucher.id, member_id: use.memberId, transaction_id: use.transactionId, store_id: use.storeId,
     amount: use.amount, ...actorOf(principal),
   });
-  if (!redemption) throw await refusedMeanwhile(trx, tenantId, voucher.id);
   await enqueueWebhookEvent(trx, tenantId, 'voucher.redeemed', voucherRedeemedData(toRedemptionView(redemption)));
   return redemption;
-}
-
-/** Why the guarded use found the voucher unusable after the checks passed: another till used it up, or it was voided or its batch paused. */
-async function refusedMeanwhile(trx: Db, tenantId: string, voucherId: string) {
-  const now = await repo.findVoucher(trx, tenantId, voucherId);
-  if (!now) return new UnknownVoucherError();
-  if (now.voided_at !== null) return voucherNotEligible('voided');
-  if (now.batch_status !== 'active') return voucherNotEligible('disabled');
-  return voucherUsedUp();
 }
 
 /**

@@ -180,27 +180,21 @@ export type NewRedemption = {
 };
 
 /**
- * One use, in one statement: adds one to the voucher's `uses` only while it has uses left, is not
- * voided and its batch is active (re-checked on the row's latest version if another use or a void
- * commits first), and writes the redemption; answered as `findRedemption` would, or undefined when
- * the voucher was not usable. The row stays locked until the caller's transaction ends.
+ * Writes a use, answered as `findRedemption` would. The voucher's `uses` is counted at COMMIT by a
+ * deferred trigger (migration 0030), which locks the voucher's row only then and refuses the commit
+ * if it has no use left, was voided or its batch paused meanwhile.
  */
-export async function insertRedemptionIfUsable(db: Db, row: NewRedemption): Promise<RedemptionRow | undefined> {
+export async function insertRedemption(db: Db, row: NewRedemption): Promise<RedemptionRow> {
   const { rows } = await sql<RedemptionRow>`
-    with used as (
-      update vouchers v set uses = v.uses + 1
-      where v.tenant_id = ${row.tenant_id} and v.id = ${row.voucher_id} and v.voided_at is null and (v.max_uses is null or v.uses < v.max_uses)
-        and exists (select 1 from voucher_batches b where b.tenant_id = v.tenant_id and b.id = v.batch_id and b.status = 'active')
-      returning v.code
-    ), r as (
+    with r as (
       insert into voucher_redemptions (tenant_id, id, voucher_id, member_id, transaction_id, store_id, amount, actor_kind, actor_id)
-      select ${row.tenant_id}, ${row.id}, ${row.voucher_id}, ${row.member_id}, ${row.transaction_id}, ${row.store_id}, ${row.amount}, ${row.actor_kind}, ${row.actor_id}
-      from used
+      values (${row.tenant_id}, ${row.id}, ${row.voucher_id}, ${row.member_id}, ${row.transaction_id}, ${row.store_id}, ${row.amount}, ${row.actor_kind}, ${row.actor_id})
       returning *
     )
-    select r.id, r.voucher_id, used.code, r.member_id, m.name as member_name, r.transaction_id, r.store_id, r.amount, r.status,
+    select r.id, r.voucher_id, v.code, r.member_id, m.name as member_name, r.transaction_id, r.store_id, r.amount, r.status,
       r.actor_kind, r.actor_id, r.created_at, r.cancelled_at
-    from r cross join used
+    from r
+    join vouchers v on v.tenant_id = r.tenant_id and v.id = r.voucher_id
     left join members m on m.tenant_id = r.tenant_id and m.id = r.member_id`.execute(db);
   return rows[0];
 }

@@ -1,0 +1,204 @@
+// `npm run bench:scale` (issue 12): the figures at scale on the retailer `npm run seed:scale` made
+// (same DATABASE_URL, SCALE_SLUG, KARTU_SECRET_KEY). In order:
+// 1. the expiry job over the seeded lots that are due (expirePoints, as the scheduler calls it) and
+//    the RFM recompute (the service behind POST /api/v1/rfm/recompute), each timed directly here —
+//    before the server starts, because the server runs the same housekeeping at start-up;
+// 2. the real server as a child process: member search by phone, card number and name prefix
+//    (GET /api/v1/members?query=, SCALE_REQUESTS each, random existing values), then every call the
+//    portal's member page makes, for SCALE_PAGES random members; sequential, one connection;
+// 3. the server's peak resident memory (VmHWM) over the whole run.
+// The expiry job changes the data: a second run finds nothing due (seed a fresh database for it).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { sql } from 'kysely';
+import { createDb } from '@kartu/db';
+import { repoRoot } from '../api/src/config.ts';
+import { expirePoints } from '../api/src/ledger/ledger-jobs.ts';
+import { recomputeRfm } from '../api/src/rfm/rfm.service.ts';
+import { SCALE_DEFAULTS } from './scale/scale-env.ts';
+import { memberPageCalls, nameQueries, percentile } from './scale/bench-scale-plan.ts';
+
+const url = process.env.DATABASE_URL;
+if (!url) {
+  console.error('bench:scale needs DATABASE_URL: the PostgreSQL database `npm run seed:scale` filled.');
+  process.exit(2);
+}
+const env = SCALE_DEFAULTS(process.env);
+const REQUESTS = Number(process.env.SCALE_REQUESTS ?? 200);
+const PAGES = Number(process.env.SCALE_PAGES ?? 100);
+const GOALS = { searchP99: 10, pageP99: 50, expiryS: 60, rfmS: 60, rssMb: 300 };
+// The expiry job's "now": SCALE_EXPIRY_AT=2027-03-01 expires what is due by then (a second run on
+// the same seed, whose lots due today the first run expired).
+const expiryAt = process.env.SCALE_EXPIRY_AT ? new Date(process.env.SCALE_EXPIRY_AT) : new Date();
+if (Number.isNaN(expiryAt.getTime())) {
+  console.error(`SCALE_EXPIRY_AT is not a date: ${process.env.SCALE_EXPIRY_AT}`);
+  process.exit(2);
+}
+
+const db = await createDb({ url, maxConnections: 4 });
+const tenant = await db.selectFrom('tenants').select(['id']).where('slug', '=', env.slug).executeTakeFirst();
+if (!tenant) {
+  console.error(`No retailer "${env.slug}" in this database: run npm run seed:scale first (same DATABASE_URL and SCALE_SLUG).`);
+  process.exit(2);
+}
+const tenantId = tenant.id;
+const owner = await db.selectFrom('staff').select('id').where('tenant_id', '=', tenantId).where('role', '=', 'owner').executeTakeFirstOrThrow();
+const counts = await sql<{ members: number; entries: number; due: number }>`
+  select (select count(*) from members where tenant_id = ${tenantId})::int as members,
+         (select count(*) from point_entries where tenant_id = ${tenantId})::int as entries,
+         (select count(*) from point_lots where tenant_id = ${tenantId} and status = 'posted' and remaining > 0 and expires_at <= ${expiryAt})::int as due`.execute(db);
+const { members, entries, due } = counts.rows[0];
+console.log(`bench:scale on "${env.slug}": ${members.toLocaleString('en')} members, ${entries.toLocaleString('en')} ledger entries, ${due.toLocaleString('en')} lots due to expire by ${expiryAt.toISOString()}`);
+
+// Random existing values, drawn before anything runs.
+const sample = await sql<{ id: string; phone: string; name: string; number: string }>`
+  select m.id, m.phone, m.name, c.number from members m
+  join cards c on c.tenant_id = m.tenant_id and c.member_id = m.id and c.status = 'active'
+  where m.tenant_id = ${tenantId} and m.status = 'active'
+  order by random() limit ${Math.max(REQUESTS, PAGES)}`.execute(db);
+const picks = sample.rows;
+
+type Row = { what: string; figure: string; goal: string; met: boolean };
+const table: Row[] = [];
+
+const expiryStarted = performance.now();
+const expired = await expirePoints(db, expiryAt);
+const expiryS = (performance.now() - expiryStarted) / 1000;
+table.push({ what: `expiry job (${due.toLocaleString('en')} due lots, ${expired.accounts.toLocaleString('en')} accounts)`, figure: `${expiryS.toFixed(1)} s`, goal: `< ${GOALS.expiryS} s`, met: expiryS < GOALS.expiryS });
+
+const principal = { kind: 'staff' as const, tenantId, id: owner.id, role: 'owner' as const, storeId: null, sessionId: 'bench-scale' };
+const rfmStarted = performance.now();
+const rfm = await recomputeRfm(db, principal);
+const rfmS = (performance.now() - rfmStarted) / 1000;
+table.push({ what: `RFM recompute (${rfm.customers.toLocaleString('en')} customers)`, figure: `${rfmS.toFixed(1)} s`, goal: `< ${GOALS.rfmS} s`, met: rfmS < GOALS.rfmS });
+
+let server: ChildProcess | undefined;
+let peakKb = 0;
+const sampleRss = () => {
+  if (!server?.pid) return;
+  try {
+    const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'));
+    if (hwm) peakKb = Math.max(peakKb, Number(hwm[1]));
+  } catch { /* exited */ }
+};
+try {
+  const base = await startServer();
+  const sampler = setInterval(sampleRss, 200);
+  // The server runs its housekeeping (stages, tiers, …) at start-up: measure after it, not against it.
+  const quietS = await quiet();
+  console.log(`server up; its start-up jobs finished in ${quietS.toFixed(1)} s`);
+  const login = await fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: env.ownerEmail, password: env.password }),
+  });
+  if (login.status !== 200) throw new Error(`sign-in as ${env.ownerEmail} answered ${login.status}`);
+  const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const get = async (path: string) => {
+    const started = performance.now();
+    const res = await fetch(`${base}${path}`, { headers: { cookie } });
+    const body = await res.text();
+    const ms = performance.now() - started;
+    if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}: ${body.slice(0, 300)}`);
+    return { ms, body };
+  };
+  // Warm-up: connections, prepared caches, the first pages of the indexes.
+  for (const p of picks.slice(0, 20)) await get(`/api/v1/members?query=${encodeURIComponent(p.phone)}`);
+
+  const search = async (label: string, queries: { q: string; expect: string }[]) => {
+    const times: number[] = [];
+    let found = 0;
+    for (const { q, expect } of queries) {
+      const { ms, body } = await get(`/api/v1/members?query=${encodeURIComponent(q)}`);
+      times.push(ms);
+      if (body.includes(expect)) found++;
+    }
+    const p99 = percentile(times, 99);
+    table.push({
+      what: `search by ${label} (${queries.length} requests, ${found} found the member on page 1)`,
+      figure: `p50 ${percentile(times, 50).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms`, goal: `p99 < ${GOALS.searchP99} ms`, met: p99 < GOALS.searchP99,
+    });
+  };
+  const searchPicks = picks.slice(0, REQUESTS);
+  // As a cashier types them: the phone in local form, the card number in groups of four.
+  await search('phone', searchPicks.map((p) => ({ q: `0${p.phone.slice(3, 6)} ${p.phone.slice(6, 10)} ${p.phone.slice(10)}`, expect: p.id })));
+  await search('card number', searchPicks.map((p) => ({ q: p.number.replace(/(\d{4})(?=\d)/g, '$1 '), expect: p.id })));
+  const names = nameQueries(searchPicks);
+  await search('name prefix, one word', names.oneWord);
+  await search('name prefix, two words', names.twoWords);
+
+  const perCall = new Map<string, number[]>();
+  for (const p of picks.slice(0, PAGES)) {
+    for (const [label, path] of memberPageCalls(p.id)) {
+      const { ms } = await get(path);
+      perCall.set(label, [...(perCall.get(label) ?? []), ms]);
+    }
+  }
+  for (const [label, times] of perCall) {
+    const p99 = percentile(times, 99);
+    table.push({ what: `member page: ${label}`, figure: `p50 ${percentile(times, 50).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms`, goal: `p99 < ${GOALS.pageP99} ms`, met: p99 < GOALS.pageP99 });
+  }
+  clearInterval(sampler);
+  sampleRss();
+  const rssMb = peakKb / 1024;
+  table.push({ what: 'API process peak resident memory (VmHWM)', figure: `${rssMb.toFixed(0)} MB`, goal: `< ${GOALS.rssMb} MB`, met: rssMb < GOALS.rssMb });
+} finally {
+  await stopServer();
+  await db.destroy();
+}
+
+const width = Math.max(...table.map((r) => r.what.length));
+console.log(`\n${'figure'.padEnd(width)}  ${'measured'.padEnd(30)}  ${'goal'.padEnd(16)}  result`);
+for (const r of table) console.log(`${r.what.padEnd(width)}  ${r.figure.padEnd(30)}  ${r.goal.padEnd(16)}  ${r.met ? 'met' : 'MISS'}`);
+process.exitCode = table.every((r) => r.met) ? 0 : 1;
+
+/** Seconds until no other session on this database has run a query for a second. */
+async function quiet(): Promise<number> {
+  const started = performance.now();
+  let calm = 0;
+  while (calm < 5 && performance.now() - started < 600_000) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const { rows } = await sql<{ busy: number }>`
+      select count(*)::int as busy from pg_stat_activity
+      where datname = current_database() and state = 'active' and pid <> pg_backend_pid() and backend_type = 'client backend'`.execute(db);
+    calm = rows[0].busy === 0 ? calm + 1 : 0;
+  }
+  return (performance.now() - started) / 1000;
+}
+
+async function startServer(): Promise<string> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'api/src/main.ts'], {
+    cwd: repoRoot,
+    env: {
+      ...process.env, DATABASE_URL: url, KARTU_SECRET_KEY: env.secretKey, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn',
+      KARTU_DEMO: 'off', KARTU_RATE_LIMITS: 'local', KARTU_BENCH_RATE_LIMITS: 'on',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  server = child;
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start in 120 s:\n${output}`)), 120_000);
+    child.stdout!.on('data', () => {
+      const started = /Kartu is running on https?:\/\/localhost:(\d+)/.exec(output);
+      if (started) {
+        clearTimeout(timer);
+        resolve(`http://127.0.0.1:${started[1]}`);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${output}`));
+    });
+  });
+}
+
+async function stopServer() {
+  const child = server;
+  if (!child || child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const kill = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(kill);
+}
