@@ -68,7 +68,7 @@ async function main() {
     await migrateToLatest(db);
     const config = loadConfig({ DATABASE_URL: url, KARTU_SECRET_KEY: randomBytes(32).toString('base64url'), KARTU_SIGNUP: 'on', KARTU_DEMO: 'off', KARTU_RATE_LIMITS: 'local', KARTU_BENCH_RATE_LIMITS: 'on', HOST: '127.0.0.1' });
     const log = pino({ level: 'warn' });
-    const { app } = createApp({ db, config, log, limits: createRateLimits(undefined) });
+    const { app } = createApp({ db, config, log, limits: createRateLimits(undefined, { scale: 1_000_000 }) });
     server = createServer(app.callback());
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
