@@ -107,6 +107,8 @@ async function main() {
     report(requests);
     reportCpu(profile, requests.length);
   } finally {
+    // The client's kept-alive sockets would hold close() open (and the process would end before the drop).
+    server?.closeAllConnections();
     await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
     await db.destroy();
     await admin(`drop database if exists "${database}" with (force)`);
