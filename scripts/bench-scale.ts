@@ -8,15 +8,14 @@
 //    portal's member page makes, for SCALE_PAGES random members; sequential, one connection;
 // 3. the server's peak resident memory (VmHWM) over the whole run.
 // The expiry job changes the data: a second run finds nothing due (seed a fresh database for it).
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import { createDb } from '@kartu/db';
-import { repoRoot } from '../api/src/config.ts';
 import { expirePoints } from '../api/src/ledger/ledger-jobs.ts';
 import { recomputeRfm } from '../api/src/rfm/rfm.service.ts';
 import { SCALE_DEFAULTS } from './scale/scale-env.ts';
 import { memberPageCalls, nameQueries, percentile } from './scale/bench-scale-plan.ts';
+import { spawnApi, type ApiChild } from './lib/api-child.ts';
 
 const url = process.env.DATABASE_URL;
 if (!url) {
@@ -72,12 +71,12 @@ const rfm = await recomputeRfm(db, principal);
 const rfmS = (performance.now() - rfmStarted) / 1000;
 table.push({ what: `RFM recompute (${rfm.customers.toLocaleString('en')} customers)`, figure: `${rfmS.toFixed(1)} s`, goal: `< ${GOALS.rfmS} s`, met: rfmS < GOALS.rfmS });
 
-let server: ChildProcess | undefined;
+let server: ApiChild | undefined;
 let peakKb = 0;
 const sampleRss = () => {
-  if (!server?.pid) return;
+  if (!server?.child.pid) return;
   try {
-    const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'));
+    const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${server.child.pid}/status`, 'utf8'));
     if (hwm) peakKb = Math.max(peakKb, Number(hwm[1]));
   } catch { /* exited */ }
 };
@@ -164,41 +163,14 @@ async function quiet(): Promise<number> {
   return (performance.now() - started) / 1000;
 }
 
-async function startServer(): Promise<string> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'api/src/main.ts'], {
-    cwd: repoRoot,
-    env: {
-      ...process.env, DATABASE_URL: url, KARTU_SECRET_KEY: env.secretKey, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn',
-      KARTU_DEMO: 'off', KARTU_RATE_LIMITS: 'local', KARTU_BENCH_RATE_LIMITS: 'on',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  server = child;
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in 120 s:\n${output}`)), 120_000);
-    child.stdout!.on('data', () => {
-      const started = /Kartu is running on https?:\/\/localhost:(\d+)/.exec(output);
-      if (started) {
-        clearTimeout(timer);
-        resolve(`http://127.0.0.1:${started[1]}`);
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code}:\n${output}`));
-    });
-  });
+function startServer(): Promise<string> {
+  server = spawnApi({
+    ...process.env, DATABASE_URL: url, KARTU_SECRET_KEY: env.secretKey, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn',
+    KARTU_DEMO: 'off', KARTU_RATE_LIMITS: 'local', KARTU_BENCH_RATE_LIMITS: 'on',
+  }, { killAfterMs: 5_000 });
+  return server.url;
 }
 
 async function stopServer() {
-  const child = server;
-  if (!child || child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const kill = setTimeout(() => child.kill('SIGKILL'), 5_000);
-  await exited;
-  clearTimeout(kill);
+  await server?.stop();
 }

@@ -5,7 +5,7 @@
 // BENCH_WORKLOADS=sale,scan,evaluate,redeem picks workloads (default all).
 // The load generator (autocannon) runs in this process and shares the machine's cores with the
 // server and PostgreSQL, so its own CPU time is printed with each run.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -15,8 +15,8 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { createDb } from '@kartu/db';
 import { cardOfMember } from '../api/src/cards/cards.service.ts';
-import { repoRoot } from '../api/src/config.ts';
 import { sha256 } from '../api/src/shared/crypto.ts';
+import { spawnApi, type ApiChild } from './lib/api-child.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CLIENTS = (process.env.BENCH_CLIENTS ?? '1,4,16,64').split(',').map(Number);
@@ -38,7 +38,7 @@ const urlOf = (database: string) => Object.assign(new URL(serverUrl), { pathname
 const secret = randomBytes(32).toString('base64url');
 
 // ---------- clean-up, also on Ctrl-C and failure ----------
-let server: ChildProcess | undefined;
+let server: ApiChild | undefined;
 const logDir = mkdtempSync(join(tmpdir(), 'kartu-bench-'));
 let cleaned = false;
 let interrupted = false;
@@ -71,56 +71,29 @@ async function createDatabase(name: string) {
 
 // ---------- the server ----------
 async function startServer(processes: number): Promise<string> {
-  const entry = processes > 1 ? ['scripts/cluster.ts'] : ['api/src/main.ts'];
-  const child = spawn(process.execPath, ['--import', 'tsx', ...entry], {
-    cwd: repoRoot,
-    env: {
-      ...process.env,
-      DATABASE_URL: urlOf(kartuDb),
-      KARTU_SECRET_KEY: secret,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      KARTU_DEMO: 'off',
-      KARTU_SIGNUP: 'on',
-      KARTU_RATE_LIMITS: 'local',
-      // All load comes from one IP and one till: the normal limits (600 scans a minute per IP)
-      // would turn the bench into a 429 benchmark. Only ever set here.
-      KARTU_BENCH_RATE_LIMITS: 'on',
-      KARTU_PROCESSES: String(processes),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  server = child;
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in 120 s:\n${output}`)), 120_000);
-    child.stdout!.on('data', () => {
-      const started = [...output.matchAll(/Kartu is running on https?:\/\/localhost:(\d+)/g)];
-      if (started.length >= processes) {
-        clearTimeout(timer);
-        resolve(`http://127.0.0.1:${started[0][1]}`);
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code}:\n${output}`));
-    });
-  });
+  server = spawnApi({
+    ...process.env,
+    DATABASE_URL: urlOf(kartuDb),
+    KARTU_SECRET_KEY: secret,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    KARTU_DEMO: 'off',
+    KARTU_SIGNUP: 'on',
+    KARTU_RATE_LIMITS: 'local',
+    // All load comes from one IP and one till: the normal limits (600 scans a minute per IP)
+    // would turn the bench into a 429 benchmark. Only ever set here.
+    KARTU_BENCH_RATE_LIMITS: 'on',
+    KARTU_PROCESSES: String(processes),
+  }, { processes });
+  return server.url;
 }
 
+// The server gives in-flight requests up to 10 s; a bench being interrupted need not wait for them.
 async function stopServer() {
-  const child = server;
+  const running = server;
   server = undefined;
-  if (!child || child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  // The server gives in-flight requests up to 10 s; a bench being interrupted need not wait for them.
-  const kill = setTimeout(() => child.kill('SIGKILL'), 3_000);
-  await exited;
-  clearTimeout(kill);
+  await running?.stop();
 }
 
 // ---------- seeding through the API ----------
