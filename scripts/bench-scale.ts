@@ -26,10 +26,12 @@ const env = SCALE_DEFAULTS(process.env);
 const REQUESTS = Number(process.env.SCALE_REQUESTS ?? 200);
 const PAGES = Number(process.env.SCALE_PAGES ?? 100);
 const GOALS = { searchP99: 10, pageP99: 50, expiryS: 60, rfmS: 60, rssMb: 300 };
-// The expiry job's "now": SCALE_EXPIRY_AT=2027-03-01 expires what is due by then (a second run on
-// the same seed, whose lots due today the first run expired).
-const expiryAt = process.env.SCALE_EXPIRY_AT ? new Date(process.env.SCALE_EXPIRY_AT) : new Date();
-if (Number.isNaN(expiryAt.getTime())) {
+// The expiry job's "now": by default the day on which SCALE_EXPIRY_LOTS (1,000,000) lots are due, or
+// today if more are due already; SCALE_EXPIRY_AT=2027-03-01 sets it. Each run expires what it finds,
+// so a second run on the same seed picks a later day.
+const EXPIRY_LOTS = Number(process.env.SCALE_EXPIRY_LOTS ?? 1_000_000);
+const expiryAtSet = process.env.SCALE_EXPIRY_AT ? new Date(process.env.SCALE_EXPIRY_AT) : null;
+if (expiryAtSet && Number.isNaN(expiryAtSet.getTime())) {
   console.error(`SCALE_EXPIRY_AT is not a date: ${process.env.SCALE_EXPIRY_AT}`);
   process.exit(2);
 }
@@ -41,6 +43,7 @@ if (!tenant) {
   process.exit(2);
 }
 const tenantId = tenant.id;
+const expiryAt = expiryAtSet ?? (await dayWithDueLots(EXPIRY_LOTS));
 const owner = await db.selectFrom('staff').select('id').where('tenant_id', '=', tenantId).where('role', '=', 'owner').executeTakeFirstOrThrow();
 const counts = await sql<{ members: number; entries: number; due: number }>`
   select (select count(*) from members where tenant_id = ${tenantId})::int as members,
@@ -148,6 +151,19 @@ const width = Math.max(...table.map((r) => r.what.length));
 console.log(`\n${'figure'.padEnd(width)}  ${'measured'.padEnd(30)}  ${'goal'.padEnd(16)}  result`);
 for (const r of table) console.log(`${r.what.padEnd(width)}  ${r.figure.padEnd(30)}  ${r.goal.padEnd(16)}  ${r.met ? 'met' : 'MISS'}`);
 process.exitCode = table.every((r) => r.met) ? 0 : 1;
+
+/** The later of now and the end of the day by which `count` of the tenant's posted lots are due (the expiry index, read in order). */
+async function dayWithDueLots(count: number): Promise<Date> {
+  const { rows } = await sql<{ expires_at: Date }>`
+    select expires_at from point_lots
+    where tenant_id = ${tenantId} and remaining > 0 and status = 'posted' and expires_at is not null
+    order by expires_at offset ${count - 1} limit 1`.execute(db);
+  const now = new Date();
+  if (!rows[0]) return now;
+  const day = new Date(rows[0].expires_at);
+  day.setUTCHours(23, 59, 59, 999);
+  return day > now ? day : now;
+}
 
 /** Seconds until no other session on this database has run a query for a second. */
 async function quiet(): Promise<number> {

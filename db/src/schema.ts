@@ -159,6 +159,15 @@ export interface MemberTable {
   created_at: CreatedAt;
 }
 
+/** A name's suffixes from each word start, lowercased, kept by a trigger (migration 0031): the member search's index. */
+export interface MemberNameWordTable {
+  tenant_id: string;
+  member_id: string;
+  starts_at: number;
+  word: string;
+  suffix: string;
+}
+
 export interface CardKeyTable {
   tenant_id: string;
   kid: string;
@@ -849,6 +858,7 @@ export interface DB {
   audit_log: AuditLogTable;
   tiers: TierTable;
   members: MemberTable;
+  member_name_words: MemberNameWordTable;
   card_keys: CardKeyTable;
   cards: CardTable;
   point_accounts: PointAccountTable;

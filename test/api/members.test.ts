@@ -165,6 +165,47 @@ describe('GET /api/v1/members', () => {
     expect(await search(tenant, '_')).toEqual([]);
   });
 
+  it('matches several words only as a phrase from the start of a word', async () => {
+    const tenant = await newTenant(app);
+    const siti = await newMember(tenant, { name: 'Siti Nurhaliza Putri' });
+    const sitiNur = await newMember(tenant, { name: 'Dewi Siti Nuraini' });
+    await newMember(tenant, { name: 'Siti Putri Nurhaliza' });
+    expect(await search(tenant, 'siti nu')).toEqual([sitiNur.id, siti.id]);
+    expect(await search(tenant, 'NURHALIZA  p')).toEqual([]); // two spaces are not one
+    expect(await search(tenant, 'nurhaliza p')).toEqual([siti.id]);
+    expect(await search(tenant, 'iti nu')).toEqual([]); // not the middle of a word
+  });
+
+  it('pages through name matches over several words with nextCursor, newest first', async () => {
+    const tenant = await newTenant(app);
+    const created: string[] = [];
+    for (let i = 0; i < 27; i++) created.push((await newMember(tenant, { name: i % 2 ? `Rina Ke${i}` : `Budi Rini${i}` })).id);
+    await newMember(tenant, { name: 'Rudi Tanpa' });
+    const first = await tenant.owner.get('/api/v1/members').query({ query: 'rin' });
+    expect(first.body.items.map((m: { id: string }) => m.id)).toEqual(created.slice(2).reverse());
+    const second = await tenant.owner.get('/api/v1/members').query({ query: 'rin', cursor: first.body.nextCursor });
+    expect(second.body.items.map((m: { id: string }) => m.id)).toEqual([created[1], created[0]]);
+    expect(second.body.nextCursor).toBeNull();
+  });
+
+  it('follows renames and erasure', async () => {
+    const tenant = await newTenant(app);
+    const created: string[] = [];
+    for (const name of ['Rina Wati', 'Rini Wulandari', 'Wati Rinjani', 'Rina Rina', 'Rudi Hartono', 'Rinto Harahap']) created.push((await newMember(tenant, { name })).id);
+    expect(await search(tenant, 'rin')).toEqual(created.filter((_, i) => i !== 4).reverse());
+
+    const renamed = await tenant.owner.patch(`/api/v1/members/${created[4]}`).send({ name: 'Rinaldi Hartono' });
+    expect(renamed.status, JSON.stringify(renamed.body)).toBe(200);
+    expect(await search(tenant, 'rin')).toEqual([created[5], created[4], created[3], created[2], created[1], created[0]]);
+    expect(await search(tenant, 'rudi')).toEqual([]);
+    expect(await search(tenant, 'rinaldi h')).toEqual([created[4]]);
+
+    expect((await tenant.owner.post(`/api/v1/members/${created[3]}/erasure`).send({ reason: 'Letter' })).status).toBe(200);
+    expect(await search(tenant, 'rina')).toEqual([created[4], created[0]]);
+    const words = await app.deps.db.selectFrom('member_name_words').select('suffix').where('tenant_id', '=', tenant.id).where('member_id', '=', created[3]).execute();
+    expect(JSON.stringify(words)).not.toContain('rina');
+  });
+
   it('never finds another retailer’s members', async () => {
     const { budi } = await threeMembers();
     const other = await newTenant(app);

@@ -175,6 +175,27 @@ describe('spending and expiring lots', () => {
     expect(points.entries.items.filter((e) => e.kind === 'expire').map((e) => [e.points, e.balanceAfter])).toEqual([[-14, 7]]);
     await expectLedgerClean(app, tenant.id);
   });
+
+  it('walks due lots of many dates and accounts in small batches: every due lot expires once, one entry per account', async () => {
+    const tenant = await newTenant(app);
+    await setPointsPolicy(tenant, { expiryPolicy: 'months', expiryMonths: 1 });
+    const members = [];
+    for (let i = 0; i < 5; i++) members.push(await newMember(tenant));
+    // Dates in another order than the accounts', two members' lots on the same day, one member with three.
+    for (const [m, days, rp] of [[3, 20, 100_000], [0, 20, 110_000], [4, 18, 120_000], [1, 15, 130_000], [0, 12, 140_000], [2, 11, 150_000], [0, 10, 160_000], [4, 2, 170_000]] as const) {
+      await postSale(tenant, sale(members[m].id, rp, daysAgoAt(days, 10)));
+    }
+    const lots = await Promise.all(members.map((m) => lotsOf(tenant, m.id)));
+    const cutoff = new Date(lots[0].at(-1)!.expiresAt!); // member 0's last lot (10 days ago) is the last one due
+
+    await expirePoints(app.deps.db, cutoff, 2);
+    const expired = await Promise.all(members.map(async (m) => (await pointsOf(tenant, m.id)).entries.items.filter((e) => e.kind === 'expire').map((e) => e.points)));
+    expect(expired).toEqual([[-(11 + 14 + 16)], [-13], [-15], [-10], [-12]]);
+    expect((await lotsOf(tenant, members[4].id)).map((l) => l.remaining)).toEqual([17]); // the lot not due yet
+    await expirePoints(app.deps.db, cutoff, 2);
+    expect((await app.deps.db.selectFrom('point_entries').select('id').where('tenant_id', '=', tenant.id).where('kind', '=', 'expire').execute()).length).toBe(5);
+    await expectLedgerClean(app, tenant.id);
+  });
 });
 
 describe('pending points (the return window)', () => {

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../deps.ts';
 import { newId } from '../shared/ids.ts';
 import { lockAccount } from './ledger.service.ts';
@@ -33,20 +33,41 @@ async function lockBatch(trx: Db, accounts: Account[]) {
 const inBatch = (accounts: Account[], alias: string) =>
   sql`(${sql.ref(`${alias}.tenant_id`)}, ${sql.ref(`${alias}.account_id`)}) in (${batchRows(accounts)})`;
 
-// Batches walk the accounts in (tenant, id) order from where the last one ended: each search for
-// the next batch starts at the previous batch's last account instead of reading every due lot again
-// (a million due lots would otherwise be read once per batch of 500).
-type FindBatch = (db: Db, size: number, after: Account | null) => Promise<Account[]>;
+// Batches walk the due lots in the order of the job's index (the date they fall due, then tenant and
+// account) from where the last batch ended: each batch reads the next lots alone, never again the
+// ones before (a million due lots would otherwise be read once per batch), and the index holds all it
+// needs. A batch is the accounts of its lots; it expires or posts every due lot of those accounts, so
+// the lots behind the cursor are done. Locks are taken in (tenant, id) order within the batch.
+type Cursor = { at: string; tenant_id: string; id: string };
+type Batch = { accounts: Account[]; last: Cursor };
+type FindBatch = (db: Db, size: number, after: Cursor | null) => Promise<Batch | null>;
+
+function dueLots(column: 'expires_at' | 'available_at', condition: RawBuilder<unknown>, now: Date): FindBatch {
+  const at = sql.ref(column);
+  return async (trx, size, after) => {
+    const { rows } = await sql<Cursor>`
+      select ${at}::text as at, tenant_id, account_id as id from point_lots
+      where ${condition} and ${at} <= ${now}
+        ${after ? sql`and (${at}, tenant_id, account_id) > (${after.at}::timestamptz, ${after.tenant_id}::uuid, ${after.id}::uuid)` : sql``}
+      order by ${at}, tenant_id, account_id limit ${size}`.execute(trx);
+    if (!rows.length) return null;
+    const unique = new Map(rows.map((r) => [`${r.tenant_id}/${r.id}`, { tenant_id: r.tenant_id, id: r.id }]));
+    const accounts = [...unique.values()].sort((x, y) => (x.tenant_id === y.tenant_id ? compare(x.id, y.id) : compare(x.tenant_id, y.tenant_id)));
+    return { accounts, last: rows[rows.length - 1] };
+  };
+}
+
+const compare = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
 
 async function runBatches(db: Db, findBatch: FindBatch, work: (trx: Db, batch: Account[]) => Promise<number>, batchSize: number) {
   const total: JobResult = { accounts: 0, points: 0 };
-  let after: Account | null = null;
+  let after: Cursor | null = null;
   for (;;) {
-    const done: { last: Account; accounts: number; points: number } | null = await db.transaction().execute(async (trx) => {
+    const done: { last: Cursor; accounts: number; points: number } | null = await db.transaction().execute(async (trx) => {
       const batch = await findBatch(trx, batchSize, after);
-      if (!batch.length) return null;
-      await lockBatch(trx, batch);
-      return { last: batch[batch.length - 1], accounts: batch.length, points: await work(trx, batch) };
+      if (!batch) return null;
+      await lockBatch(trx, batch.accounts);
+      return { last: batch.last, accounts: batch.accounts.length, points: await work(trx, batch.accounts) };
     });
     if (!done) return total;
     after = done.last;
@@ -55,15 +76,9 @@ async function runBatches(db: Db, findBatch: FindBatch, work: (trx: Db, batch: A
   }
 }
 
-const afterAccount = (after: Account | null) => (after ? sql`and (tenant_id, account_id) > (${after.tenant_id}::uuid, ${after.id}::uuid)` : sql``);
-
-/** Expires posted lots whose date has passed: one `expire` entry per account. */
-export function expirePoints(db: Db, now = new Date(), batchSize = 500): Promise<JobResult> {
-  const due: FindBatch = (trx, size, after) =>
-    sql<Account>`
-      select distinct tenant_id, account_id as id from point_lots
-      where status = 'posted' and remaining > 0 and expires_at <= ${now} ${afterAccount(after)}
-      order by tenant_id, id limit ${size}`.execute(trx).then((r) => r.rows);
+/** Expires posted lots whose date has passed: one `expire` entry per account. `batchSize` lots a transaction. */
+export function expirePoints(db: Db, now = new Date(), batchSize = 1000): Promise<JobResult> {
+  const due = dueLots('expires_at', sql`status = 'posted' and remaining > 0 and expires_at is not null`, now);
   return runBatches(db, due, (trx, batch) => expireLotsOf(trx, batch, now), batchSize);
 }
 
@@ -94,12 +109,8 @@ export async function expireLotsOf(trx: Db, batch: Account[], now: Date): Promis
 }
 
 /** Posts pending lots whose return window has passed; posted points repay debt first. */
-export function releasePending(db: Db, now = new Date(), batchSize = 500): Promise<JobResult> {
-  const due: FindBatch = (trx, size, after) =>
-    sql<Account>`
-      select distinct tenant_id, account_id as id from point_lots
-      where status = 'pending' and available_at <= ${now} ${afterAccount(after)}
-      order by tenant_id, id limit ${size}`.execute(trx).then((r) => r.rows);
+export function releasePending(db: Db, now = new Date(), batchSize = 1000): Promise<JobResult> {
+  const due = dueLots('available_at', sql`status = 'pending'`, now);
   return runBatches(db, due, async (trx, batch) => {
     const result = await sql<{ points: number }>`
       with lots as (

@@ -1,4 +1,4 @@
-import { sql, type ExpressionBuilder } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Insertable, Updateable } from 'kysely';
 import type { DB, MemberTable } from '@kartu/db';
 import type { Db } from '../deps.ts';
@@ -81,27 +81,47 @@ export function searchMembers(db: Db, tenantId: string, search: MemberSearch, li
   // The page of matching ids first, then the details of those alone: a common name prefix matches
   // thousands of a million members, and joining balances and cards to each before the limit was
   // most of the search's time.
-  let query = db.selectFrom('members as m').select('m.id').where('m.tenant_id', '=', tenantId).orderBy('m.id', 'desc').limit(limit + 1);
-  if (beforeId) query = query.where('m.id', '<', beforeId);
   const text = search.text?.trim().toLowerCase();
-  if (text) {
-    query = query.where((eb: ExpressionBuilder<any, any>) => {
-      const likeText = `${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      const anyOf = [
-        eb(sql`lower(m.name)`, 'like', likeText),
-        eb(sql`lower(m.name)`, 'like', `% ${likeText}`),
-        eb(sql`lower(m.email)`, '=', text),
-      ];
-      if (search.phone) anyOf.push(eb('m.phone', '=', search.phone));
-      // The card's member as a scalar (numbers are unique in a tenant): an index condition that
-      // joins the others in one BitmapOr, where a correlated EXISTS would be checked member by member.
-      if (search.cardNumber) {
-        anyOf.push(eb('m.id', '=', eb.selectFrom('cards as k').select('k.member_id').where('k.tenant_id', '=', tenantId).where('k.number', '=', search.cardNumber)));
-      }
-      return eb.or(anyOf);
-    }) as typeof query;
+  const before = (column: string) => (beforeId ? sql`and ${sql.ref(column)} < ${beforeId}` : sql``);
+  let ids;
+  if (!text) {
+    ids = sql`select id from members where tenant_id = ${tenantId} ${before('id')} order by id desc limit ${limit + 1}`;
+  } else {
+    const arms = [
+      sql`(${nameMatches(tenantId, text, limit + 1, before('x.member_id'))})`,
+      sql`select id from members where tenant_id = ${tenantId} and lower(email) = ${text} ${before('id')}`,
+    ];
+    if (search.phone) arms.push(sql`select id from members where tenant_id = ${tenantId} and phone = ${search.phone} ${before('id')}`);
+    if (search.cardNumber) {
+      arms.push(sql`select member_id from cards where tenant_id = ${tenantId} and number = ${search.cardNumber} ${before('member_id')}`);
+    }
+    ids = sql`select id from (${sql.join(arms, sql` union `)}) matches (id) order by id desc limit ${limit + 1}`;
   }
-  return memberDetails(db, tenantId).where('m.id', 'in', query).orderBy('m.id', 'desc').execute();
+  return memberDetails(db, tenantId).where(sql<boolean>`m.id in (${ids})`).orderBy('m.id', 'desc').execute();
+}
+
+/**
+ * Members whose name has the text at the start of a word, newest first (the index of migration 0031).
+ * One word: each distinct word with that prefix (a skip scan over the word index), its newest
+ * `limit` members; more than one: the range of name suffixes that start with the text.
+ */
+function nameMatches(tenantId: string, text: string, limit: number, before: RawBuilder<unknown>) {
+  const prefix = `${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  if (text.includes(' ')) {
+    return sql`select x.member_id from member_name_words x
+      where x.tenant_id = ${tenantId} and x.suffix like ${prefix} ${before} order by x.member_id desc limit ${limit}`;
+  }
+  return sql`
+    with recursive words (word) as (
+      (select word from member_name_words where tenant_id = ${tenantId} and word like ${prefix} order by word limit 1)
+      union all
+      select (select w.word from member_name_words w where w.tenant_id = ${tenantId} and w.word like ${prefix} and w.word > words.word order by w.word limit 1)
+      from words where words.word is not null
+    )
+    select n.member_id from words cross join lateral (
+      select x.member_id from member_name_words x
+      where x.tenant_id = ${tenantId} and x.word = words.word ${before} order by x.member_id desc limit ${limit}
+    ) n`;
 }
 
 export type { DB };
