@@ -126,7 +126,7 @@ async function repayDebt(db: Db, tenantId: string, account: LockedAccount, lotId
 
 /** Points past their date are gone before anything is spent, even between two runs of the job. */
 async function expireDueLots(db: Db, tenantId: string, account: LockedAccount) {
-  if (await expireLotsOf(db, [{ tenant_id: tenantId, id: account.id }], new Date())) {
+  if ((await expireLotsOf(db, [{ tenant_id: tenantId, id: account.id }], new Date())).points) {
     Object.assign(account, await repo.findAccountOfMemberById(db, tenantId, account.id));
   }
 }
