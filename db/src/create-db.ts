@@ -61,7 +61,7 @@ export async function createDb(options: CreateDbOptions = {}): Promise<Kysely<DB
   }
   const dataDir = options.dataDir ?? 'memory://';
   if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-  // pg_trgm: the member search's name index (migration 0028).
+  // pg_trgm: migration 0028 creates the extension (its name index, since replaced by 0031's, needed it).
   const pglite = await PGlite.create(dataDir, { parsers, loadDataDir: options.loadDataDir, extensions: { pg_trgm } });
   const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
   kinds.set(db, { kind: 'pglite', pglite });

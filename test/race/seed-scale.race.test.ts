@@ -36,7 +36,7 @@ it('seeds a small scale retailer whose ledger verifies and whose members the app
   const numbers = await app.deps.db.selectFrom('cards').select('number').where('tenant_id', '=', seeded.tenantId).execute();
   expect(numbers.filter((c) => !c.number.startsWith('7') || !isValidLuhn(c.number))).toEqual([]);
 
-  // Through the API as the seeded owner: the search finds a member by typed card number and by phone.
+  // Through the API as the seeded owner: the search finds a member by typed card number, phone and name.
   const member = await app.deps.db.selectFrom('members as m').innerJoin('cards as c', (j) => j.onRef('c.member_id', '=', 'm.id').onRef('c.tenant_id', '=', 'm.tenant_id'))
     .innerJoin('point_accounts as a', (j) => j.onRef('a.member_id', '=', 'm.id').onRef('a.tenant_id', '=', 'm.tenant_id'))
     .select(['m.id', 'm.phone', 'c.number', 'a.balance']).where('m.tenant_id', '=', seeded.tenantId).orderBy('m.id').limit(1).executeTakeFirstOrThrow();
@@ -46,6 +46,10 @@ it('seeds a small scale retailer whose ledger verifies and whose members the app
   expect(byCard.body.items.map((m: { id: string }) => m.id)).toEqual([member.id]);
   const byPhone = await owner.get('/api/v1/members').query({ query: `0${member.phone.slice(3)}` }).expect(200);
   expect(byPhone.body.items.map((m: { id: string }) => m.id)).toEqual([member.id]);
+  const name = await app.deps.db.selectFrom('members').select('name').where('tenant_id', '=', seeded.tenantId).where('id', '=', member.id).executeTakeFirstOrThrow();
+  const [first, second] = name.name.split(' ');
+  const byName = await owner.get('/api/v1/members').query({ query: `${first} ${second}` }).expect(200);
+  expect(byName.body.items.map((m: { id: string }) => m.id)).toContain(member.id);
   const detail = await owner.get(`/api/v1/members/${member.id}`).expect(200);
   expect(detail.body.points.balance).toBe(Number(member.balance));
 
