@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { pgPoolOf } from '@kartu/db';
 import type { AppDeps } from '../deps.ts';
 import { expirePoints, releasePending } from '../ledger/ledger-jobs.ts';
 import { scrubExpiredSecrets } from '../outbox/outbox.repository.ts';
@@ -32,9 +33,12 @@ export async function runLedgerJobs(deps: AppDeps, now = new Date()) {
         return nothing;
       }
     };
+    // The ledger jobs keep two batches in flight, each on a connection of its own from the pool (this
+    // one holds the lock); PGlite has one connection, this one, and runs them one after another.
+    const batches = pgPoolOf(deps.db) ? deps.db : conn;
     try {
-      const released = await run(() => releasePending(conn, now), { accounts: 0, points: 0 });
-      const expired = await run(() => expirePoints(conn, now), { accounts: 0, points: 0 });
+      const released = await run(() => releasePending(batches, now), { accounts: 0, points: 0 });
+      const expired = await run(() => expirePoints(batches, now), { accounts: 0, points: 0 });
       const tiers = await run(() => reviewTiers(conn, now), { reviewed: 0 } as Awaited<ReturnType<typeof reviewTiers>>);
       const scrubbed = await run(() => scrubExpiredSecrets(conn, new Date(now.getTime() - 3600e3)), 0);
       const referrals = await run(() => settleReferrals(conn, deps.config.secretKey, now), { rewarded: 0, refused: 0 });

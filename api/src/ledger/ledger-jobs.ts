@@ -64,6 +64,7 @@ const compare = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
 // 1,000,000 lots: 59.7 s with one). Batches are found one after another from the cursor, outside their
 // transactions; a batch that meets an account the other one holds waits for it, then finds nothing
 // left due there (the lots are re-read under the lock). Locks are in (tenant, id) order in both.
+// On a single connection (PGlite, or a Kysely bound to one) kysely runs the two one after another.
 const IN_FLIGHT = 2;
 
 async function runBatches(db: Db, findBatch: FindBatch, work: (trx: Db, batch: Account[]) => Promise<JobResult>, batchSize: number) {
