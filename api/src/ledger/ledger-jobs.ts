@@ -71,8 +71,10 @@ async function runBatches(db: Db, findBatch: FindBatch, work: (trx: Db, batch: A
   const total: JobResult = { accounts: 0, points: 0 };
   let after: Cursor | null = null;
   let finding: Promise<Batch | null> = Promise.resolve(null);
+  let stopped = false;
   const next = () => {
     finding = finding.then(async () => {
+      if (stopped) return null;
       const batch = await findBatch(db, batchSize, after);
       if (batch) after = batch.last;
       return batch;
@@ -80,17 +82,24 @@ async function runBatches(db: Db, findBatch: FindBatch, work: (trx: Db, batch: A
     return finding;
   };
   const worker = async () => {
-    for (let batch = await next(); batch; batch = await next()) {
-      const accounts = batch.accounts;
-      const done = await db.transaction().execute(async (trx) => {
-        await lockBatch(trx, accounts);
-        return work(trx, accounts);
-      });
-      total.accounts += done.accounts;
-      total.points += done.points;
+    try {
+      for (let batch = await next(); batch; batch = await next()) {
+        const accounts = batch.accounts;
+        const done = await db.transaction().execute(async (trx) => {
+          await lockBatch(trx, accounts);
+          return work(trx, accounts);
+        });
+        total.accounts += done.accounts;
+        total.points += done.points;
+      }
+    } catch (error) {
+      stopped = true; // the other takes no new batch
+      throw error;
     }
   };
-  await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+  // Settled, not raced: when one batch fails the job returns only once the other has committed or not.
+  const failed = (await Promise.allSettled(Array.from({ length: IN_FLIGHT }, worker))).find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
   return total;
 }
 
