@@ -153,6 +153,21 @@ describe('sign-in', () => {
     expect((await tenant.owner.get('/api/v1/auth/me')).status).toBe(200);
   });
 
+  it('a staff session stops working once its staff member is inactive, and is no member session', async () => {
+    const tenant = await newTenant(app);
+    const cashier = await newStaff(app, tenant, 'cashier');
+    const login = await app.agent().post('/api/v1/auth/login').send({ email: cashier.email, password: PASSWORD });
+    const token = setCookie(login, 'kartu_session').value!;
+    expect((await app.http.get('/api/v1/auth/me').set('Cookie', `kartu_session=${token}`)).status).toBe(200);
+    expect((await app.http.get('/api/v1/me').set('Cookie', `kartu_member=${token}`)).status).toBe(401);
+
+    // Not through the API, which ends the sessions as well: the session alone must not be enough.
+    await app.deps.db.updateTable('staff').set({ active: false }).where('tenant_id', '=', tenant.id).where('id', '=', cashier.id).execute();
+    const inactive = await app.http.get('/api/v1/auth/me').set('Cookie', `kartu_session=${token}`);
+    expect(inactive.status).toBe(401);
+    expect(inactive.body.code).toBe('unauthenticated');
+  });
+
   it('answers 401 without credentials, or with a forged session cookie', async () => {
     const tenant = await newTenant(app);
     for (const req of [

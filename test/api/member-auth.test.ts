@@ -255,4 +255,15 @@ describe('POST /api/v1/member-auth/verify', () => {
     expect(replayed.status).toBe(401);
     expect(replayed.body.code).toBe('unauthenticated');
   });
+  it('a member session stops working once the member is no longer active, and is no staff session', async () => {
+    const { tenant, phone, member, code } = await memberAndCode();
+    const token = memberCookie(await verify(tenant, phone, code)).value!;
+    expect((await app.http.get('/api/v1/me').set('Cookie', `kartu_member=${token}`)).status).toBe(200);
+    expect((await app.http.get('/api/v1/auth/me').set('Cookie', `kartu_session=${token}`)).status).toBe(401);
+
+    await app.deps.db.updateTable('members').set({ status: 'blocked' }).where('tenant_id', '=', tenant.id).where('id', '=', member.id).execute();
+    const blocked = await app.http.get('/api/v1/me').set('Cookie', `kartu_member=${token}`);
+    expect(blocked.status).toBe(401);
+    expect(blocked.body.code).toBe('unauthenticated');
+  });
 });

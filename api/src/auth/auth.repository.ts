@@ -31,23 +31,31 @@ export async function deleteSession(db: Db, tenantId: string, id: string) {
   await db.deleteFrom('sessions').where('tenant_id', '=', tenantId).where('id', '=', id).execute();
 }
 
-export function findActiveStaff(db: Db, tenantId: string, id: string) {
+/** A live staff session with its staff member, who must still be active: one round trip per request. */
+export function findLiveStaffSession(db: Db, tenantId: string, id: string) {
   return db
-    .selectFrom('staff')
-    .select(['id', 'role', 'store_id', 'must_change_password'])
-    .where('tenant_id', '=', tenantId)
-    .where('id', '=', id)
-    .where('active', '=', true)
+    .selectFrom('sessions as s')
+    .innerJoin('staff as st', (j) => j.onRef('st.tenant_id', '=', 's.tenant_id').onRef('st.id', '=', 's.principal_id'))
+    .select(['s.secret_hash', 'st.id', 'st.role', 'st.store_id', 'st.must_change_password'])
+    .where('s.tenant_id', '=', tenantId)
+    .where('s.id', '=', id)
+    .where('s.principal_kind', '=', 'staff')
+    .where('s.expires_at', '>', sql<Date>`now()`)
+    .where('st.active', '=', true)
     .executeTakeFirst();
 }
 
-export function findActiveMember(db: Db, tenantId: string, id: string) {
+/** A live member session whose member is still active. */
+export function findLiveMemberSession(db: Db, tenantId: string, id: string) {
   return db
-    .selectFrom('members')
-    .select(['id'])
-    .where('tenant_id', '=', tenantId)
-    .where('id', '=', id)
-    .where('status', '=', 'active')
+    .selectFrom('sessions as s')
+    .innerJoin('members as m', (j) => j.onRef('m.tenant_id', '=', 's.tenant_id').onRef('m.id', '=', 's.principal_id'))
+    .select(['s.secret_hash', 'm.id'])
+    .where('s.tenant_id', '=', tenantId)
+    .where('s.id', '=', id)
+    .where('s.principal_kind', '=', 'member')
+    .where('s.expires_at', '>', sql<Date>`now()`)
+    .where('m.status', '=', 'active')
     .executeTakeFirst();
 }
 

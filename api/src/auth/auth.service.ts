@@ -41,17 +41,13 @@ export async function closeSession(db: Db, token: string | undefined, kind: 'sta
 export async function principalFromSession(db: Db, token: string | undefined, kind: 'staff' | 'member'): Promise<Principal> {
   const parsed = parseToken('ks', token);
   if (!parsed) throw unauthenticated();
-  const session = await repo.findLiveSession(db, parsed.tenantId, parsed.id);
-  if (!session || session.principal_kind !== kind || !secretMatches(parsed.secret, session.secret_hash)) {
-    throw unauthenticated();
-  }
   if (kind === 'member') {
-    const member = await repo.findActiveMember(db, parsed.tenantId, session.principal_id);
-    if (!member) throw unauthenticated();
-    return { kind: 'member', tenantId: parsed.tenantId, id: member.id, sessionId: parsed.id };
+    const session = await repo.findLiveMemberSession(db, parsed.tenantId, parsed.id);
+    if (!session || !secretMatches(parsed.secret, session.secret_hash)) throw unauthenticated();
+    return { kind: 'member', tenantId: parsed.tenantId, id: session.id, sessionId: parsed.id };
   }
-  const staff = await repo.findActiveStaff(db, parsed.tenantId, session.principal_id);
-  if (!staff) throw unauthenticated();
+  const staff = await repo.findLiveStaffSession(db, parsed.tenantId, parsed.id);
+  if (!staff || !secretMatches(parsed.secret, staff.secret_hash)) throw unauthenticated();
   return {
     kind: 'staff', tenantId: parsed.tenantId, id: staff.id, role: staff.role, storeId: staff.store_id, sessionId: parsed.id,
     mustChangePassword: staff.must_change_password,
