@@ -24,6 +24,13 @@ describe('normalisePhone', () => {
     expect(normalisePhone('+65 8123 4567')).toBe('+6581234567');
   });
 
+  it('reads the shortest numbers there are (7 digits with the country code), and no name or short code', () => {
+    expect(normalisePhone('+683 4002')).toBe('+6834002');
+    expect(normalisePhone('Siti Rahayu')).toBeNull();
+    expect(normalisePhone('112')).toBeNull();
+    expect(normalisePhone('0812 345')).toBeNull();
+  });
+
   it.each([
     ['too short', '0812'],
     ['too short for a mobile', '0812345'],

@@ -1,6 +1,5 @@
 import { imageSize } from 'image-size';
-import PDFDocument from 'pdfkit';
-import { openLogo } from '../cards/card-pdf.ts';
+import { newPdfDocument, openLogo } from '../cards/card-pdf.ts';
 import { invalidField } from '../shared/errors.ts';
 import type { LogoType } from './branding.repository.ts';
 import { decodePng, encodePng, isPng, PngError } from './png.ts';
@@ -34,7 +33,7 @@ export function sizeOf(bytes: Buffer) {
 /** PDFKit reads the JPEG's frame header: 8-bit grey, RGB or CMYK (what PDF's DCT filter takes). */
 function printableJpeg(bytes: Buffer): boolean {
   try {
-    const image = openLogo(new PDFDocument({ autoFirstPage: false }), bytes) as { bits?: number; colorSpace?: string };
+    const image = openLogo(newPdfDocument({ autoFirstPage: false }), bytes) as { bits?: number; colorSpace?: string };
     return image.bits === 8 && Boolean(image.colorSpace);
   } catch {
     return false;

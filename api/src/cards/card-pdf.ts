@@ -1,6 +1,12 @@
-import PDFDocument from 'pdfkit';
+import type PDFKitDocument from 'pdfkit';
 import QRCode from 'qrcode';
+import { loadOnUse } from '../shared/load-on-use.ts';
 import { drawLine, registerCardFonts } from './fonts.ts';
+
+const PDFDocument = loadOnUse<typeof PDFKitDocument>('pdfkit');
+
+/** A PDFKit document; PDFKit itself is loaded by the first PDF the server makes. */
+export const newPdfDocument = (options?: PDFKit.PDFDocumentOptions): PDFKit.PDFDocument => new (PDFDocument())(options);
 
 export const MM = 72 / 25.4;
 // CR80, the size of a bank card.
@@ -136,7 +142,7 @@ export function collect(doc: PDFKit.PDFDocument): Promise<Buffer> {
 export async function renderCardPdf(
   card: { retailer: string; name: string; cardNumber: string; code: string; colors?: CardColors; logo?: Buffer },
 ): Promise<Buffer> {
-  const doc = new PDFDocument({ size: [CARD_WIDTH, CARD_HEIGHT], margin: 0, info: { Title: `${card.retailer} — ${card.name}` } });
+  const doc = newPdfDocument({ size: [CARD_WIDTH, CARD_HEIGHT], margin: 0, info: { Title: `${card.retailer} — ${card.name}` } });
   const done = collect(doc);
   registerCardFonts(doc);
   drawCard(doc, 0, 0, { ...card, logo: card.logo && openLogo(doc, card.logo) });

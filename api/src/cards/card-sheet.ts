@@ -1,6 +1,5 @@
 import type { Readable } from 'node:stream';
-import PDFDocument from 'pdfkit';
-import { CARD_HEIGHT, CARD_WIDTH, MM, collect, drawCard, openLogo, type CardColors } from './card-pdf.ts';
+import { CARD_HEIGHT, CARD_WIDTH, MM, collect, drawCard, newPdfDocument, openLogo, type CardColors } from './card-pdf.ts';
 import { registerCardFonts } from './fonts.ts';
 
 // Card stock for a print shop: A4 portrait, 2 × 5 CR80 cards per page with gutters between them,
@@ -59,7 +58,7 @@ const nextTick = () => new Promise<void>((resolve) => setImmediate(resolve));
  */
 export function cardSheetStream(cards: readonly SheetCard[], options: CardSheetOptions): Readable {
   if (cards.length === 0) throw new RangeError('a card sheet needs at least one card');
-  const doc = new PDFDocument({
+  const doc = newPdfDocument({
     size: [A4.width, A4.height],
     margin: 0,
     autoFirstPage: false,

@@ -3,9 +3,12 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
-import nodemailer from 'nodemailer';
+import type * as Nodemailer from 'nodemailer';
 import { encoderFor, fillPlaceholders } from './template.ts';
 import { checkedAddresses, guardedLookup } from './targets.ts';
+import { loadOnUse } from '../shared/load-on-use.ts';
+
+const nodemailer = loadOnUse<typeof Nodemailer>('nodemailer');
 
 export type Channel = 'sms' | 'whatsapp' | 'email';
 export type SmtpSecurity = 'tls' | 'starttls' | 'none';
@@ -52,7 +55,7 @@ export async function send(transport: TransportConfig, message: Outgoing, allowP
 
 async function sendSmtp(settings: SmtpSettings, secret: SmtpSecret, message: Outgoing, allowPrivate: boolean) {
   const [target] = await checkedAddresses(settings.host, allowPrivate);
-  const transporter = nodemailer.createTransport({
+  const transporter = nodemailer().createTransport({
     host: target!.address,
     port: settings.port,
     secure: settings.security === 'tls',

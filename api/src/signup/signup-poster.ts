@@ -1,5 +1,4 @@
-import PDFDocument from 'pdfkit';
-import { collect, drawQr, MM, openLogo, type CardColors } from '../cards/card-pdf.ts';
+import { collect, drawQr, MM, newPdfDocument, openLogo, type CardColors } from '../cards/card-pdf.ts';
 import { drawLine, registerCardFonts, widthOf, wrapText, type Weight } from '../cards/fonts.ts';
 
 // The shop-window poster: the retailer's colour band with logo and name, a headline, a line of
@@ -21,7 +20,7 @@ export interface Poster {
 
 export async function renderPosterPdf(poster: Poster): Promise<Buffer> {
   const [width, height] = POSTER_SIZES[poster.size];
-  const doc = new PDFDocument({ size: [width, height], margin: 0, info: { Title: `${poster.retailer} — ${poster.headline}` } });
+  const doc = newPdfDocument({ size: [width, height], margin: 0, info: { Title: `${poster.retailer} — ${poster.headline}` } });
   const done = collect(doc);
   registerCardFonts(doc);
   const k = width / POSTER_SIZES.A4[0];

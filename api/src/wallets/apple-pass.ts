@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PKPass } from 'passkit-generator';
+import type * as Passkit from 'passkit-generator';
 import { repoRoot } from '../config.ts';
+import { loadOnUse } from '../shared/load-on-use.ts';
 import type { AppleSecret, AppleSettings } from './apple-credentials.ts';
 import { groupedNumber, passLabels, rgb, type PassContent } from './pass-content.ts';
+
+const passkit = loadOnUse<typeof Passkit>('passkit-generator');
 
 const ICONS = ['icon.png', 'icon@2x.png', 'icon@3x.png'];
 let icons: Record<string, Buffer> | undefined;
@@ -42,7 +45,7 @@ export function applePass(issuer: AppleSettings, secret: AppleSecret, content: P
       backFields: [{ key: 'cardNumber', label: shown.cardNumber, value: groupedNumber(card.number) }],
     },
   };
-  const pass = new PKPass(
+  const pass = new (passkit().PKPass)(
     { ...defaultIcons(), ...(logoPng ? { 'logo.png': logoPng } : {}), 'pass.json': Buffer.from(JSON.stringify(passJson)) },
     { wwdr: secret.wwdrCertificate, signerCert: secret.certificate, signerKey: secret.privateKey },
   );
