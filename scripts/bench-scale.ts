@@ -77,7 +77,14 @@ const table: Row[] = [];
 const expiryStarted = performance.now();
 const expired = await expirePoints(db, expiryAt);
 const expiryS = (performance.now() - expiryStarted) / 1000;
-table.push({ what: `expiry job (${due.toLocaleString('en')} due lots, ${expired.accounts.toLocaleString('en')} accounts)`, figure: `${expiryS.toFixed(1)} s`, goal: `< ${GOALS.expiryS} s`, met: expiryS < GOALS.expiryS });
+// Each run expires what it finds: after several runs fewer lots than the goal's are left to expire,
+// and the time says nothing about the goal (seed again).
+const expiryCounts = !expiryAtSet && due < EXPIRY_LOTS ? undefined : expiryS < GOALS.expiryS;
+if (expiryCounts === undefined) console.log(`only ${due.toLocaleString('en')} unexpired lots are left of the seed: the expiry figure is not a measure of the goal (npm run seed:scale into a new database)`);
+table.push({
+  what: `expiry job (${due.toLocaleString('en')} due lots, ${expired.accounts.toLocaleString('en')} accounts)`, figure: `${expiryS.toFixed(1)} s`,
+  goal: expiryCounts === undefined ? `(< ${EXPIRY_LOTS.toLocaleString('en')} lots)` : `< ${GOALS.expiryS} s`, met: expiryCounts,
+});
 
 const principal = { kind: 'staff' as const, tenantId, id: owner.id, role: 'owner' as const, storeId: null, sessionId: 'bench-scale' };
 const rfmStarted = performance.now();
@@ -210,7 +217,7 @@ async function dayWithDueLots(count: number): Promise<Date> {
     where tenant_id = ${tenantId} and remaining > 0 and status = 'posted' and expires_at is not null
     order by expires_at offset ${count - 1} limit 1`.execute(db);
   const now = new Date();
-  if (!rows[0]) return now;
+  if (!rows[0]) return lastDueDay(now);
   const day = new Date(rows[0].expires_at);
   day.setUTCHours(23, 59, 59, 999);
   return day > now ? day : now;
@@ -241,4 +248,14 @@ function startServer(): Promise<string> {
 
 async function stopServer() {
   await server?.stop();
+}
+
+/** Fewer than the lots asked for are left: the day the last of them expires, so all of them are due. */
+async function lastDueDay(now: Date): Promise<Date> {
+  const { rows } = await sql<{ last: Date | null }>`
+    select max(expires_at) as last from point_lots
+    where tenant_id = ${tenantId} and remaining > 0 and status = 'posted' and expires_at is not null`.execute(db);
+  const day = rows[0]?.last ? new Date(rows[0].last) : now;
+  day.setUTCHours(23, 59, 59, 999);
+  return day > now ? day : now;
 }
