@@ -29,6 +29,7 @@ describe('normalisePhone', () => {
     expect(normalisePhone('Siti Rahayu')).toBeNull();
     expect(normalisePhone('112')).toBeNull();
     expect(normalisePhone('0812 345')).toBeNull();
+    expect(normalisePhone('０８１２３４５６７８９０')).toBe('+6281234567890');
   });
 
   it.each([
