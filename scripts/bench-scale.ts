@@ -210,15 +210,17 @@ console.log(`\n${'figure'.padEnd(width)}  ${'measured'.padEnd(30)}  ${'goal'.pad
 for (const r of table) console.log(`${r.what.padEnd(width)}  ${r.figure.padEnd(30)}  ${r.goal.padEnd(16)}  ${r.met === undefined ? '' : r.met ? 'met' : 'MISS'}`);
 process.exitCode = table.every((r) => r.met !== false) ? 0 : 1;
 
-/** The later of now and the end of the day by which `count` of the tenant's posted lots are due (the expiry index, read in order). */
+/**
+ * The later of now and the end of the day by which `count` of the tenant's posted lots are due (the
+ * expiry index, read in order); when fewer are left, the day the last of them is due.
+ */
 async function dayWithDueLots(count: number): Promise<Date> {
-  const { rows } = await sql<{ expires_at: Date }>`
-    select expires_at from point_lots
-    where tenant_id = ${tenantId} and remaining > 0 and status = 'posted' and expires_at is not null
-    order by expires_at offset ${count - 1} limit 1`.execute(db);
+  const { rows } = await sql<{ day: Date | null }>`
+    with due as not materialized (select expires_at from point_lots where tenant_id = ${tenantId} and remaining > 0 and status = 'posted' and expires_at is not null)
+    select coalesce((select expires_at from due order by expires_at offset ${count - 1} limit 1), (select max(expires_at) from due)) as day`.execute(db);
   const now = new Date();
-  if (!rows[0]) return lastDueDay(now);
-  const day = new Date(rows[0].expires_at);
+  if (!rows[0]?.day) return now;
+  const day = new Date(rows[0].day);
   day.setUTCHours(23, 59, 59, 999);
   return day > now ? day : now;
 }
@@ -250,12 +252,3 @@ async function stopServer() {
   await server?.stop();
 }
 
-/** Fewer than the lots asked for are left: the day the last of them expires, so all of them are due. */
-async function lastDueDay(now: Date): Promise<Date> {
-  const { rows } = await sql<{ last: Date | null }>`
-    select max(expires_at) as last from point_lots
-    where tenant_id = ${tenantId} and remaining > 0 and status = 'posted' and expires_at is not null`.execute(db);
-  const day = rows[0]?.last ? new Date(rows[0].last) : now;
-  day.setUTCHours(23, 59, 59, 999);
-  return day > now ? day : now;
-}

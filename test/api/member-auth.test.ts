@@ -255,6 +255,7 @@ describe('POST /api/v1/member-auth/verify', () => {
     expect(replayed.status).toBe(401);
     expect(replayed.body.code).toBe('unauthenticated');
   });
+
   it('a member session stops working once the member is no longer active, and is no staff session', async () => {
     const { tenant, phone, member, code } = await memberAndCode();
     const token = memberCookie(await verify(tenant, phone, code)).value!;
