@@ -39,6 +39,8 @@ export interface Config {
   rateLimits: 'shared' | 'local';
   /** KARTU_BENCH_RATE_LIMITS=on (npm run bench only): every limit a million times higher, so a load test from one IP is not throttled. */
   benchRateLimits: boolean;
+  /** KARTU_PREPARED_STATEMENTS=off: no named statements, for a connection pooler that cannot keep them. */
+  preparedStatements: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -97,6 +99,7 @@ const variables = {
   KARTU_REQUEST_TIMEOUT: { expected: 'seconds, a whole number 1-600', schema: z.string().regex(/^\d{1,3}$/).transform(Number).pipe(z.number().min(1).max(600)) },
   KARTU_RATE_LIMITS: { expected: "'shared' or 'local'", schema: z.enum(['shared', 'local']) },
   KARTU_BENCH_RATE_LIMITS: { expected: "'on' or 'off'", schema: onOff },
+  KARTU_PREPARED_STATEMENTS: { expected: "'on' or 'off'", schema: onOff },
   LOG_LEVEL: { expected: 'one of fatal, error, warn, info, debug, trace, silent', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) },
 } satisfies Record<string, { expected: string; secret?: boolean; schema: z.ZodType }>;
 
@@ -156,6 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     requestTimeoutMs: (v.KARTU_REQUEST_TIMEOUT ?? 30) * 1000,
     rateLimits: databaseUrl ? v.KARTU_RATE_LIMITS ?? 'shared' : 'local',
     benchRateLimits: v.KARTU_BENCH_RATE_LIMITS === 'on',
+    preparedStatements: v.KARTU_PREPARED_STATEMENTS !== 'off',
   };
 }
 

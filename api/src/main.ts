@@ -32,7 +32,7 @@ async function main() {
   }
 
   const started = performance.now();
-  const db = await createDb({ url: config.databaseUrl, dataDir: config.dataDir });
+  const db = await createDb({ url: config.databaseUrl, dataDir: config.dataDir, prepareStatements: config.preparedStatements });
   const applied = await migrateToLatest(db);
   if (applied.length) log.info({ migrations: applied }, 'migrated');
   const pool = config.rateLimits === 'shared' ? pgPoolOf(db) : undefined;

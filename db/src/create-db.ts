@@ -5,6 +5,7 @@ import { Kysely, Migrator, PostgresDialect, type MigrationProvider } from 'kysel
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import { migrations } from '../migrations/index.ts';
+import { AUTO_PREPARE_DEFAULTS, autoPreparingClient } from './preparing-client.ts';
 import type { DB } from './schema.ts';
 
 export type DatabaseKind = 'postgres' | 'pglite';
@@ -16,6 +17,12 @@ export interface CreateDbOptions {
   dataDir?: string;
   /** Pool size for Postgres. */
   maxConnections?: number;
+  /**
+   * PostgreSQL only: name and prepare the statements this process sends often (preparing-client.ts);
+   * false for a connection pooler that cannot keep prepared statements (PgBouncer before 1.21 in
+   * transaction mode).
+   */
+  prepareStatements?: boolean;
   /** A tarball of a PGlite data directory (an embedded backup) to fill a new, empty `dataDir` from. */
   loadDataDir?: Blob;
 }
@@ -44,6 +51,7 @@ export async function createDb(options: CreateDbOptions = {}): Promise<Kysely<DB
     const pool = new pg.Pool({
       connectionString: options.url,
       max: options.maxConnections ?? 20,
+      ...(options.prepareStatements === false ? {} : { Client: autoPreparingClient(AUTO_PREPARE_DEFAULTS) }),
       types: {
         getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
           parsers[oid] ?? pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,

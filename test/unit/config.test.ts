@@ -79,6 +79,12 @@ describe('loadConfig', () => {
     expect(failure({ KARTU_RATE_LIMITS: 'redis' })).toBe("KARTU_RATE_LIMITS must be 'shared' or 'local', got 'redis'");
   });
 
+  it('prepares statements unless told off', () => {
+    expect(loadConfig(base).preparedStatements).toBe(true);
+    expect(loadConfig({ ...base, KARTU_PREPARED_STATEMENTS: 'off' }).preparedStatements).toBe(false);
+    expect(failure({ KARTU_PREPARED_STATEMENTS: 'no' })).toBe("KARTU_PREPARED_STATEMENTS must be 'on' or 'off', got 'no'");
+  });
+
   it('checks the TLS files exist, and that both are given', () => {
     const cert = join(dir, 'cert.pem');
     writeFileSync(cert, 'not checked here');
