@@ -7343,7 +7343,7 @@ export interface paths {
     };
     /**
      * Lifecycle thresholds (days), the RFM window and the CLV horizon
-     * @description Stages, in this order of precedence: `prospect` (no purchase yet), `lapsed` (last purchase more than `lapsedDays` ago), `at_risk` (more than `atRiskDays` ago), `won_back` (a purchase after a lapse, within `newDays` of it), `new` (first purchase within `newDays`), `active`. A sale moves the member at once; the scheduled jobs (every five minutes) move members as time passes.
+     * @description Stages, in this order of precedence: `prospect` (no purchase yet), `lapsed` (last purchase more than `lapsedDays` ago), `at_risk` (more than `atRiskDays` ago), `won_back` (a purchase after a lapse, within `newDays` of it), `new` (first purchase within `newDays`), `active`. A sale moves the member at once; a scheduled job moves members as time passes, within the hour.
      */
     get: {
       parameters: {
@@ -7375,7 +7375,7 @@ export interface paths {
     head?: never;
     /**
      * Change the lifecycle thresholds; every member’s stage is brought up to date at once (audit-logged)
-     * @description Stages, in this order of precedence: `prospect` (no purchase yet), `lapsed` (last purchase more than `lapsedDays` ago), `at_risk` (more than `atRiskDays` ago), `won_back` (a purchase after a lapse, within `newDays` of it), `new` (first purchase within `newDays`), `active`. A sale moves the member at once; the scheduled jobs (every five minutes) move members as time passes.
+     * @description Stages, in this order of precedence: `prospect` (no purchase yet), `lapsed` (last purchase more than `lapsedDays` ago), `at_risk` (more than `atRiskDays` ago), `won_back` (a purchase after a lapse, within `newDays` of it), `new` (first purchase within `newDays`), `active`. A sale moves the member at once; a scheduled job moves members as time passes, within the hour.
      */
     patch: {
       parameters: {

@@ -28,6 +28,7 @@ import * as m0029 from './0029_audit_erasure.ts';
 import * as m0030 from './0030_voucher_use_at_commit.ts';
 import * as m0031 from './0031_member_name_words.ts';
 import * as m0032 from './0032_rfm_scores_unconstrained.ts';
+import * as m0033 from './0033_stages_refreshed_at.ts';
 
 // Explicit, ordered, frozen once landed: a change to the schema is a new migration.
 export const migrations: Record<string, Migration> = {
@@ -60,4 +61,5 @@ export const migrations: Record<string, Migration> = {
   '0030_voucher_use_at_commit': m0030,
   '0031_member_name_words': m0031,
   '0032_rfm_scores_unconstrained': m0032,
+  '0033_stages_refreshed_at': m0033,
 };

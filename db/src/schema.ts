@@ -33,6 +33,8 @@ export interface TenantTable {
   rfm_window_months: Generated<number>;
   clv_horizon_months: Generated<number>;
   rfm_computed_at: Timestamp | null;
+  /** When the housekeeping job last moved this retailer's members along their lifecycle stages by the clock. */
+  stages_refreshed_at: Timestamp | null;
   /** '#rrggbb', lower case: the card's background and the app's accent. */
   brand_primary: Generated<string>;
   /** '#rrggbb': text on brand_primary. */

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refreshStages } from '../../api/src/lifecycle/lifecycle.repository.ts';
+import { refreshStagesIfDue } from '../../api/src/lifecycle/lifecycle.service.ts';
 import { newMember, newTenant, saleBody, type Tenant } from '../support/factories.ts';
 import { key, postSale } from '../support/points.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
@@ -38,6 +39,23 @@ describe('lifecycle stages', () => {
     await clockAt(tenant, 20.1);
     expect(await stageOf(tenant, member.id)).toBe('lapsed');
     expect(await clockAt(tenant, 25)).toBe(0);
+  });
+
+  it('the scheduled job moves a retailer’s members along by the clock at most once an hour', async () => {
+    const tenant = await newTenant(app);
+    // Thresholds beyond the clocks other files' housekeeping runs at (days ahead at most), which
+    // would otherwise take this retailer's hour first.
+    expect((await tenant.owner.patch('/api/v1/settings/lifecycle').send({ newDays: 1000, atRiskDays: 2000, lapsedDays: 3000 })).status).toBe(200);
+    const member = await newMember(tenant);
+    await postSale(tenant, saleBody({ memberId: member.id }));
+    const at = (minutesAfterNew: number) => new Date(Date.now() + 1000 * DAY + minutesAfterNew * 60e3);
+
+    expect(await refreshStagesIfDue(app.deps.db, tenant.id, at(-30))).toBe(0);
+    expect(await stageOf(tenant, member.id)).toBe('new');
+    expect(await refreshStagesIfDue(app.deps.db, tenant.id, at(10))).toBe(0); // 40 minutes on
+    expect(await stageOf(tenant, member.id)).toBe('new');
+    expect(await refreshStagesIfDue(app.deps.db, tenant.id, at(31))).toBe(1); // an hour and a minute on
+    expect(await stageOf(tenant, member.id)).toBe('active');
   });
 
   it('a purchase after a lapse wins the member back for newDays, and the history keeps every step', async () => {

@@ -12,7 +12,7 @@ import { purgeExpiredRateLimits } from '../http/rate-limits.repository.ts';
 
 // Housekeeping, run every five minutes as the pg-boss job 'housekeeping' (queue.ts), and directly by tests and tools: post pending points whose return window is over, expire lots past
 // their date, review tiers on their anniversary, reward referrals whose friend's first purchase
-// qualified, move members along their lifecycle as the clock passes thresholds, and recompute RFM
+// qualified, move members along their lifecycle as the clock passes thresholds (each retailer once an hour), and recompute RFM
 // scores of tenants whose scores are a day old, resume member imports whose worker stopped and delete the staged
 // rows of imports finished 7 days ago (personal data kept only for errors.csv). Each job is set-based and safe to run
 // again (and one-time codes older than an hour are masked in the outbox, and the shared rate-limit rows of

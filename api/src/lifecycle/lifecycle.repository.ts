@@ -48,6 +48,18 @@ export async function refreshStages(db: Db, now: Date, scope: { tenantId?: strin
   return Number(result.rows[0]?.changed ?? 0);
 }
 
+/** Notes that the clock moves the retailer's stages at `now`, unless it did after `since`: whether it was noted. */
+export async function claimStageRefresh(db: Db, tenantId: string, now: Date, since: Date): Promise<boolean> {
+  const claimed = await db
+    .updateTable('tenants')
+    .set({ stages_refreshed_at: now })
+    .where('id', '=', tenantId)
+    .where((eb) => eb.or([eb('stages_refreshed_at', 'is', null), eb('stages_refreshed_at', '<=', since)]))
+    .returning('id')
+    .executeTakeFirst();
+  return Boolean(claimed);
+}
+
 /**
  * Records a posted purchase on the member: first and last purchase, and a win-back when the
  * previous purchase was longer ago than the lapse threshold. Returns the member's referrer (a

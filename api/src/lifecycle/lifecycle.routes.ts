@@ -22,7 +22,7 @@ const LifecycleSettingsSchema = z
   })
   .meta({ id: 'LifecycleSettings' });
 
-export const LIFECYCLE_RULES = `Stages, in this order of precedence: \`prospect\` (no purchase yet), \`lapsed\` (last purchase more than \`lapsedDays\` ago), \`at_risk\` (more than \`atRiskDays\` ago), \`won_back\` (a purchase after a lapse, within \`newDays\` of it), \`new\` (first purchase within \`newDays\`), \`active\`. A sale moves the member at once; the scheduled jobs (every five minutes) move members as time passes.`;
+export const LIFECYCLE_RULES = `Stages, in this order of precedence: \`prospect\` (no purchase yet), \`lapsed\` (last purchase more than \`lapsedDays\` ago), \`at_risk\` (more than \`atRiskDays\` ago), \`won_back\` (a purchase after a lapse, within \`newDays\` of it), \`new\` (first purchase within \`newDays\`), \`active\`. A sale moves the member at once; a scheduled job moves members as time passes, within the hour.`;
 
 const toSettings = (t: Awaited<ReturnType<typeof getTenant>>): z.infer<typeof LifecycleSettingsSchema> => ({
   newDays: t.lifecycle_new_days, atRiskDays: t.lifecycle_at_risk_days, lapsedDays: t.lifecycle_lapsed_days,
