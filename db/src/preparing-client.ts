@@ -34,7 +34,7 @@ export function autoPreparingClient({ after, max }: AutoPrepareOptions): typeof 
     if (name || names.size >= max || text.length > MAX_TEXT) return name;
     const count = (seen.get(text) ?? 0) + 1;
     if (count < after) {
-      if (seen.size >= 10_000) seen.clear(); // texts with values written into them never repeat
+      if (seen.size >= 1_000) seen.clear(); // texts with values written into them never repeat
       seen.set(text, count);
       return undefined;
     }
