@@ -5,7 +5,7 @@ import { Kysely, Migrator, PostgresDialect, type MigrationProvider } from 'kysel
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import { migrations } from '../migrations/index.ts';
-import { AUTO_PREPARE_DEFAULTS, autoPreparingClient } from './preparing-client.ts';
+import { autoPreparingClient } from './preparing-client.ts';
 import type { DB } from './schema.ts';
 
 export type DatabaseKind = 'postgres' | 'pglite';
@@ -51,7 +51,7 @@ export async function createDb(options: CreateDbOptions = {}): Promise<Kysely<DB
     const pool = new pg.Pool({
       connectionString: options.url,
       max: options.maxConnections ?? 20,
-      ...(options.prepareStatements === false ? {} : { Client: autoPreparingClient(AUTO_PREPARE_DEFAULTS) }),
+      ...(options.prepareStatements === false ? {} : { Client: autoPreparingClient() }),
       types: {
         getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
           parsers[oid] ?? pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,

@@ -1,13 +1,9 @@
 import pg from 'pg';
 
-export interface AutoPrepareOptions {
-  /** Times this process sends a statement before it is named and prepared. */
-  after: number;
-  /** Statements named at most, per process (PostgreSQL keeps each once per connection). */
-  max: number;
-}
-
-export const AUTO_PREPARE_DEFAULTS: AutoPrepareOptions = { after: 5, max: 200 };
+// A statement is named the fifth time this process sends it (pgjdbc's default threshold), and at
+// most 200 are: PostgreSQL keeps each once per connection.
+const AFTER = 5;
+const MAX_NAMED = 200;
 
 // Statements longer than this (bulk inserts of many rows) are not worth a plan kept per connection.
 const MAX_TEXT = 8_000;
@@ -24,16 +20,16 @@ const staleStatement = (error: { code?: string; message?: string }) =>
  * most of PostgreSQL's time in a member search at 1,000,000 members (0.5–0.7 ms; running it 0.1–0.6).
  * Statements without parameters (transaction control, migrations) go through unchanged.
  */
-export function autoPreparingClient({ after, max }: AutoPrepareOptions): typeof pg.Client {
+export function autoPreparingClient(): typeof pg.Client {
   const seen = new Map<string, number>();
   const names = new Map<string, string>();
   let named = 0;
 
   const nameOf = (text: string): string | undefined => {
     const name = names.get(text);
-    if (name || names.size >= max || text.length > MAX_TEXT) return name;
+    if (name || names.size >= MAX_NAMED || text.length > MAX_TEXT) return name;
     const count = (seen.get(text) ?? 0) + 1;
-    if (count < after) {
+    if (count < AFTER) {
       if (seen.size >= 1_000) seen.clear(); // texts with values written into them never repeat
       seen.set(text, count);
       return undefined;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, migrateToLatest, type DB } from '@kartu/db';
-import { prefixEnd, searchMembers } from '../../api/src/members/members.repository.ts';
+import { searchMembers } from '../../api/src/members/members.repository.ts';
 import { newMember, newTenant } from '../support/factories.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 
@@ -95,15 +95,5 @@ describe('automatic preparation', () => {
     } finally {
       await sql`drop table ${sql.table(table)}`.execute(db);
     }
-  });
-});
-
-describe('prefixEnd', () => {
-  it('is the first text after every text with the prefix, in code point order', () => {
-    expect(prefixEnd('siti nu')).toBe('siti nv');
-    expect(prefixEnd('a\u{d7ff}')).toBe('a\u{e000}');
-    expect(prefixEnd('é')).toBe('ê');
-    expect(prefixEnd('a\u{10ffff}')).toBe('b');
-    expect(prefixEnd('\u{10ffff}')).toBeUndefined();
   });
 });
