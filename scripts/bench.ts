@@ -17,6 +17,7 @@ import { createDb } from '@kartu/db';
 import { cardOfMember } from '../api/src/cards/cards.service.ts';
 import { sha256 } from '../api/src/shared/crypto.ts';
 import { spawnApi, type ApiChild } from './lib/api-child.ts';
+import { ensureApiBuilt } from './lib/api-build.mjs';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CLIENTS = (process.env.BENCH_CLIENTS ?? '1,4,16,64').split(',').map(Number);
@@ -71,6 +72,7 @@ async function createDatabase(name: string) {
 
 // ---------- the server ----------
 async function startServer(processes: number): Promise<string> {
+  await ensureApiBuilt();
   server = spawnApi({
     ...process.env,
     DATABASE_URL: urlOf(kartuDb),

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../api/src/config.ts';
 import { superviseApi, type ApiProcess } from './chaos/api-process.ts';
+import { ensureApiBuilt } from './lib/api-build.mjs';
 import { checkInvariants } from './chaos/checks.ts';
 import { createCluster, type Cluster } from './chaos/cluster.ts';
 import { runLoad } from './chaos/load.ts';
@@ -88,6 +89,7 @@ async function main(): Promise<number> {
   log(`throwaway PostgreSQL cluster on 127.0.0.1:${pgPort} (initdb, fsync on)`);
   cluster = createCluster(pgPort);
   const baseUrl = `http://127.0.0.1:${apiPort}`;
+  await ensureApiBuilt();
   api = superviseApi(repoRoot, {
     DATABASE_URL: cluster.url,
     PORT: String(apiPort),

@@ -1,12 +1,11 @@
-// `tsx scripts/cluster.ts` with KARTU_PROCESSES=N: N API processes (api/src/main.ts) sharing one
+// `tsx scripts/cluster.ts` with KARTU_PROCESSES=N: N API processes (the bundle of api/src/main.ts) sharing one
 // port through node:cluster, as `npm run bench` runs them with BENCH_PROCESSES=2. Workers start one
 // after another, so only the first applies migrations. With PORT=0 every worker gets the same port.
 import cluster from 'node:cluster';
-import { join } from 'node:path';
-import { repoRoot } from '../api/src/config.ts';
+import { ensureApiBuilt } from './lib/api-build.mjs';
 
 const count = Math.max(1, Number(process.env.KARTU_PROCESSES ?? 2));
-cluster.setupPrimary({ exec: join(repoRoot, 'api/src/main.ts'), execArgv: ['--import', 'tsx'] });
+cluster.setupPrimary({ exec: await ensureApiBuilt(), execArgv: [] });
 
 let stopping = false;
 const stop = () => {

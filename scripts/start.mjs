@@ -1,19 +1,14 @@
-// `npm start`: builds the two web apps when they are not built or older than their sources, then runs the server
-// (which migrates, seeds the demo on an empty embedded database, and serves everything).
+// `npm start`: builds the two web apps and the server's bundle when they are not built or older than
+// their sources, then runs the server (which migrates, seeds the demo on an empty embedded database,
+// and serves everything).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureApiBuilt, newest } from './lib/api-build.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-
-/** Newest modification time under a path (the app's sources, the shared client). */
-function newest(path) {
-  const stat = statSync(path);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  return Math.max(0, ...readdirSync(path).map((name) => newest(join(path, name))));
-}
 
 const sharedClient = newest(join(root, 'api', 'client'));
 for (const app of ['portal', 'member-app']) {
@@ -25,6 +20,6 @@ for (const app of ['portal', 'member-app']) {
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
-const server = spawn(process.execPath, ['--import', 'tsx', join(root, 'api/src/main.ts')], { cwd: root, stdio: 'inherit' });
+const server = spawn(process.execPath, [await ensureApiBuilt()], { cwd: root, stdio: 'inherit' });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal));
 server.on('exit', (code) => process.exit(code ?? 0));

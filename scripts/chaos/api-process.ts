@@ -1,7 +1,7 @@
 // The real Kartu server as a supervised child process: restarted whenever it exits, whether the
 // chaos loop killed it or it died by itself (counted apart, with its last words kept).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import { apiBundle } from '../lib/api-build.mjs';
 
 export interface ApiProcess {
   kill: () => void;
@@ -20,7 +20,7 @@ export function superviseApi(repoRoot: string, env: Record<string, string>, base
     let output = '';
     killedOnPurpose = false;
     stats.starts++;
-    const proc = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'api/src/main.ts')], {
+    const proc = spawn(process.execPath, [apiBundle], {
       cwd: repoRoot,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { repoRoot } from '../../api/src/config.ts';
+import { apiBundle } from './api-build.mjs';
 
 export interface ApiChild {
   child: ChildProcess;
@@ -10,12 +11,12 @@ export interface ApiChild {
 }
 
 /**
- * The real API server as a child process (`scripts/cluster.ts` for several processes on one port),
- * for the benchmarks. Returned at once, so a caller interrupted while it starts can still stop it.
+ * The real API server as a child process, as `npm start` runs it (`scripts/cluster.ts` for several
+ * processes on one port), for the benchmarks; the caller builds the bundle first (ensureApiBuilt). Returned at once, so a caller interrupted while it starts can still stop it.
  */
 export function spawnApi(env: NodeJS.ProcessEnv, { processes = 1, killAfterMs = 3_000 }: { processes?: number; killAfterMs?: number } = {}): ApiChild {
-  const entry = processes > 1 ? 'scripts/cluster.ts' : 'api/src/main.ts';
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = processes > 1 ? ['--import', 'tsx', 'scripts/cluster.ts'] : [apiBundle];
+  const child = spawn(process.execPath, args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));

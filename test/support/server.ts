@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../../api/src/config.ts';
+import { ensureApiBuilt } from '../../scripts/lib/api-build.mjs';
 import { TEST_SECRET } from './test-app.ts';
 
 export interface RunningServer {
@@ -12,12 +13,13 @@ export interface RunningServer {
 }
 
 /**
- * Starts the real server (`api/src/main.ts`: API, portal and member app on one port) on a free
+ * Starts the real server as `npm start` runs it (the bundle of `api/src/main.ts`, built if stale: API,
+ * portal and member app on one port) on a free
  * port: on the suite's Postgres with DATABASE_URL, else on a fresh embedded data folder.
  */
 export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'kartu-e2e-'));
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'api/src/main.ts')], {
+  const child: ChildProcess = spawn(process.execPath, [await ensureApiBuilt()], {
     cwd: repoRoot,
     env: {
       ...process.env,

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { contrastRatio, formatRatio, MIN_BRAND_CONTRAST } from '../../client/brand-colors.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
+import { repoRoot } from '../config.ts';
 import type { CardColors } from '../cards/card-pdf.ts';
 import type { Db } from '../deps.ts';
 import { invalidField, notFound } from '../shared/errors.ts';
@@ -78,7 +80,7 @@ let defaultLogo: { bytes: Buffer; etag: string } | undefined;
 /** Kartu's own mark, for retailers without a logo (Google Wallet needs some logo URL). */
 function kartuLogo() {
   if (!defaultLogo) {
-    const bytes = readFileSync(new URL('../../assets/default-logo.png', import.meta.url));
+    const bytes = readFileSync(join(repoRoot, 'api/assets/default-logo.png'));
     defaultLogo = { bytes, etag: `"default-${createHash('sha256').update(bytes).digest('hex').slice(0, 16)}"` };
   }
   return defaultLogo;
