@@ -7,10 +7,14 @@
 // 2. the real server as a child process, warmed up with SCALE_WARMUP requests for other members:
 //    member search by phone, card number and name prefix (GET /api/v1/members?query=,
 //    SCALE_REQUESTS each, random existing values), then every call the portal's member page makes,
-//    for SCALE_PAGES random members; sequential, one connection;
+//    for SCALE_PAGES random members; sequential, one connection, from a client process of its own
+//    (scripts/scale/http-timings.ts) that reports its own collections; then the same searches
+//    through the service in this process, without HTTP;
 // 3. the server's peak resident memory (VmHWM) over the whole run.
 // The expiry job changes the data: a second run expires the next 1,000,000 lots, as of a later day.
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { sql } from 'kysely';
 import { createDb } from '@kartu/db';
 import { expirePoints } from '../api/src/ledger/ledger-jobs.ts';
@@ -18,8 +22,10 @@ import { recomputeRfm } from '../api/src/rfm/rfm.service.ts';
 import { searchMembers } from '../api/src/members/members.service.ts';
 import { SCALE_DEFAULTS } from './scale/scale-env.ts';
 import { memberPageCalls, nameQueries, percentile } from './scale/bench-scale-plan.ts';
+import { repoRoot } from '../api/src/config.ts';
 import { spawnApi, type ApiChild } from './lib/api-child.ts';
-import { keepAliveGet } from './lib/keep-alive-get.ts';
+import { ensureApiBuilt } from './lib/api-build.mjs';
+import type { PhaseTimes, TimingPlan } from './scale/http-timings.ts';
 
 const url = process.env.DATABASE_URL;
 if (!url) {
@@ -101,7 +107,6 @@ await sql`checkpoint`.execute(db);
 console.log(`vacuum (analyze) and checkpoint after the jobs: ${((performance.now() - vacuumStarted) / 1000).toFixed(1)} s`);
 
 let server: ApiChild | undefined;
-let client: ReturnType<typeof keepAliveGet> | undefined;
 let peakKb = 0;
 /** The server's resident memory now, in kB, and its peak so far (VmHWM) kept in peakKb. */
 const sampleRss = () => {
@@ -129,78 +134,74 @@ try {
   });
   if (login.status !== 200) throw new Error(`sign-in as ${env.ownerEmail} answered ${login.status}`);
   const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-  client = keepAliveGet(base, { cookie });
-  const get = async (path: string) => {
-    const { status, body, ms } = await client!.get(path);
-    if (status !== 200) throw new Error(`GET ${path} answered ${status}: ${body.slice(0, 300)}`);
-    return { ms, body };
-  };
   // Warm-up (see WARMUP): the searches and member-page calls below, for other members.
   const warmupPaths = warmupPicks.flatMap((p, i) => {
     const names = nameQueries([p]);
     const search = [p.phone, p.number, names.oneWord[0].q, names.twoWords[0].q][i % 4];
     return [`/api/v1/members?query=${encodeURIComponent(search)}`, ...memberPageCalls(p.id).map(([, path]) => path)];
   });
-  const warmupTimes: number[] = [];
-  for (let i = 0; i < WARMUP; i++) warmupTimes.push((await get(warmupPaths[i % warmupPaths.length])).ms);
-  const firstWarmup = warmupTimes.slice(0, 500);
-  const lastWarmup = warmupTimes.slice(-500);
-  noteRss('warm-up');
+  const searchPicks = picks.slice(0, REQUESTS);
+  const names = nameQueries(searchPicks);
+  // As a cashier types them: the phone in local form, the card number in groups of four.
+  const searches: [string, { q: string; expect: string }[]][] = [
+    ['phone', searchPicks.map((p) => ({ q: `0${p.phone.slice(3, 6)} ${p.phone.slice(6, 10)} ${p.phone.slice(10)}`, expect: p.id }))],
+    ['card number', searchPicks.map((p) => ({ q: p.number.replace(/(\d{4})(?=\d)/g, '$1 '), expect: p.id }))],
+    ['name prefix, one word', names.oneWord],
+    ['name prefix, two words', names.twoWords],
+  ];
+  const plan: TimingPlan = {
+    base, cookie,
+    phases: [
+      { name: 'warm-up', requests: Array.from({ length: WARMUP }, (_, i) => ({ path: warmupPaths[i % warmupPaths.length] })) },
+      ...searches.map(([name, queries]) => ({ name, requests: queries.map(({ q, expect }) => ({ path: `/api/v1/members?query=${encodeURIComponent(q)}`, expect })) })),
+      { name: 'member pages', requests: picks.slice(0, PAGES).flatMap((p) => memberPageCalls(p.id).map(([label, path]) => ({ path, label }))) },
+    ],
+  };
+  const timed = await runTimings(plan, (phase) => noteRss(phase.name));
+  const phase = (name: string) => timed.find((t) => t.name === name)!;
+  const clientGc = (t: PhaseTimes) => `the client's own GC: ${t.gc.count} pauses, longest ${t.gc.maxMs.toFixed(1)} ms`;
+
+  const warmup = phase('warm-up').ms;
+  const firstWarmup = warmup.slice(0, 500);
+  const lastWarmup = warmup.slice(-500);
   console.log(`warm-up: ${WARMUP} requests for ${WARMUP_MEMBERS} other members; first 500 p50 ${percentile(firstWarmup, 50).toFixed(1)} ms, p99 ${percentile(firstWarmup, 99).toFixed(1)} ms; last 500 p50 ${percentile(lastWarmup, 50).toFixed(1)} ms, p99 ${percentile(lastWarmup, 99).toFixed(1)} ms`);
 
-  const search = async (label: string, queries: { q: string; expect: string }[]) => {
-    const times: number[] = [];
-    let found = 0;
-    for (const { q, expect } of queries) {
-      const { ms, body } = await get(`/api/v1/members?query=${encodeURIComponent(q)}`);
-      times.push(ms);
-      if (body.includes(expect)) found++;
-    }
-    const p99 = percentile(times, 99);
+  for (const [label, queries] of searches) {
+    const { ms, found, gc } = phase(label);
+    const p99 = percentile(ms, 99);
     table.push({
       what: `search by ${label} (${queries.length} requests, ${found} found the member on page 1)`,
-      figure: `p50 ${percentile(times, 50).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms`, goal: `p99 < ${GOALS.searchP99} ms`, met: p99 < GOALS.searchP99,
+      figure: `p50 ${percentile(ms, 50).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms`, goal: `p99 < ${GOALS.searchP99} ms`, met: p99 < GOALS.searchP99,
     });
-    // The same queries through the service the route calls, in this process: the search without HTTP,
-    // the session check and the server's other middleware (compare the member page's "stores" call).
+    table.push({ what: `  ${clientGc({ name: label, ms, found, gc })}`, figure: '', goal: '(diagnostic)' });
+    // The same queries through the service the route calls, in this process, after the server's
+    // timings: the search without HTTP, the session check and the server's other middleware
+    // (compare the member page's "stores" call).
     const direct: number[] = [];
     for (const { q } of queries) {
       const started = performance.now();
       await searchMembers(db, principal, q, undefined);
       direct.push(performance.now() - started);
     }
-    const directP99 = percentile(direct, 99);
     table.push({
-      what: `  the same, service call in this process (no HTTP)`, figure: `p50 ${percentile(direct, 50).toFixed(1)} ms, p99 ${directP99.toFixed(1)} ms`, goal: '(diagnostic)',
+      what: `  the same, service call in the bench's process (no HTTP)`,
+      figure: `p50 ${percentile(direct, 50).toFixed(1)} ms, p99 ${percentile(direct, 99).toFixed(1)} ms`, goal: '(diagnostic)',
     });
-  };
-  const searchPicks = picks.slice(0, REQUESTS);
-  // As a cashier types them: the phone in local form, the card number in groups of four.
-  await search('phone', searchPicks.map((p) => ({ q: `0${p.phone.slice(3, 6)} ${p.phone.slice(6, 10)} ${p.phone.slice(10)}`, expect: p.id })));
-  await search('card number', searchPicks.map((p) => ({ q: p.number.replace(/(\d{4})(?=\d)/g, '$1 '), expect: p.id })));
-  const names = nameQueries(searchPicks);
-  await search('name prefix, one word', names.oneWord);
-  await search('name prefix, two words', names.twoWords);
-  noteRss('searches');
-
-  const perCall = new Map<string, number[]>();
-  for (const p of picks.slice(0, PAGES)) {
-    for (const [label, path] of memberPageCalls(p.id)) {
-      const { ms } = await get(path);
-      perCall.set(label, [...(perCall.get(label) ?? []), ms]);
-    }
   }
+
+  const pages = phase('member pages');
+  const perCall = new Map<string, number[]>();
+  plan.phases.at(-1)!.requests.forEach(({ label }, i) => perCall.set(label!, [...(perCall.get(label!) ?? []), pages.ms[i]]));
   for (const [label, times] of perCall) {
     const p99 = percentile(times, 99);
     table.push({ what: `member page: ${label}`, figure: `p50 ${percentile(times, 50).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms`, goal: `p99 < ${GOALS.pageP99} ms`, met: p99 < GOALS.pageP99 });
   }
+  table.push({ what: `  ${clientGc(pages)}`, figure: '', goal: '(diagnostic)' });
   clearInterval(sampler);
-  noteRss('member pages');
   console.log(`server resident memory after each phase: ${rssAfter.join(', ')}; peak ${(peakKb / 1024).toFixed(0)} MB`);
   const rssMb = peakKb / 1024;
   table.push({ what: 'API process peak resident memory (VmHWM)', figure: `${rssMb.toFixed(0)} MB`, goal: `< ${GOALS.rssMb} MB`, met: rssMb < GOALS.rssMb });
 } finally {
-  client?.close();
   await stopServer();
   await db.destroy();
 }
@@ -240,7 +241,8 @@ async function quiet(): Promise<number> {
   return (performance.now() - started) / 1000;
 }
 
-function startServer(): Promise<string> {
+async function startServer(): Promise<string> {
+  await ensureApiBuilt();
   server = spawnApi({
     ...process.env, DATABASE_URL: url, KARTU_SECRET_KEY: env.secretKey, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn',
     KARTU_DEMO: 'off', KARTU_RATE_LIMITS: 'local', KARTU_BENCH_RATE_LIMITS: 'on',
@@ -252,3 +254,19 @@ async function stopServer() {
   await server?.stop();
 }
 
+
+/** The timed requests, sent by scripts/scale/http-timings.ts in a process of its own; `onPhase` as each phase ends. */
+async function runTimings(plan: TimingPlan, onPhase: (phase: PhaseTimes) => void): Promise<PhaseTimes[]> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/scale/http-timings.ts'], { cwd: repoRoot, stdio: ['pipe', 'pipe', 'inherit'] });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  child.stdin.end(JSON.stringify(plan));
+  const phases: PhaseTimes[] = [];
+  for await (const line of createInterface({ input: child.stdout })) {
+    const phase = JSON.parse(line) as PhaseTimes;
+    phases.push(phase);
+    onPhase(phase);
+  }
+  const code = await exited;
+  if (code !== 0 || phases.length !== plan.phases.length) throw new Error(`the timing client exited with ${code} after ${phases.length} of ${plan.phases.length} phases`);
+  return phases;
+}
