@@ -254,7 +254,6 @@ async function stopServer() {
   await server?.stop();
 }
 
-
 /** The timed requests, sent by scripts/scale/http-timings.ts in a process of its own; `onPhase` as each phase ends. */
 async function runTimings(plan: TimingPlan, onPhase: (phase: PhaseTimes) => void): Promise<PhaseTimes[]> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/scale/http-timings.ts'], { cwd: repoRoot, stdio: ['pipe', 'pipe', 'inherit'] });

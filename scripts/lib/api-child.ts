@@ -12,7 +12,8 @@ export interface ApiChild {
 
 /**
  * The real API server as a child process, as `npm start` runs it (`scripts/cluster.ts` for several
- * processes on one port), for the benchmarks; the caller builds the bundle first (ensureApiBuilt). Returned at once, so a caller interrupted while it starts can still stop it.
+ * processes on one port), for the benchmarks; the caller builds the bundle first (ensureApiBuilt).
+ * Returned at once, so a caller interrupted while it starts can still stop it.
  */
 export function spawnApi(env: NodeJS.ProcessEnv, { processes = 1, killAfterMs = 3_000 }: { processes?: number; killAfterMs?: number } = {}): ApiChild {
   const args = processes > 1 ? ['--import', 'tsx', 'scripts/cluster.ts'] : [apiBundle];
