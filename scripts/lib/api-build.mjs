@@ -11,7 +11,9 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 export const apiBundle = join(root, 'api/build/server.mjs');
-const sources = ['api/src', 'api/client', 'db/src', 'db/migrations', 'package-lock.json'].map((p) => join(root, p));
+// What the bundle is made of, and how its imports resolve (the packages' manifests: exports, versions).
+const sources = ['api/src', 'api/client', 'db/src', 'db/migrations', 'api/package.json', 'db/package.json', 'package.json', 'package-lock.json']
+  .map((p) => join(root, p));
 
 /** Newest modification time under a path. */
 export function newest(path) {
