@@ -29,6 +29,7 @@ import * as m0030 from './0030_voucher_use_at_commit.ts';
 import * as m0031 from './0031_member_name_words.ts';
 import * as m0032 from './0032_rfm_scores_unconstrained.ts';
 import * as m0033 from './0033_stages_refreshed_at.ts';
+import * as m0034 from './0034_member_name_phrases.ts';
 
 // Explicit, ordered, frozen once landed: a change to the schema is a new migration.
 export const migrations: Record<string, Migration> = {
@@ -62,4 +63,5 @@ export const migrations: Record<string, Migration> = {
   '0031_member_name_words': m0031,
   '0032_rfm_scores_unconstrained': m0032,
   '0033_stages_refreshed_at': m0033,
+  '0034_member_name_phrases': m0034,
 };

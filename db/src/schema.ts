@@ -1,4 +1,4 @@
-import type { ColumnType, Generated } from 'kysely';
+import type { ColumnType, Generated, GeneratedAlways } from 'kysely';
 
 // Table types by hand, kept beside the migrations. int8 columns come back as JS numbers
 // (checked to be safe integers by createDb's type parsers); dates as 'YYYY-MM-DD' strings.
@@ -168,6 +168,8 @@ export interface MemberNameWordTable {
   starts_at: number;
   word: string;
   suffix: string;
+  /** The suffix's first two words (generated, migration 0034); null for a suffix of one word. */
+  phrase: GeneratedAlways<string | null>;
 }
 
 export interface CardKeyTable {

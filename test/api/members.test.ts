@@ -174,6 +174,32 @@ describe('GET /api/v1/members', () => {
     expect(await search(tenant, 'NURHALIZA  p')).toEqual([]); // two spaces are not one
     expect(await search(tenant, 'nurhaliza p')).toEqual([siti.id]);
     expect(await search(tenant, 'iti nu')).toEqual([]); // not the middle of a word
+    expect(await search(tenant, 'siti nurhaliza')).toEqual([siti.id]);
+    expect(await search(tenant, 'siti nurhaliza pu')).toEqual([siti.id]);
+    expect(await search(tenant, 'siti nurhaliza n')).toEqual([]);
+    expect(await search(tenant, 'dewi siti nur')).toEqual([sitiNur.id]);
+  });
+
+  it('matches a name typed with two spaces only by the same two spaces', async () => {
+    const tenant = await newTenant(app);
+    const spaced = await newMember(tenant, { name: 'Siti  Aminah' });
+    expect(await search(tenant, 'siti  am')).toEqual([spaced.id]);
+    expect(await search(tenant, 'siti am')).toEqual([]);
+    expect(await search(tenant, 'siti')).toEqual([spaced.id]);
+  });
+
+  it('pages through two-word matches over many different second words, newest first', async () => {
+    const tenant = await newTenant(app);
+    const created: string[] = [];
+    // Second words that sort in another order than the members were created in.
+    for (let i = 0; i < 27; i++) created.push((await newMember(tenant, { name: i % 3 ? `Siti N${String.fromCharCode(122 - i)}rani` : `Ayu Siti Na${i}` })).id);
+    await newMember(tenant, { name: 'Siti Putri' });
+    await newMember(tenant, { name: 'Siti' });
+    const first = await tenant.owner.get('/api/v1/members').query({ query: 'Siti N' });
+    expect(first.body.items.map((m: { id: string }) => m.id)).toEqual(created.slice(2).reverse());
+    const second = await tenant.owner.get('/api/v1/members').query({ query: 'Siti N', cursor: first.body.nextCursor });
+    expect(second.body.items.map((m: { id: string }) => m.id)).toEqual([created[1], created[0]]);
+    expect(second.body.nextCursor).toBeNull();
   });
 
   it('pages through name matches over several words with nextCursor, newest first', async () => {

@@ -105,9 +105,10 @@ export function searchMembers(db: Db, tenantId: string, search: MemberSearch, li
 }
 
 /**
- * Members whose name has the text at the start of a word, newest first (the index of migration 0031).
- * One word: each distinct word with that prefix (a skip scan over the word index), its newest
- * `limit` members; more than one: the range of name suffixes that start with the text.
+ * Members whose name has the text at the start of a word, newest first (the index of migrations 0031
+ * and 0034). One word: each distinct word with that prefix (a skip scan over the word index), its
+ * newest `limit` members; two: the same over each name's pairs of words; more: the range of name
+ * suffixes that start with the text.
  *
  * Written so that PostgreSQL plans it once per connection (the statement is prepared, see
  * db/src/preparing-client.ts) instead of for every search, 0.6 ms of one at 1,000,000 members: the
@@ -121,7 +122,8 @@ function nameMatches(tenantId: string, text: string, limit: number, before: RawB
   const from = sql`(select ${text}::text)`;
   const below = (column: string) => (end === undefined ? sql`` : sql`and ${sql.ref(column)} < (select ${end}::text)`);
   const limited = sql`limit ${sql.lit(limit)}`;
-  if (text.includes(' ')) {
+  const words = text.split(' ');
+  if (words.length > 2 || words.includes('')) {
     // Materialized: the planner misjudges how many suffixes a phrase matches (19,563 for 625) and
     // would walk the primary key newest first, filtering a million rows, instead of reading the range.
     return sql`
@@ -130,16 +132,19 @@ function nameMatches(tenantId: string, text: string, limit: number, before: RawB
       )
       select member_id from phrase order by member_id desc ${limited}`;
   }
+  // One word or two: a skip scan over the distinct words, or pairs of words, with that prefix.
+  const by = words.length === 2 ? 'phrase' : 'word';
+  const of = (alias: string) => sql.ref(`${alias}.${by}`);
   return sql`
-    with recursive words (word) as (
-      (select word from member_name_words where tenant_id = ${tenantId} and word >= ${from} ${below('word')} order by word limit 1)
+    with recursive keys (key) as (
+      (select ${of('k')} from member_name_words k where k.tenant_id = ${tenantId} and ${of('k')} >= ${from} ${below(`k.${by}`)} order by ${of('k')} limit 1)
       union all
-      select (select w.word from member_name_words w where w.tenant_id = ${tenantId} and w.word > words.word ${below('w.word')} order by w.word limit 1)
-      from words where words.word is not null
+      select (select ${of('w')} from member_name_words w where w.tenant_id = ${tenantId} and ${of('w')} > keys.key ${below(`w.${by}`)} order by ${of('w')} limit 1)
+      from keys where keys.key is not null
     )
-    select n.member_id from words cross join lateral (
+    select n.member_id from keys cross join lateral (
       select x.member_id from member_name_words x
-      where x.tenant_id = ${tenantId} and x.word = words.word ${before} order by x.member_id desc ${limited}
+      where x.tenant_id = ${tenantId} and ${of('x')} = keys.key ${before} order by x.member_id desc ${limited}
     ) n`;
 }
 
