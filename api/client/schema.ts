@@ -1910,7 +1910,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Find sales, e.g. by store and receipt number */
+    /**
+     * Find sales, e.g. by store and receipt number
+     * @description A caller bound to a store (a till’s API key, a store’s staff member) finds that store’s sales only; another `storeId` is 403.
+     */
     get: {
       parameters: {
         query?: {
@@ -2060,7 +2063,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** One sale with its lines */
+    /**
+     * One sale with its lines
+     * @description A caller bound to a store gets 403 for another store’s sale.
+     */
     get: {
       parameters: {
         query?: never;

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyLedger } from '../../api/src/ledger/verify.ts';
 import { cardCodeOf, newApiKey, newMember, newStaff, newStore, newTenant, rupiah, saleBody } from '../support/factories.ts';
 import { newVoucherBatch, voucherOf } from '../support/promotions.ts';
+import { postSale } from '../support/points.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 
 let app: TestApp;
@@ -174,5 +175,30 @@ describe('POST /api/v1/transactions', () => {
     const ok = await app.http.post('/api/v1/transactions').set('Authorization', `Bearer ${key}`).set('Idempotency-Key', 'y').send(saleBody());
     expect(ok.status).toBe(201);
     expect(ok.body.storeId).toBe(store.id);
+  });
+});
+
+describe('GET /api/v1/transactions', () => {
+  it('shows a store-bound key or cashier its own store’s sales only', async () => {
+    const tenant = await newTenant(app);
+    const store = await newStore(tenant);
+    const other = await newStore(tenant);
+    const member = await newMember(tenant);
+    const here = await postSale(tenant, saleBody({ memberId: member.id, storeId: store.id, receiptNo: 'R-1' }));
+    const there = await postSale(tenant, saleBody({ memberId: member.id, storeId: other.id, receiptNo: 'R-1' }));
+    const key = await newApiKey(tenant, ['pos'], store.id);
+    const asKey = (path: string) => app.http.get(path).set('Authorization', `Bearer ${key}`);
+    const cashier = await newStaff(app, tenant, 'cashier', store.id);
+    const ids = (res: { body: { items: { id: string }[] } }) => res.body.items.map((t) => t.id);
+
+    expect(ids(await asKey('/api/v1/transactions'))).toEqual([here.id]);
+    expect(ids(await asKey('/api/v1/transactions?receiptNo=R-1'))).toEqual([here.id]);
+    expect(ids(await cashier.agent.get('/api/v1/transactions').query({ memberId: member.id }))).toEqual([here.id]);
+    const forbidden = await asKey(`/api/v1/transactions?storeId=${other.id}`);
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.type).toBe('application/problem+json');
+    expect((await asKey(`/api/v1/transactions/${there.id}`)).status).toBe(403);
+    expect((await cashier.agent.get(`/api/v1/transactions/${here.id}`)).status).toBe(200);
+    expect(ids(await tenant.owner.get('/api/v1/transactions').query({ receiptNo: 'R-1' }))).toEqual([there.id, here.id]);
   });
 });

@@ -30,6 +30,12 @@ export function effectiveStoreId(principal: Principal, requested: string | undef
   return requested ?? bound ?? null;
 }
 
+/** A caller bound to a store (a till's key, a store's staff) may act on that store's sales only. */
+export function assertOfCallersStore(principal: Principal, storeId: string | null): void {
+  const bound = principal.kind === 'member' ? null : principal.storeId;
+  if (bound && storeId !== bound) throw new DomainError('forbidden', 'This sale is not of your store');
+}
+
 export async function createStore(db: Db, principal: Principal, input: { code: string; name: string; region?: string; timeZone?: string }) {
   return inTransaction(db, async (trx) => {
     if (await repo.storeCodeTaken(trx, principal.tenantId, input.code)) {

@@ -8,6 +8,7 @@ import { newId } from '../shared/ids.ts';
 import { actorOf, type Principal } from '../shared/principal.ts';
 import { inTransaction } from '../shared/transaction.ts';
 import { findStore } from '../stores/stores.repository.ts';
+import { assertOfCallersStore } from '../stores/stores.service.ts';
 import { getTenant } from '../tenants/tenants.service.ts';
 import { cancelRedemptionsOf } from '../vouchers/voucher-redemptions.service.ts';
 import * as repo from './transactions.repository.ts';
@@ -26,8 +27,7 @@ const share = (whole: number, part: number, of: number) => (of === 0 ? 0 : Numbe
 async function lockSale(db: Db, principal: Principal, id: string) {
   const peek = await repo.findTransaction(db, principal.tenantId, id);
   if (!peek) throw notFound('Transaction');
-  const bound = principal.kind === 'member' ? null : principal.storeId;
-  if (bound && peek.store_id !== bound) throw new DomainError('forbidden', 'This sale is not of your store');
+  assertOfCallersStore(principal, peek.store_id);
   // Accounts before anything else, the lock order of every writer.
   let account = peek.member_id ? await lockAccount(db, principal.tenantId, peek.member_id) : null;
   const sale = (await repo.lockTransaction(db, principal.tenantId, id))!;

@@ -14,7 +14,7 @@ import { DomainError, invalidField, notFound } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import { actorOf, type Principal } from '../shared/principal.ts';
 import { inTransaction } from '../shared/transaction.ts';
-import { effectiveStoreId, requireStore } from '../stores/stores.service.ts';
+import { assertOfCallersStore, effectiveStoreId, requireStore } from '../stores/stores.service.ts';
 import { getTenant } from '../tenants/tenants.service.ts';
 import { saleMember } from './sale-checks.ts';
 import { toTransactionView } from './transactions.mapper.ts';
@@ -159,8 +159,10 @@ function vouchersRejected(rejected: { code: string; reason: RejectionReason; ind
   );
 }
 
+/** A caller bound to a store (a till's key, a store's staff) sees that store's sales: another store's is 403, as for posting. */
 export async function findTransactions(db: Db, principal: Principal, filter: { storeId?: string; receiptNo?: string; memberId?: string }, cursor?: string, limit = 25) {
-  const { page, nextCursor } = pageOf(await repo.listTransactions(db, principal.tenantId, filter, limit, cursor), limit);
+  const storeId = effectiveStoreId(principal, filter.storeId) ?? undefined;
+  const { page, nextCursor } = pageOf(await repo.listTransactions(db, principal.tenantId, { ...filter, storeId }, limit, cursor), limit);
   const lines = await repo.linesOf(db, principal.tenantId, page.map((row) => row.id));
   return {
     items: page.map((row) => toTransactionView(row, lines.filter((line) => line.transaction_id === row.id))),
@@ -171,5 +173,6 @@ export async function findTransactions(db: Db, principal: Principal, filter: { s
 export async function getTransaction(db: Db, principal: Principal, id: string) {
   const row = await repo.findTransaction(db, principal.tenantId, id);
   if (!row) throw notFound('Transaction');
+  assertOfCallersStore(principal, row.store_id);
   return toTransactionView(row, await repo.linesOf(db, principal.tenantId, [id]));
 }
