@@ -229,6 +229,32 @@ describe('the inbox', () => {
       expect(fieldsOf(res), url).toContain(field);
     }
   });
+
+  it('shows a store-bound marketer its own store’s threads only, and lets it work none of another’s', async () => {
+    const tenant = await newTenant(app);
+    const store = await newStore(tenant);
+    const other = await newStore(tenant);
+    const { phoneApp } = await signedInMember(app, tenant);
+    const here = await send(phoneApp, { kind: 'complaint', text: 'Antre lama', storeId: store.id });
+    const there = await send(phoneApp, { kind: 'complaint', text: 'Kotor', storeId: other.id });
+    const nowhere = await send(phoneApp, { kind: 'suggestion', text: 'Buka Minggu' });
+    const marketer = await newStaff(app, tenant, 'marketer', store.id);
+    const ids = (res: { body: { items: { id: string }[] } }) => res.body.items.map((t) => t.id);
+
+    expect(ids(await marketer.agent.get('/api/v1/feedback'))).toEqual([here.id]);
+    expect((await marketer.agent.get(`/api/v1/feedback?storeId=${other.id}`)).status).toBe(403);
+    expect((await marketer.agent.get(`/api/v1/feedback/${here.id}`)).status).toBe(200);
+    for (const thread of [there, nowhere]) {
+      expect((await marketer.agent.get(`/api/v1/feedback/${thread.id}`)).status).toBe(403);
+      expect((await marketer.agent.post(`/api/v1/feedback/${thread.id}/replies`).send({ text: 'Maaf' })).status).toBe(403);
+      expect((await marketer.agent.post(`/api/v1/feedback/${thread.id}/status`).send({ status: 'resolved' })).status).toBe(403);
+      expect((await marketer.agent.post(`/api/v1/feedback/${thread.id}/assignment`).send({ assigneeId: null })).status).toBe(403);
+      const untouched = await tenant.owner.get(`/api/v1/feedback/${thread.id}`);
+      expect(untouched.body.status).toBe('open');
+      expect(untouched.body.messages).toEqual([]);
+    }
+    expect(ids(await tenant.owner.get('/api/v1/feedback'))).toEqual([nowhere.id, there.id, here.id]);
+  });
 });
 
 describe('figures (hand-computed on a fixture)', () => {

@@ -7,7 +7,7 @@ import { newId } from '../shared/ids.ts';
 import { pageOf } from '../shared/page.ts';
 import type { Principal } from '../shared/principal.ts';
 import { inTransaction } from '../shared/transaction.ts';
-import { effectiveStoreId } from '../stores/stores.service.ts';
+import { assertOfCallersStore, effectiveStoreId } from '../stores/stores.service.ts';
 import { getTenant } from '../tenants/tenants.service.ts';
 import { toMessageView, toMyFeedback, toSatisfaction, toThreadView } from './feedback.mapper.ts';
 import * as repo from './feedback.repository.ts';
@@ -113,15 +113,18 @@ export async function feedbackOptions(db: Db, member: MemberPrincipal) {
   };
 }
 
+/** A store-bound key or staff member sees its own store's threads (another `storeId` is 403), as for the figures. */
 export async function listInbox(db: Db, principal: Principal, filter: repo.InboxFilter, cursor?: string, limit = 25) {
   const tenant = await getTenant(db, principal.tenantId);
-  const { page, nextCursor } = pageOf(await repo.listThreads(db, principal.tenantId, tenant.time_zone, filter, limit, cursor), limit);
+  const scoped = { ...filter, storeId: effectiveStoreId(principal, filter.storeId) ?? undefined };
+  const { page, nextCursor } = pageOf(await repo.listThreads(db, principal.tenantId, tenant.time_zone, scoped, limit, cursor), limit);
   return { items: page.map(toThreadView), nextCursor };
 }
 
 export async function getThread(db: Db, principal: Principal, id: string) {
   const row = await repo.findThread(db, principal.tenantId, id);
   if (!row) throw notFound('Feedback');
+  assertOfCallersStore(principal, row.store_id, 'feedback');
   const messages = await repo.messagesOf(db, principal.tenantId, [id]);
   return { ...toThreadView(row), messages: messages.map(toMessageView) };
 }
@@ -129,6 +132,7 @@ export async function getThread(db: Db, principal: Principal, id: string) {
 async function locked(trx: Db, principal: Principal, id: string) {
   const row = await repo.lockThread(trx, principal.tenantId, id);
   if (!row) throw notFound('Feedback');
+  assertOfCallersStore(principal, row.store_id, 'feedback');
   return row;
 }
 

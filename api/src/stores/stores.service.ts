@@ -30,10 +30,10 @@ export function effectiveStoreId(principal: Principal, requested: string | undef
   return requested ?? bound ?? null;
 }
 
-/** A caller bound to a store (a till's key, a store's staff) may act on that store's sales only. */
-export function assertOfCallersStore(principal: Principal, storeId: string | null): void {
+/** A caller bound to a store (a till's key, a store's staff) may see and act on that store's sales and feedback only. */
+export function assertOfCallersStore(principal: Principal, storeId: string | null, what: 'sale' | 'feedback'): void {
   const bound = principal.kind === 'member' ? null : principal.storeId;
-  if (bound && storeId !== bound) throw new DomainError('forbidden', 'This sale is not of your store');
+  if (bound && storeId !== bound) throw new DomainError('forbidden', `This ${what} is not of your store`);
 }
 
 export async function createStore(db: Db, principal: Principal, input: { code: string; name: string; region?: string; timeZone?: string }) {

@@ -27,7 +27,7 @@ const share = (whole: number, part: number, of: number) => (of === 0 ? 0 : Numbe
 async function lockSale(db: Db, principal: Principal, id: string) {
   const peek = await repo.findTransaction(db, principal.tenantId, id);
   if (!peek) throw notFound('Transaction');
-  assertOfCallersStore(principal, peek.store_id);
+  assertOfCallersStore(principal, peek.store_id, 'sale');
   // Accounts before anything else, the lock order of every writer.
   let account = peek.member_id ? await lockAccount(db, principal.tenantId, peek.member_id) : null;
   const sale = (await repo.lockTransaction(db, principal.tenantId, id))!;

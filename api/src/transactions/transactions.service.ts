@@ -173,6 +173,6 @@ export async function findTransactions(db: Db, principal: Principal, filter: { s
 export async function getTransaction(db: Db, principal: Principal, id: string) {
   const row = await repo.findTransaction(db, principal.tenantId, id);
   if (!row) throw notFound('Transaction');
-  assertOfCallersStore(principal, row.store_id);
+  assertOfCallersStore(principal, row.store_id, 'sale');
   return toTransactionView(row, await repo.linesOf(db, principal.tenantId, [id]));
 }
